@@ -1,0 +1,1 @@
+"""Fetch, start and stop the real Neo4j and OpenSearch engines as local JVM processes (no Docker)."""

@@ -1,0 +1,166 @@
+"""The real OpenSearch 2.19 node, assembled from Maven Central artifacts and started by its own script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+from engines import process
+from ror.errors import EngineError
+
+VERSION = "2.19.4"
+POM = Path(__file__).parent / "opensearch" / "pom.xml"
+
+# Modules published as plain jars on Maven Central, installed under modules/ with a descriptor.
+MODULES = {
+    "analysis-common": "org.opensearch.analysis.common.CommonAnalysisPlugin",
+    "geo": "org.opensearch.geo.GeoModulePlugin",
+}
+
+# OpenSearch refuses to run as root; when we are root we run the node as this unprivileged user.
+UNPRIVILEGED_USER = "nobody"
+
+
+class OpenSearchServer:
+    name = "opensearch"
+    label = "OpenSearch"
+
+    def __init__(self, *, engines_dir: Path, instance: str, port: int, heap: str,
+                 java_home: Path | None, timeout: float):
+        self.dist = engines_dir / "dist" / f"opensearch-{VERSION}"
+        self.home = engines_dir / "instances" / instance / "opensearch"
+        self.port, self.heap = port, heap
+        self.java_home, self.timeout = java_home, timeout
+        self.pid_file = self.home / "opensearch.pid"
+        self.log = self.home / "logs" / "console.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def install(self) -> None:
+        if (self.dist / "bin" / "opensearch").is_file():
+            return
+        artifacts = self.dist.with_name(self.dist.name + ".artifacts")
+        if not artifacts.is_dir():
+            artifacts.parent.mkdir(parents=True, exist_ok=True)
+            process.resolve_artifacts(POM, artifacts)
+        staging = self.dist.with_name(self.dist.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        with zipfile.ZipFile(artifacts / f"opensearch-{VERSION}.zip") as archive:
+            archive.extractall(staging)
+        root = staging / f"opensearch-{VERSION}"
+        for module, classname in MODULES.items():
+            target = root / "modules" / module
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(artifacts / f"{module}-{VERSION}.jar", target)
+            (target / "plugin-descriptor.properties").write_text(
+                f"description={module} module (from Maven Central)\nversion={VERSION}\nname={module}\n"
+                f"classname={classname}\njava.version=11\nopensearch.version={VERSION}\n"
+                "custom.foldername=\nextended.plugins=\nhas.native.controller=false\n"
+            )
+        for path in root.rglob("*"):  # zip entries lose their modes; make the tree readable and scripts runnable
+            path.chmod(0o755 if path.is_dir() or path.parent.name == "bin" else 0o644)
+        root.rename(self.dist)
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def start(self) -> process.EngineStatus:
+        current = self.status()
+        if current.running:
+            if not current.healthy:
+                process.wait_healthy(self.label, self._healthy, current.pid, self.log, self.timeout)
+            return self.status()
+        for port in (self.port, self.port + 100):
+            if process.port_in_use(port):
+                raise EngineError(
+                    f"Le port {port} est déjà utilisé : OpenSearch ne peut pas démarrer (HTTP {self.port}, "
+                    f"transport {self.port + 100}). Libérez-le, changez ROR_OPENSEARCH_PORT, ou pointez "
+                    "OPENSEARCH_URL vers le serveur qui l'occupe."
+                )
+        java = process.find_java(self.java_home)
+        self.install()
+        self._write_config()
+        env = {**os.environ, "OPENSEARCH_JAVA_HOME": str(process.java_home_of(java)),
+               "OPENSEARCH_PATH_CONF": str(self.home / "config"), "OPENSEARCH_TMPDIR": str(self.home / "tmp")}
+        env.pop("OPENSEARCH_JAVA_OPTS", None)
+        cmd = [str(self.dist / "bin" / "opensearch")]
+        if os.geteuid() == 0:
+            self._hand_over_to_unprivileged_user()
+            cmd = ["setpriv", f"--reuid={UNPRIVILEGED_USER}", "--regid=nogroup", "--clear-groups", *cmd]
+        pid = process.spawn(cmd, cwd=self.home, env=env, log=self.log)
+        self.pid_file.write_text(str(pid))
+        process.wait_healthy(self.label, self._healthy, pid, self.log, self.timeout)
+        return self.status()
+
+    def stop(self) -> None:
+        pid = process.read_pid(self.pid_file)
+        if pid:
+            process.stop_pid(pid, str(self.home))
+        self.pid_file.unlink(missing_ok=True)
+
+    def status(self) -> process.EngineStatus:
+        pid = process.read_pid(self.pid_file)
+        if pid and not process.cmdline_mentions(pid, str(self.home)):
+            pid = None
+        version = self._version() if pid else None
+        return process.EngineStatus(
+            name=self.name, version=version, url=self.url, running=pid is not None,
+            healthy=pid is not None and self._healthy(), pid=pid, rss_mib=process.rss_mib(pid),
+        )
+
+    def _version(self) -> str | None:
+        try:
+            code, body = process.http_get(self.url + "/", timeout=1.0)
+            return json.loads(body)["version"]["number"] if code == 200 else None
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _healthy(self) -> bool:
+        try:
+            code, body = process.http_get(self.url + "/_cluster/health?wait_for_status=yellow&timeout=1s", 3.0)
+            return code == 200 and json.loads(body).get("status") in {"yellow", "green"}
+        except (OSError, ValueError):
+            return False
+
+    def _write_config(self) -> None:
+        config = self.home / "config"
+        for sub in ("config", "data", "logs", "tmp"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        (config / "opensearch.yml").write_text(
+            "# Written by `ror engines up`; single local node on loopback.\n"
+            f"cluster.name: ror-local\nnode.name: ror-local\nnetwork.host: 127.0.0.1\n"
+            f"http.port: {self.port}\ntransport.port: {self.port + 100}\ndiscovery.type: single-node\n"
+            f"path.data: {self.home / 'data'}\npath.logs: {self.home / 'logs'}\n"
+            "action.auto_create_index: false\ncluster.routing.allocation.disk.threshold_enabled: false\n"
+        )
+        (config / "jvm.options").write_text(
+            f"-Xms{self.heap}\n-Xmx{self.heap}\n-XX:+UseG1GC\n-Djava.io.tmpdir=${{OPENSEARCH_TMPDIR}}\n"
+            "-XX:+ExitOnOutOfMemoryError\n18-:-Djava.security.manager=allow\n"
+            "-Djava.util.concurrent.ForkJoinPool.common.threadFactory="
+            "org.opensearch.secure_sm.SecuredForkJoinWorkerThreadFactory\n"
+        )
+        (config / "log4j2.properties").write_text(
+            "status = error\nappender.console.type = Console\nappender.console.name = console\n"
+            "appender.console.layout.type = PatternLayout\n"
+            "appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] %marker %m%n\n"
+            "rootLogger.level = info\nrootLogger.appenderRef.console.ref = console\n"
+        )
+
+    def _hand_over_to_unprivileged_user(self) -> None:
+        """Give the instance folder to `nobody` and check it can reach it (every parent must be o+x)."""
+        import pwd
+
+        user = pwd.getpwnam(UNPRIVILEGED_USER)
+        for parent in self.home.resolve().parents:
+            if not parent.stat().st_mode & 0o001:
+                raise EngineError(
+                    f"OpenSearch refuse de tourner en root ; il tourne donc sous l'utilisateur "
+                    f"{UNPRIVILEGED_USER}, qui ne peut pas traverser {parent}. Placez ROR_ENGINES_DIR dans un "
+                    "dossier accessible (chmod o+x) ou lancez la commande sans être root."
+                )
+        for path in [self.home, *self.home.rglob("*")]:
+            os.chown(path, user.pw_uid, user.pw_gid)

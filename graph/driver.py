@@ -1,0 +1,110 @@
+"""One Neo4j driver per process/app; reads in read transactions, writes in write transactions.
+
+Driver errors are translated here into the product's errors (`raise … from e`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import neo4j
+from neo4j import GraphDatabase
+from neo4j import exceptions as neo4j_errors
+
+import cypher
+from ror.errors import BadRequest, ServiceUnavailable
+from ror.settings import Settings
+
+
+class Graph:
+    """A thin façade over the driver: fixed Cypher text from `cypher/`, values only as parameters."""
+
+    def __init__(self, uri: str, *, auth: tuple[str, str] | None = None, database: str = "neo4j"):
+        self.uri = uri
+        self.database = database
+        self.driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=5.0, max_connection_pool_size=50)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, uri: str | None = None) -> Graph:
+        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        return cls(uri or settings.neo4j_uri or f"bolt://127.0.0.1:{settings.neo4j_bolt_port}",
+                   auth=auth, database=settings.neo4j_database)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def read(self, query_text: str, **params) -> list[dict]:
+        """Run a read query (routing READ) and return plain dicts."""
+        with _translated(self.uri):
+            records, _, _ = self.driver.execute_query(
+                query_text, params, routing_=neo4j.RoutingControl.READ, database_=self.database
+            )
+        return [record.data() for record in records]
+
+    def read_named(self, name: str, **params) -> list[dict]:
+        return self.read(cypher.query(name), **params)
+
+    def write(self, query_text: str, **params) -> neo4j.ResultSummary:
+        with _translated(self.uri):
+            _, summary, _ = self.driver.execute_query(
+                query_text, params, routing_=neo4j.RoutingControl.WRITE, database_=self.database
+            )
+        return summary
+
+    def write_named(self, name: str, **params) -> neo4j.ResultSummary:
+        return self.write(cypher.query(name), **params)
+
+    def run_autocommit(self, query_text: str, **params) -> None:
+        """For `CALL { … } IN TRANSACTIONS`, which needs an implicit (auto-commit) transaction."""
+        with _translated(self.uri), self.driver.session(database=self.database) as session:
+            session.run(query_text, params).consume()
+
+    def write_batches(self, name: str, rows: Iterable[dict], **params) -> dict[str, int]:
+        """One write transaction for one `UNWIND $rows` batch: all of it lands or none of it."""
+        with _translated(self.uri), self.driver.session(database=self.database) as session:
+            counters = session.execute_write(_run_counted, cypher.query(name), {"rows": list(rows), **params})
+        return counters
+
+    def apply_schema(self) -> int:
+        """Apply every `cypher/schema/*.cypher` statement (all are IF NOT EXISTS: repeatable)."""
+        count = 0
+        for name in cypher.names("schema"):
+            for statement in cypher.statements(name):
+                self.write(statement)
+                count += 1
+        with _translated(self.uri):
+            self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        return count
+
+    def ping(self) -> str:
+        """Server version; raises ServiceUnavailable when Neo4j cannot be reached."""
+        with _translated(self.uri):
+            info = self.driver.get_server_info()
+        return info.agent
+
+    def counts(self) -> dict[str, int]:
+        rows = self.read("CALL db.labels() YIELD label "
+                         "CALL { WITH label MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } "
+                         "RETURN label, c ORDER BY label")
+        return {row["label"]: row["c"] for row in rows}
+
+
+def _run_counted(tx, query_text: str, params: dict) -> dict[str, int]:
+    summary = tx.run(query_text, params).consume()
+    c = summary.counters
+    return {"nodes_created": c.nodes_created, "relationships_created": c.relationships_created,
+            "properties_set": c.properties_set, "nodes_deleted": c.nodes_deleted}
+
+
+@contextmanager
+def _translated(uri: str) -> Iterator[None]:
+    try:
+        yield
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
+        raise ServiceUnavailable(
+            "La base de données de l'offre de soins est indisponible pour le moment.",
+            detail=f"Neo4j at {uri}: {exc}",
+        ) from exc
+    except neo4j_errors.ConstraintError as exc:
+        raise BadRequest("Donnée en conflit avec une contrainte d'unicité.", detail=str(exc)) from exc

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces of the ROR orientation engine: settings, errors, command line."""

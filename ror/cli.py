@@ -1,0 +1,119 @@
+"""`ror` command line: a thin layer over the libraries (engines, graph, loaders, search, web)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from engines import manager
+from ror.errors import RorError
+from ror.settings import Settings
+
+
+class RorGroup(click.Group):
+    """Turns every product error into a one-line French message and exit code 1 (no stack trace)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RorError as exc:
+            click.echo(f"Erreur : {exc.message}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=RorGroup)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Moteur d'orientation dans l'offre de soins (graphe Neo4j + index OpenSearch)."""
+    ctx.obj = Settings.from_env()
+
+
+@cli.group()
+def engines() -> None:
+    """Moteurs locaux Neo4j et OpenSearch (téléchargés depuis Maven Central)."""
+
+
+@engines.command("up")
+@click.pass_obj
+def engines_up(settings: Settings) -> None:
+    """Démarre Neo4j et OpenSearch (réutilise ceux qui tournent déjà)."""
+    click.echo("Démarrage des moteurs (le premier lancement télécharge les artefacts)…", err=True)
+    _print_statuses(manager.up(settings))
+
+
+@engines.command("down")
+@click.option("--all", "everything", is_flag=True, help="Arrête aussi les instances laissées par les tests.")
+@click.pass_obj
+def engines_down(settings: Settings, everything: bool) -> None:
+    """Arrête les moteurs démarrés par `ror engines up` (par leur PID)."""
+    if everything:
+        stopped = manager.down_all(settings)
+        click.echo(f"Instances arrêtées : {', '.join(stopped) or 'aucune'}.")
+    else:
+        manager.down(settings)
+        click.echo("Moteurs arrêtés.")
+
+
+@engines.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.pass_obj
+def engines_status(settings: Settings, as_json: bool) -> None:
+    """État, version, PID et mémoire des moteurs."""
+    statuses = manager.status(settings)
+    if as_json:
+        click.echo(json.dumps([s.__dict__ for s in statuses], indent=2))
+    else:
+        _print_statuses(statuses)
+    if not all(s.healthy for s in statuses):
+        sys.exit(3)
+
+
+def _print_statuses(statuses) -> None:
+    for s in statuses:
+        state = "externe" if s.external else ("OK" if s.healthy else ("démarre" if s.running else "arrêté"))
+        extra = f" pid={s.pid}" if s.pid else ""
+        extra += f" rss={s.rss_mib:.0f} MiB" if s.rss_mib else ""
+        click.echo(f"{s.name:<11} {state:<8} {s.version or '-':<8} {s.url}{extra}")
+
+
+@cli.group()
+def graph() -> None:
+    """Schéma et état du graphe."""
+
+
+@graph.command("init")
+@click.pass_obj
+def graph_init(settings: Settings) -> None:
+    """Crée les contraintes et index (répétable)."""
+    from graph.driver import Graph
+
+    g = Graph.from_settings(settings, manager.endpoints(settings).neo4j_uri)
+    try:
+        n = g.apply_schema()
+    finally:
+        g.close()
+    click.echo(f"Schéma appliqué : {n} instructions.")
+
+
+@graph.command("counts")
+@click.pass_obj
+def graph_counts(settings: Settings) -> None:
+    """Nombre de nœuds par étiquette."""
+    from graph.driver import Graph
+
+    g = Graph.from_settings(settings, manager.endpoints(settings).neo4j_uri)
+    try:
+        for label, count in g.counts().items():
+            click.echo(f"{label:<20} {count:>10,}".replace(",", " "))
+    finally:
+        g.close()
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""One typed settings object read from the environment, with defaults that work on a fresh machine.
+
+Settings are declared as data (name, environment variable, type, default, help) so that the README's
+configuration table is checked against them by a test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ror.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(env: str, default, help: str):
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    neo4j_uri: str | None = _setting(
+        "NEO4J_URI", None, "Bolt URI of an external Neo4j; when set, no local Neo4j is started."
+    )
+    neo4j_user: str = _setting("NEO4J_USER", "neo4j", "Neo4j user (local engines run without auth).")
+    neo4j_password: str | None = _setting("NEO4J_PASSWORD", None, "Neo4j password (secret, environment only).")
+    neo4j_database: str = _setting("NEO4J_DATABASE", "neo4j", "Neo4j database name.")
+    opensearch_url: str | None = _setting(
+        "OPENSEARCH_URL", None, "URL of an external OpenSearch; when set, no local OpenSearch is started."
+    )
+    opensearch_user: str | None = _setting("OPENSEARCH_USER", None, "OpenSearch basic-auth user.")
+    opensearch_password: str | None = _setting(
+        "OPENSEARCH_PASSWORD", None, "OpenSearch basic-auth password (secret, environment only)."
+    )
+    opensearch_verify_certs: bool = _setting(
+        "OPENSEARCH_VERIFY_CERTS", True, "Verify TLS certificates of an https OpenSearch."
+    )
+    engines_dir: Path = _setting(
+        "ROR_ENGINES_DIR", PROJECT_ROOT / ".engines", "Where engine jars, data, logs and pid files live."
+    )
+    neo4j_bolt_port: int = _setting("ROR_NEO4J_BOLT_PORT", 7687, "Bolt port of the local Neo4j.")
+    neo4j_http_port: int = _setting("ROR_NEO4J_HTTP_PORT", 7474, "HTTP port of the local Neo4j.")
+    opensearch_port: int = _setting("ROR_OPENSEARCH_PORT", 9200, "HTTP port of the local OpenSearch.")
+    engine_heap: str = _setting("ROR_ENGINE_HEAP", "1g", "JVM heap of each local engine.")
+    neo4j_pagecache: str = _setting("ROR_NEO4J_PAGECACHE", "1g", "Page cache of the local Neo4j.")
+    engine_start_timeout: int = _setting(
+        "ROR_ENGINE_START_TIMEOUT", 120, "Seconds to wait for an engine to become healthy."
+    )
+    java_home: Path | None = _setting(
+        "ROR_JAVA_HOME", None, "JDK used to run the engines (default: JAVA_HOME, then `java` on PATH)."
+    )
+    data_dir: Path = _setting("ROR_DATA_DIR", PROJECT_ROOT / "data", "Bundled reference data folder.")
+    index_prefix: str = _setting("ROR_INDEX_PREFIX", "ror", "Prefix of every OpenSearch index and alias.")
+    capacity_stale_hours: float = _setting(
+        "ROR_CAPACITY_STALE_HOURS", 12.0, "Capacity entries older than this are flagged as stale."
+    )
+    host: str = _setting("ROR_HOST", "127.0.0.1", "Address the web server listens on.")
+    port: int = _setting("ROR_PORT", 8000, "Port the web server listens on.")
+    tile_url: str | None = _setting(
+        "ROR_TILE_URL", None, "Optional map tile URL template; the map works offline without it."
+    )
+    geocoder_url: str | None = _setting(
+        "ROR_GEOCODER_URL", None, "Base URL of the national address geocoder; street addresses need it."
+    )
+    secret_key: str | None = _setting(
+        "ROR_SECRET_KEY", None, "Flask secret key (secret, environment only; random per process if unset)."
+    )
+    cors_origins: str = _setting("ROR_CORS_ORIGINS", "", "Comma-separated origins allowed by CORS on /api.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Read every declared setting from `environ` (default: the process environment)."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f, raw)
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _convert(f: dataclasses.Field, raw: str):
+    kind = str(f.type)
+    try:
+        if "bool" in kind:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if "Path" in kind:
+            return Path(raw).expanduser()
+        return raw
+    except ValueError as exc:
+        raise ConfigError(
+            f"Valeur invalide pour {f.metadata['env']} : {raw!r} ({f.metadata['help']})"
+        ) from exc
+
+
+def declared_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, for docs and their test."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        default = f.default
+        if isinstance(default, Path):
+            default = default.relative_to(PROJECT_ROOT) if default.is_relative_to(PROJECT_ROOT) else default
+        rows.append((f.metadata["env"], "" if default is None else str(default), f.metadata["help"]))
+    return rows

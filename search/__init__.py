@@ -1,0 +1,1 @@
+"""The OpenSearch index: a projection of the graph, rebuildable at any time."""

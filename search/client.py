@@ -1,0 +1,33 @@
+"""One OpenSearch client per process/app; transport errors translated into the product's errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opensearchpy import OpenSearch
+from opensearchpy import exceptions as os_errors
+
+from ror.errors import BadRequest, ServiceUnavailable
+from ror.settings import Settings
+
+
+def make_client(settings: Settings, url: str | None = None) -> OpenSearch:
+    url = url or settings.opensearch_url or f"http://127.0.0.1:{settings.opensearch_port}"
+    auth = (settings.opensearch_user, settings.opensearch_password) if settings.opensearch_user else None
+    return OpenSearch(
+        hosts=[url], http_auth=auth, verify_certs=settings.opensearch_verify_certs,
+        timeout=10, max_retries=1, retry_on_timeout=False, http_compress=True,
+    )
+
+
+@contextmanager
+def translated(url: str = "OpenSearch") -> Iterator[None]:
+    try:
+        yield
+    except (os_errors.ConnectionError, os_errors.ConnectionTimeout) as exc:
+        raise ServiceUnavailable(
+            "Le service de recherche est indisponible pour le moment.", detail=f"{url}: {exc}"
+        ) from exc
+    except os_errors.RequestError as exc:
+        raise BadRequest("Requête de recherche invalide.", detail=str(exc.info)) from exc

@@ -1,0 +1,78 @@
+"""Session fixtures: the real Neo4j and OpenSearch, started once per test run on free ports.
+
+When NEO4J_URI / OPENSEARCH_URL are set, those servers are used instead and nothing is started.
+Tests only ever wipe a database they started themselves, or one explicitly allowed by ROR_TEST_ALLOW_WIPE=1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from engines import manager, process
+from ror.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def engine_endpoints(settings: Settings):
+    """Endpoints of real engines for this test session (own instance, free ports, stopped at the end)."""
+    if settings.neo4j_uri and settings.opensearch_url:
+        yield manager.endpoints(settings), os.environ.get("ROR_TEST_ALLOW_WIPE") == "1"
+        return
+    instance = f"test-{os.getpid()}"
+    test_settings = settings.replace(
+        neo4j_bolt_port=process.free_port(), neo4j_http_port=process.free_port(),
+        opensearch_port=_free_port_pair(), neo4j_pagecache="256m",
+    )
+    try:
+        manager.up(test_settings, instance)
+        yield manager.endpoints(test_settings, instance), True
+    finally:
+        manager.down(test_settings, instance)
+        shutil.rmtree(test_settings.engines_dir / "instances" / instance, ignore_errors=True)
+
+
+def _free_port_pair() -> int:
+    """OpenSearch uses port and port+100 (transport)."""
+    for _ in range(50):
+        port = process.free_port()
+        if port + 100 < 65535 and not process.port_in_use(port + 100):
+            return port
+    raise RuntimeError("no free port pair")
+
+
+@pytest.fixture(scope="session")
+def graph(settings, engine_endpoints):
+    from graph.driver import Graph
+
+    endpoints, _ = engine_endpoints
+    g = Graph.from_settings(settings, endpoints.neo4j_uri)
+    yield g
+    g.close()
+
+
+@pytest.fixture(scope="session")
+def search_client(settings, engine_endpoints):
+    from search.client import make_client
+
+    endpoints, _ = engine_endpoints
+    client = make_client(settings, endpoints.opensearch_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def empty_graph(graph, engine_endpoints):
+    """A wiped database (refused on a server the tests did not start, unless allowed)."""
+    _, may_wipe = engine_endpoints
+    if not may_wipe and graph.read("MATCH (n) RETURN count(n) AS c")[0]["c"] > 0:
+        pytest.fail("Refusing to wipe a non-empty external Neo4j; set ROR_TEST_ALLOW_WIPE=1 to allow it.")
+    graph.run_autocommit("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    return graph

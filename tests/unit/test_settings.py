@@ -1,0 +1,29 @@
+from pathlib import Path
+
+import pytest
+
+from ror.errors import ConfigError
+from ror.settings import Settings, declared_settings
+
+
+def test_defaults_work_without_environment():
+    s = Settings.from_env({})
+    assert s.neo4j_uri is None and s.opensearch_port == 9200 and s.engine_heap == "1g"
+
+
+def test_values_are_typed():
+    s = Settings.from_env({"ROR_OPENSEARCH_PORT": "9300", "OPENSEARCH_VERIFY_CERTS": "false",
+                           "ROR_ENGINES_DIR": "/tmp/x", "ROR_CAPACITY_STALE_HOURS": "6.5"})
+    assert (s.opensearch_port, s.opensearch_verify_certs, s.engines_dir, s.capacity_stale_hours) == (
+        9300, False, Path("/tmp/x"), 6.5)
+
+
+def test_bad_value_names_the_variable():
+    with pytest.raises(ConfigError, match="ROR_OPENSEARCH_PORT"):
+        Settings.from_env({"ROR_OPENSEARCH_PORT": "neuf-mille"})
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    missing = [env for env, _, _ in declared_settings() if f"`{env}`" not in readme]
+    assert missing == []
