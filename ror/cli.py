@@ -111,6 +111,19 @@ def graph_counts(settings: Settings) -> None:
         g.close()
 
 
+def _register_commands() -> None:
+    from graph.cli import cypher
+    from loaders.cli import generate, load
+    from search.cli import index, search
+    from web.cli import web
+
+    for command in (load, generate, index, search, web, cypher):
+        cli.add_command(command)
+
+
+_register_commands()
+
+
 def main() -> None:
     cli()
 

@@ -1,0 +1,1 @@
+"""Where: gazetteer of communes, geocoding, great-circle distances, territories."""

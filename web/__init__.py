@@ -1,0 +1,1 @@
+"""Flask front end (French pages), JSON API and FHIR façade."""
