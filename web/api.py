@@ -1,0 +1,222 @@
+"""/api/v1: JSON views. Each view parses its declared parameters, calls the orientation service, serialises."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from functools import wraps
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from ror.errors import BadRequest, NotFound
+from search import models
+from web import endpoints as E
+from web import graph_reads
+from web.errors import error_body
+from web.openapi import API_PREFIX, Endpoint, document
+from web.params import parse
+from web.services import services
+
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+DECLARED: list[Endpoint] = []
+
+
+def api_endpoint(spec: Endpoint) -> Callable:
+    """Register `view(args)` under `spec.rule`; arguments are parsed from the one declaration."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(**path_values):
+            args = parse(spec.params, request.args, path_values)
+            return jsonify(view(args))
+
+        bp.add_url_rule(spec.rule, spec.operation_id, wrapper, methods=["GET"])
+        DECLARED.append(spec)
+        return view
+
+    return decorate
+
+
+def app_version() -> str:
+    try:
+        return version("ror-graph")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    cached = current_app.extensions.get("ror_openapi")
+    if cached is None:
+        cached = document(DECLARED, version=app_version())
+        current_app.extensions["ror_openapi"] = cached
+    return jsonify(cached)
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Engines reachable or not (always JSON, 200 or 503)."""
+    svc = services()
+    status = {}
+    for name, probe in (("neo4j", lambda: svc.get_graph().ping()), ("opensearch", lambda: svc.get_search().info())):
+        try:
+            probe()
+            status[name] = "ok"
+        except Exception:  # noqa: BLE001 - any failure means "down" for a health probe
+            status[name] = "indisponible"
+    if all(v == "ok" for v in status.values()):
+        return jsonify({"status": "ok", "engines": status})
+    body = error_body(503, "service_unavailable", "Moteur indisponible : " + ", ".join(
+        k for k, v in status.items() if v != "ok") + ".")
+    body["error"]["fields"] = status
+    response = jsonify(body)
+    response.status_code = 503
+    return response
+
+
+# ------------------------------------------------------------------------------------------- queries
+
+
+def where_of(args: dict) -> models.Where | None:
+    lat, lon = args.get("lat"), args.get("lon")
+    if (lat is None) != (lon is None):
+        missing = "lon" if lon is None else "lat"
+        raise BadRequest(f"Paramètre invalide : {missing}.", fields={missing: "latitude et longitude vont ensemble"})
+    if lat is not None:
+        return models.Where(lat=lat, lon=lon, text=args.get("where") or None)
+    if args.get("where"):
+        return models.Where(text=args["where"])
+    return None
+
+
+def encode_cursor(page: int, search_after) -> str:
+    raw = json.dumps({"p": page, "sa": list(search_after)}, separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, tuple]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        page, search_after = int(data["p"]), tuple(data["sa"])
+        if page < 1 or not search_after:
+            raise ValueError(cursor)
+        return page, search_after
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("Paramètre invalide : cursor.", fields={"cursor": "curseur illisible"}) from None
+
+
+def common(args: dict) -> dict:
+    page, search_after = args["page"], None
+    if args.get("cursor"):
+        page, search_after = decode_cursor(args["cursor"])
+    return {"where": where_of(args), "radius_km": args["radius_km"], "region": args["region"],
+            "department": args["department"], "page": page, "size": args["size"], "search_after": search_after}
+
+
+def paginated(result: models.SearchResult) -> dict:
+    body = models.to_dict(result)
+    body["links"] = pagination_links(result)
+    return body
+
+
+def pagination_links(result: models.SearchResult) -> dict:
+    """Same criteria in a canonical order; `next` continues after the last hit (or null at the end)."""
+    base = [(k, v) for k, v in sorted(request.args.items(multi=True)) if k not in {"page", "cursor"}]
+    this = [*base, *([("cursor", request.args["cursor"])] if request.args.get("cursor") else
+                     [("page", str(result.page))])]
+    nxt = None
+    if result.page * result.size < result.total and result.hits:
+        if result.next_search_after:
+            nxt = [*base, ("cursor", encode_cursor(result.page + 1, result.next_search_after))]
+        elif result.page < 50:
+            nxt = [*base, ("page", str(result.page + 1))]
+    return {"self": _url(this), "next": _url(nxt) if nxt is not None else None}
+
+
+def _url(pairs: list[tuple[str, str]]) -> str:
+    return request.path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def specialist_query(args: dict) -> models.SpecialistOpinionQuery:
+    return models.SpecialistOpinionQuery(activity=args["activity"], age_group=args["age_group"],
+                                         public=args["public"], contact_function=args["contact_function"],
+                                         **common(args))
+
+
+def act_query(args: dict) -> models.ActTeamQuery:
+    return models.ActTeamQuery(act=args["act"], age_group=args["age_group"], **common(args))
+
+
+def equipment_query(args: dict) -> models.EquipmentQuery:
+    return models.EquipmentQuery(equipment=args["equipment"], open_now=args["open_now"], **common(args))
+
+
+def beds_query(args: dict) -> models.BedsQuery:
+    return models.BedsQuery(activity=args["activity"], care_mode=args["care_mode"],
+                            gender=models.Gender(args["gender"]), min_available=args["min_available"],
+                            include_stale=args["include_stale"], age_group=args["age_group"], **common(args))
+
+
+def text_query(args: dict) -> models.TextQuery:
+    return models.TextQuery(text=args["q"] or "", activity=args["activity"], care_mode=args["care_mode"],
+                            field=args["field"], category=args["category"], **common(args))
+
+
+@api_endpoint(E.SPECIALIST_OPINION)
+def specialist_opinion(args: dict) -> dict:
+    return paginated(services().orientation.specialist_opinion(specialist_query(args)))
+
+
+@api_endpoint(E.ACT_TEAM)
+def act_team(args: dict) -> dict:
+    return paginated(services().orientation.act_team(act_query(args)))
+
+
+@api_endpoint(E.EQUIPMENT)
+def equipment(args: dict) -> dict:
+    return paginated(services().orientation.equipment(equipment_query(args)))
+
+
+@api_endpoint(E.BEDS)
+def beds(args: dict) -> dict:
+    return paginated(services().orientation.beds(beds_query(args)))
+
+
+@api_endpoint(E.SEARCH)
+def search(args: dict) -> dict:
+    return paginated(services().orientation.text(text_query(args)))
+
+
+@api_endpoint(E.AUTOCOMPLETE)
+def autocomplete(args: dict) -> dict:
+    kinds = args["kinds"] or None
+    suggestions = services().orientation.autocomplete(args["prefix"], kinds, args["limit"])
+    return {"suggestions": models.to_dict(list(suggestions))}
+
+
+@api_endpoint(E.SITE)
+def site(args: dict) -> dict:
+    found = services().orientation.site(args["finess"])
+    if found is None:
+        raise NotFound(f"Aucun établissement avec le numéro FINESS {args['finess']}.")
+    return models.to_dict(found)
+
+
+@api_endpoint(E.OFFER)
+def offer(args: dict) -> dict:
+    found = services().orientation.offer(args["offer_id"])
+    if found is None:
+        raise NotFound("Aucune offre avec cet identifiant.")
+    return models.to_dict(found)
+
+
+@api_endpoint(E.PROFESSIONAL)
+def professional(args: dict) -> dict:
+    found = graph_reads.professional(services().get_graph(), args["rpps"])
+    if found is None:
+        raise NotFound("Aucun professionnel avec cet identifiant.")
+    return found
