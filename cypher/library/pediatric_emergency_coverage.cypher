@@ -1,0 +1,22 @@
+// @title Couverture en urgences pédiatriques par département
+// @description Par département : communes et population situées à moins de N km (à vol d'oiseau, centroïde de
+//   la commune) d'un site ayant une offre d'urgences pédiatriques, et part de la population couverte.
+// @question Quelle part de la population de chaque département a des urgences pédiatriques à moins de N km ?
+// @param department_code: string = "40" — code du département ; vide = tous
+// @param radius_km: float = 30.0 — distance maximale en km
+// @param activities: list<string> = ["249"] — activités (J17) d'urgences pédiatriques
+WITH COLLECT {
+       MATCH (a:Activity)<-[:PROVIDES]-(:Offer)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
+       WHERE a.code IN $activities AND s.location IS NOT NULL
+       RETURN DISTINCT s.location
+     } AS units
+MATCH (c:Commune)-[:IN]->(d:Department)
+WHERE ($department_code = "" OR d.code = $department_code) AND c.location IS NOT NULL
+WITH d, c, any(u IN units WHERE point.distance(c.location, u) <= $radius_km * 1000) AS covered
+WITH d, count(c) AS communes, sum(coalesce(c.population, 0)) AS population,
+     sum(CASE WHEN covered THEN coalesce(c.population, 0) ELSE 0 END) AS covered_population,
+     sum(CASE WHEN covered THEN 0 ELSE 1 END) AS uncovered
+RETURN d.code AS departement, d.name AS nom, communes, uncovered AS communes_non_couvertes,
+       population, covered_population AS population_couverte,
+       CASE WHEN population > 0 THEN round(100.0 * covered_population / population, 1) END AS part_couverte_pct
+ORDER BY departement
