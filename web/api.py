@@ -193,7 +193,7 @@ def search(args: dict) -> dict:
 
 @api_endpoint(E.AUTOCOMPLETE)
 def autocomplete(args: dict) -> dict:
-    kinds = args["kinds"] or None
+    kinds = args["kinds"] or next(p.enum for p in E.AUTOCOMPLETE.params if p.name == "kinds")
     suggestions = services().orientation.autocomplete(args["prefix"], kinds, args["limit"])
     return {"suggestions": models.to_dict(list(suggestions))}
 

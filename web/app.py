@@ -53,6 +53,7 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
                            threads=threads, max_request_body_size=security.MAX_CONTENT_LENGTH,
                            max_request_header_size=64 * 1024, connection_limit=200, ident="ror")
     app.extensions["ror_server"] = server
+    threading.Thread(target=_warm_caches, args=(settings,), daemon=True, name="ror-warm").start()
     print(f"Application disponible sur {server_url(server)}", flush=True)
     if ready is not None:
         ready.set()
@@ -65,3 +66,16 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
 def server_url(server) -> str:
     host, port = server.effective_host, server.effective_port
     return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
+
+
+def _warm_caches(settings: Settings) -> None:
+    """Build the per-process caches (base map, form lists) before the first person asks for them."""
+    from web import reference
+    from web.basemap import basemap_geojson
+
+    try:
+        basemap_geojson(settings.data_dir)
+        reference.age_groups(settings.data_dir)
+        reference.regions(settings.data_dir)
+    except OSError as exc:
+        log.warning("could not prepare the base map: %s", exc)

@@ -102,7 +102,10 @@ def _widen_urls(result) -> list[tuple[int, str]]:
     if not result.origin or not result.radius_km:
         return []
     pairs = [(k, v) for k, v in sorted(request.args.items(multi=True)) if k not in {"rayon", "page"}]
-    radii = sorted({int(min(500, round(result.radius_km * f))) for f in (2, 4)} - {int(result.radius_km)})
+    step = getattr(result, "enlargement_km", None)
+    wider = (result.radius_km + step, result.radius_km + 2 * step) if step else (result.radius_km * 2,
+                                                                                 result.radius_km * 4)
+    radii = sorted({int(min(500, round(r))) for r in wider} - {int(result.radius_km)})
     return [(r, "/?" + urlencode([*pairs, ("rayon", str(r))])) for r in radii]
 
 
@@ -129,7 +132,7 @@ def site_page(finess: str) -> str:
     site = services().orientation.site(args["finess"])
     if site is None:
         raise NotFound(f"Aucun établissement avec le numéro FINESS {finess}.")
-    context = graph_reads.site_context(services().get_graph(), site.finess)
+    context = graph_reads.site_context(services().get_graph(), site.finess)  # reachable: checked above
     return render_template("site.html", site=site, context=context, map_data=_single_marker(site),
                            tile_url=current_app.extensions["ror_settings"].tile_url or "")
 
@@ -156,6 +159,11 @@ def _single_marker(item) -> str:
         markers.append({"lat": item.lat, "lon": item.lon, "name": item.name, "url": None, "distance_km": None})
     return json.dumps({"markers": markers, "radius_km": None, "origin": None},
                       ensure_ascii=False).replace("<", "\\u003c")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/carte/fond.geojson")

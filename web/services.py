@@ -7,9 +7,12 @@ They are created once per app (or passed in by the caller, who then keeps owners
 from __future__ import annotations
 
 import logging
+import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
@@ -17,6 +20,8 @@ from ror.errors import ServiceUnavailable
 from ror.settings import Settings
 
 log = logging.getLogger(__name__)
+REACHABLE_TTL_S = 5.0  # how long a successful reachability probe is trusted
+PROBE_TIMEOUT_S = 0.5
 
 
 @dataclass
@@ -28,6 +33,8 @@ class Services:
     owns_search: bool = False
     _orientation: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _reachable_until: float = 0.0
+    probe: bool = True  # unit tests that inject a stand-in service turn the reachability probe off
 
     def get_graph(self):
         with self._lock:
@@ -49,9 +56,27 @@ class Services:
                 self.owns_search = True
             return self.search
 
+    def ensure_reachable(self) -> None:
+        """Fail fast (503) when an engine's port does not answer, instead of waiting for driver retries.
+
+        The Neo4j driver retries a failed transaction for up to 30 s; a person on the phone needs the
+        "service indisponible" banner at once. A successful probe is trusted for a few seconds.
+        """
+        if not self.probe or time.monotonic() < self._reachable_until:
+            return
+        for name, address in (("Neo4j", _address(getattr(self.get_graph(), "uri", None), 7687)),
+                              ("OpenSearch", _search_address(self.get_search()))):
+            if address and not _port_open(*address):
+                raise ServiceUnavailable(
+                    "La base de données de l'offre de soins est indisponible pour le moment." if name == "Neo4j"
+                    else "Le service de recherche est indisponible pour le moment.",
+                    detail=f"{name} at {address[0]}:{address[1]} does not answer")
+        self._reachable_until = time.monotonic() + REACHABLE_TTL_S
+
     @property
     def orientation(self):
         """The orientation service (built on first use, so the app starts even when the engines are down)."""
+        self.ensure_reachable()
         if self._orientation is None:
             graph, client = self.get_graph(), self.get_search()
             with self._lock:
@@ -68,6 +93,31 @@ class Services:
                 self.search.close()
                 self.search = None
             self._orientation = None
+
+
+def _address(uri: str | None, default_port: int) -> tuple[str, int] | None:
+    if not uri:
+        return None
+    parts = urlsplit(uri)
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or default_port
+
+
+def _search_address(client) -> tuple[str, int] | None:
+    hosts = getattr(getattr(client, "transport", None), "hosts", None) or []
+    if not hosts or not isinstance(hosts[0], dict):
+        return None
+    host = hosts[0]
+    return host.get("host", "127.0.0.1"), int(host.get("port") or 9200)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S):
+            return True
+    except OSError:
+        return False
 
 
 def _build_orientation(graph, client, settings: Settings):

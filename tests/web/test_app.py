@@ -23,6 +23,7 @@ def fake():
 def app(fake):
     app = create_app(Settings.from_env(cors_origins="https://outil.example"))
     services(app)._orientation = fake
+    services(app).probe = False
     return app
 
 
