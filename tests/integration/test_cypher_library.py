@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import cypher
 from graph import library
 from graph.console import check_plan, explain
 from ror.cli import cli
@@ -35,6 +36,8 @@ def fixture_graph(graph, engine_endpoints):
     if not may_wipe and graph.read("MATCH (n) RETURN count(n) AS c")[0]["c"] > 0:
         pytest.fail("Refusing to wipe a non-empty external Neo4j; set ROR_TEST_ALLOW_WIPE=1 to allow it.")
     graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    for statement in cypher.statements("schema/library"):  # the indexes the library declares must apply
+        graph.write(statement)
     load_orientation_fixture(graph)
     return graph
 
@@ -141,11 +144,12 @@ def test_maternity_distance_gaps(fixture_graph):
 
 def test_care_pathway_template_instantiated_near_a_commune(fixture_graph):
     near_dax = rows(fixture_graph, "care_pathway_near_commune", pathway="AVC", commune_insee="40088")
+    assert {r["parcours"] for r in near_dax} == {"AVC ischémique : urgences → UNV → SMR neurologique"}
     assert [(r["etape"], r["activite_code"], r["offre_id"], r["distance_km"]) for r in near_dax] == [
         (1, "157", "o5", 0.0), (2, "098", "o10", 41.7), (3, "234", "o11", 41.7)]
     near_mdm = rows(fixture_graph, "care_pathway_near_commune", pathway="AVC", commune_insee="40192", radius_km=60.0)
     assert [(r["activite_code"], r["offre_id"]) for r in near_mdm] == [("157", "o1"), ("098", "o2"), ("234", None)]
-    palliative = rows(fixture_graph, "care_pathway_near_commune", pathway="PALLIATIF", commune_insee="64102")
+    palliative = rows(fixture_graph, "care_pathway_near_commune", pathway="Soins pall", commune_insee="64102")
     assert [(r["activite_code"], r["offre_id"]) for r in palliative] == [("157", "o12"), ("170", "o19")]
 
 
