@@ -1,0 +1,27 @@
+// FHIR Location rows, one per Place: address, point, commune, equipment and the latest capacity snapshot.
+// Parameters: $ids (list of Place.id).
+UNWIND $ids AS wanted
+MATCH (p:Place {id: wanted})
+OPTIONAL CALL (p) {
+  MATCH (p)<-[:AT]-(:Offer)<-[:OFFERS]-()<-[:HAS_ORG*0..6]-(s:Site)
+  RETURN s ORDER BY s.finess LIMIT 1
+}
+OPTIONAL CALL (s) {
+  MATCH (s)-[:IN]->(c:Commune)-[:IN]->(:Department)-[:IN]->(r:Region)
+  RETURN c, r LIMIT 1
+  UNION
+  MATCH (s)-[:IN_DEPARTMENT]->(:Department)-[:IN]->(r:Region)
+  RETURN null AS c, r LIMIT 1
+}
+OPTIONAL CALL (p) {
+  MATCH (p)-[:HAS_CAPACITY]->(k:CapacitySnapshot {latest: true})
+  RETURN k ORDER BY k.updated_at DESC LIMIT 1
+}
+RETURN p {.id, .name, .address_line1, .postal_code, .city, .installed_beds, .synthetic,
+          latitude: p.location.latitude, longitude: p.location.longitude,
+          last_updated: coalesce(p.updated_at, p.loaded_at)} AS place,
+       s.finess AS site_finess, c.insee AS commune_insee, c.name AS commune_name, r.code AS region_code,
+       r.name AS region_name, properties(k) AS capacity,
+       COLLECT { MATCH (p)-[h:HAS_EQUIPMENT]->(e:EquipmentType)
+                 RETURN {system_url: e.system_url, code: e.code, label: e.label, count: h.count}
+                 ORDER BY e.code } AS equipment

@@ -1,0 +1,229 @@
+"""HTTP layer of the FHIR facade mounted at /fhir: parse the request, call the service, render FHIR JSON.
+
+`register(app)` mounts it. The graph and search client come from the web app's services
+(`app.extensions["ror"]`) or are passed explicitly (`register(app, graph=…, search=…)`), so the portal
+and the API always read the same graph and index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app, request, send_file
+from werkzeug.exceptions import HTTPException
+
+from fhir_api import capability, export, store
+from fhir_api.service import FhirService, SearchRequest, now, outcome
+from ror.errors import BadRequest, NotFound, RorError
+from ror.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+bp = Blueprint("fhir", __name__, url_prefix="/fhir")
+FHIR_JSON = "application/fhir+json; charset=utf-8"
+NDJSON = "application/fhir+ndjson"
+NOT_IMPLEMENTED_TYPES = {"Task", "Measure", "MeasureReport"}
+_lock = threading.Lock()
+
+
+class Gone(RorError):
+    status = 410
+    code = "gone"
+
+
+class NotImplementedYet(RorError):
+    status = 501
+    code = "not_implemented"
+
+
+def register(app: Flask, *, graph=None, search=None, index_prefix: str | None = None,
+             exports_dir: Path | None = None) -> None:
+    """Mount /fhir on `app` (graph/search default to the app's shared services)."""
+    settings = app.extensions.get("ror_settings")
+    app.extensions["fhir"] = {
+        "graph": graph, "search": search, "service": None, "jobs": None,
+        "index_prefix": index_prefix or (settings.index_prefix if settings else "ror"),
+        "exports_dir": Path(exports_dir) if exports_dir else PROJECT_ROOT / "var" / "exports",
+    }
+    app.register_blueprint(bp)
+
+
+def _state() -> dict:
+    return current_app.extensions["fhir"]
+
+
+def _graph_and_search():
+    state = _state()
+    services = current_app.extensions.get("ror")
+    graph = state["graph"] or (services.get_graph() if services else None)
+    search = state["search"] or (services.get_search() if services and state["graph"] is None else None)
+    if graph is None:
+        raise RorError("L'API FHIR n'est pas reliée à la base de données.")
+    return graph, search
+
+
+def service() -> FhirService:
+    state = _state()
+    with _lock:
+        if state["service"] is None:
+            graph, search = _graph_and_search()
+            state["service"] = FhirService(graph, search, state["index_prefix"])
+        return state["service"]
+
+
+def jobs() -> export.ExportJobs:
+    state = _state()
+    with _lock:
+        if state["jobs"] is None:
+            state["jobs"] = export.ExportJobs(_graph_and_search()[0], state["exports_dir"])
+        return state["jobs"]
+
+
+def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
+    pretty = request.args.get("_pretty") == "true"
+    text = json.dumps(body, ensure_ascii=False, indent=2 if pretty else None,
+                      separators=None if pretty else (",", ":"))
+    return Response(text, status=status, content_type=FHIR_JSON, headers=headers or {})
+
+
+def _base_url() -> str:
+    return request.url_root.rstrip("/") + bp.url_prefix
+
+
+def _check_type(resource_type: str) -> None:
+    if resource_type in store.RESOURCE_TYPES:
+        return
+    if resource_type in NOT_IMPLEMENTED_TYPES:
+        raise NotImplementedYet(f"Le type de ressource {resource_type} n'est pas encore disponible.")
+    raise NotFound(f"Type de ressource inconnu : {resource_type}.")
+
+
+def _lenient() -> bool:
+    prefer = request.headers.get("Prefer", "")
+    return any(part.strip() == "handling=lenient" for part in prefer.split(","))
+
+
+@bp.get("/metadata")
+def metadata():
+    return fhir_response(capability.capability_statement(_base_url(), now()))
+
+
+@bp.route("/<resource_type>", methods=["GET"])
+def search_type(resource_type: str):
+    _check_type(resource_type)
+    items = list(request.args.items(multi=True))
+    return _search(resource_type, items)
+
+
+@bp.route("/<resource_type>/_search", methods=["POST"])
+def search_post(resource_type: str):
+    _check_type(resource_type)
+    items = list(request.args.items(multi=True)) + list(request.form.items(multi=True))
+    return _search(resource_type, items)
+
+
+def _search(resource_type: str, items):
+    req = SearchRequest(resource_type, items, _base_url(), lenient=_lenient())
+    return fhir_response(service().search(req))
+
+
+@bp.get("/<resource_type>/<resource_id>")
+def read(resource_type: str, resource_id: str):
+    _check_type(resource_type)
+    try:
+        resource = service().read(resource_type, resource_id)
+    except NotFound:
+        graph, _ = _graph_and_search()
+        if graph.read_named("fhir/tombstone", type=resource_type, id=resource_id):
+            raise Gone(f"La ressource {resource_type}/{resource_id} a été supprimée.") from None
+        raise
+    headers = {"Last-Modified": resource.get("meta", {}).get("lastUpdated", "")}
+    return fhir_response(resource, headers={k: v for k, v in headers.items() if v})
+
+
+@bp.route("/<resource_type>/<resource_id>", methods=["PATCH", "PUT", "DELETE"])
+def write_not_implemented(resource_type: str, resource_id: str):
+    _check_type(resource_type)
+    raise NotImplementedYet("La mise à jour par l'API FHIR (PATCH des capacités) n'est pas encore disponible : "
+                            "elle attend l'authentification des contributeurs.")
+
+
+# --- Bulk Data $export -------------------------------------------------------------------------------------
+
+@bp.get("/$export")
+def export_system():
+    return _kick_off(export.parse_types(request.args.get("_type")))
+
+
+@bp.get("/<resource_type>/$export")
+def export_type(resource_type: str):
+    _check_type(resource_type)
+    types = export.parse_types(request.args.get("_type")) if request.args.get("_type") else [resource_type]
+    if types != [resource_type]:
+        raise BadRequest(f"« _type » doit valoir {resource_type} pour un export de ce type.")
+    return _kick_off(types)
+
+
+def _kick_off(types: list[str]):
+    if "respond-async" not in request.headers.get("Prefer", ""):
+        raise BadRequest("L'export en masse est asynchrone : ajoutez l'en-tête « Prefer: respond-async ».")
+    fmt = request.args.get("_outputFormat")
+    if fmt not in (None, "application/fhir+ndjson", "application/ndjson", "ndjson"):
+        raise BadRequest(f"Format de sortie non pris en charge : {fmt} (NDJSON uniquement).")
+    job = jobs().start(types, export.parse_since(request.args.get("_since")), request.url)
+    status_url = f"{_base_url()}/$export-poll-status/{job}"
+    return Response(status=202, headers={"Content-Location": status_url})
+
+
+@bp.get("/$export-poll-status/<job>")
+def export_status(job: str):
+    state = jobs().state(job)
+    if state["status"] == "in-progress":
+        return Response(status=202, headers={"X-Progress": state.get("progress", ""), "Retry-After": "2"})
+    if state["status"] == "error":
+        return fhir_response(outcome("error", "exception", "; ".join(state["error"])), status=500)
+    body = export.manifest(state, lambda name: f"{_base_url()}/$export-file/{job}/{name}")
+    return Response(json.dumps(body, ensure_ascii=False), status=200, content_type="application/json")
+
+
+@bp.delete("/$export-poll-status/<job>")
+def export_delete(job: str):
+    jobs().state(job)
+    jobs().delete(job)
+    return Response(status=202)
+
+
+@bp.get("/$export-file/<job>/<name>")
+def export_file(job: str, name: str):
+    return send_file(jobs().file(job, name), mimetype=NDJSON, max_age=0)
+
+
+# --- errors: always an OperationOutcome, never a stack trace -----------------------------------------------
+
+ISSUE_CODE = {400: "invalid", 404: "not-found", 405: "not-supported", 410: "deleted", 501: "not-supported",
+              503: "transient"}
+
+
+@bp.errorhandler(RorError)
+def ror_error(exc: RorError):
+    if exc.status >= 500 and exc.status not in (501, 503):
+        log.error("FHIR: %s (%s)", exc.message, exc.detail)
+    severity = "error" if exc.status < 500 or exc.status in (501, 503) else "fatal"
+    return fhir_response(outcome(severity, ISSUE_CODE.get(exc.status, "processing"), exc.message), exc.status)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    messages = {404: "Ressource introuvable.", 405: "Méthode non prise en charge sur cette adresse.",
+                413: "Requête trop volumineuse.", 415: "Format non pris en charge."}
+    status = exc.code or 500
+    return fhir_response(outcome("error", ISSUE_CODE.get(status, "processing"),
+                                 messages.get(status, "Requête invalide.")), status)
+
+
+@bp.errorhandler(Exception)
+def unexpected(exc: Exception):
+    log.exception("FHIR: unexpected error")
+    return fhir_response(outcome("fatal", "exception", "Erreur interne du serveur FHIR."), 500)

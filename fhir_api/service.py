@@ -1,0 +1,180 @@
+"""FHIR interactions (read, search-type, capabilities) over the graph and the search index.
+
+The blueprint only parses HTTP and renders; everything a client sees is built here from `store` (graph
+reads), `search` (search parameters → Cypher) and `searchparams` (what is supported).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from fhir_api import codes, params, searchparams, store
+from fhir_api.params import InvalidParam
+from fhir_api.search import DEFAULT_COUNT, MAX_COUNT, SearchEngine
+from ror.errors import NotFound
+
+MAX_INCLUDED = 5000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    resource_type: str
+    items: list[tuple[str, str]]  # the query string, in order, repeated keys kept
+    base_url: str  # e.g. http://host/fhir
+    lenient: bool = False
+
+
+class FhirService:
+    def __init__(self, graph, search_client=None, index_prefix: str = "ror"):
+        self.graph = graph
+        self.engine = SearchEngine(graph, search_client, index_prefix)
+
+    def read(self, resource_type: str, resource_id: str) -> dict:
+        resource = store.read(self.graph, resource_type, resource_id)
+        if resource is None:
+            raise NotFound(f"Ressource {resource_type}/{resource_id} introuvable.")
+        return resource
+
+    def search(self, req: SearchRequest) -> dict:
+        """A searchset Bundle: the page of matches, then the _include/_revinclude resources."""
+        rtype = req.resource_type
+        values = _values(req.items)
+        count = params.positive_int(_last(values, "_count"), "_count", DEFAULT_COUNT, MAX_COUNT)
+        offset = params.positive_int(_last(values, "_offset"), "_offset", 0, 10**9)
+        summary = _last(values, "_summary")
+        if summary not in (None, "count", "false"):
+            raise InvalidParam("Seul « _summary=count » est pris en charge.")
+        if summary == "count":
+            count = 0
+        crit = self.engine.criteria(rtype, req.items, lenient=req.lenient)
+        includes, revincludes = self._include_specs(rtype, req.items, req.lenient, crit.ignored)
+        matches = self.engine.run(crit, offset=offset, count=count)
+        found = store.fetch(self.graph, rtype, matches.ids)
+        entries = []
+        for resource in found:
+            entry = {"fullUrl": f"{req.base_url}/{rtype}/{resource['id']}", "resource": resource,
+                     "search": {"mode": "match"}}
+            distance = matches.distances.get(resource["id"])
+            if distance is not None:
+                entry["search"]["extension"] = [{"url": codes.EXT_LOCATION_DISTANCE, "valueDistance": {
+                    "value": round(distance / 1000.0, 3), "unit": "km", "system": codes.SYSTEM_UCUM, "code": "km"}}]
+            entries.append(entry)
+        for resource in self._included(found, includes, revincludes):
+            entries.append({"fullUrl": f"{req.base_url}/{resource['resourceType']}/{resource['id']}",
+                            "resource": resource, "search": {"mode": "include"}})
+        if crit.ignored:
+            entries.append({"resource": outcome("warning", "not-supported",
+                                                "Paramètres ignorés : " + ", ".join(sorted(set(crit.ignored))) + "."),
+                            "search": {"mode": "outcome"}})
+        return {
+            "resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": now()},
+            "type": "searchset", "total": matches.total,
+            "link": _links(req, offset, count, matches.total),
+            "entry": entries,
+        }
+
+    def _include_specs(self, rtype: str, items, lenient: bool, ignored: list[str]):
+        includes, revincludes = [], []
+        for key, value in items:
+            name, _, modifier = key.partition(":")
+            if name not in ("_include", "_revinclude"):
+                continue
+            spec = ":".join(value.split(":")[:2])
+            ok = spec in searchparams.INCLUDES and modifier in ("", "iterate")
+            if name == "_revinclude":
+                ok = ok and (modifier == "iterate" or spec in searchparams.REVINCLUDES[rtype])
+            if not ok:
+                if not lenient:
+                    raise InvalidParam(f"« {key}={value} » n'est pas pris en charge.")
+                ignored.append(f"{key}={value}")
+                continue
+            (includes if name == "_include" else revincludes).append((spec, modifier == "iterate"))
+        return includes, revincludes
+
+    def _included(self, matches: list[dict], includes, revincludes) -> list[dict]:
+        """Resources pulled in by _revinclude then _include (iterate: until nothing new), without duplicates."""
+        seen = {(r["resourceType"], r["id"]) for r in matches}
+        pool, added = list(matches), []
+        for spec, _ in revincludes:
+            source, element, target = searchparams.INCLUDES[spec]
+            ids = [r["id"] for r in pool if r["resourceType"] == target]
+            if ids:
+                ref = spec.split(":")[1]
+                new_ids = [row["id"] for row in self.graph.read_named("fhir/referencing", source=source, ref=ref,
+                                                                      ids=ids)]
+                self._add(source, new_ids, seen, pool, added)
+        pending = True
+        rounds = 0
+        while pending and rounds < 5:
+            pending, rounds = False, rounds + 1
+            for spec, iterate in includes:
+                if rounds > 1 and not iterate:
+                    continue
+                source, element, target = searchparams.INCLUDES[spec]
+                refs = []
+                for r in pool:
+                    if r["resourceType"] == source:
+                        refs.extend(_references(r.get(element), target))
+                if self._add(target, refs, seen, pool, added):
+                    pending = True
+        return added
+
+    def _add(self, rtype: str, ids: list[str], seen: set, pool: list, added: list) -> bool:
+        fresh = [i for i in dict.fromkeys(ids) if (rtype, i) not in seen]
+        if len(added) + len(fresh) > MAX_INCLUDED:
+            raise InvalidParam(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")
+        for resource in store.fetch(self.graph, rtype, fresh):
+            seen.add((rtype, resource["id"]))
+            pool.append(resource)
+            added.append(resource)
+        return bool(fresh)
+
+
+def _references(value, target: str) -> list[str]:
+    items = value if isinstance(value, list) else [value] if value else []
+    prefix = f"{target}/"
+    return [i["reference"][len(prefix):] for i in items
+            if isinstance(i, dict) and str(i.get("reference", "")).startswith(prefix)]
+
+
+def _values(items) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in items:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _last(values: dict[str, list[str]], key: str) -> str | None:
+    return values[key][-1] if key in values else None
+
+
+def _links(req: SearchRequest, offset: int, count: int, total: int) -> list[dict]:
+    kept = [(k, v) for k, v in req.items if k not in ("_offset", "_count")]
+
+    def url(at: int) -> str:
+        return f"{req.base_url}/{req.resource_type}?" + urlencode(kept + [("_count", str(count)), ("_offset", str(at))])
+
+    links = [{"relation": "self", "url": url(offset)}]
+    if count <= 0:
+        return links
+    links.append({"relation": "first", "url": url(0)})
+    if offset > 0:
+        links.append({"relation": "previous", "url": url(max(0, offset - count))})
+    if offset + count < total:
+        links.append({"relation": "next", "url": url(offset + count)})
+    last = max(0, (total - 1) // count * count) if total else 0
+    links.append({"relation": "last", "url": url(last)})
+    return links
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def outcome(severity: str, code: str, diagnostics: str) -> dict:
+    """An OperationOutcome with one issue (diagnostics in French)."""
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}]}
