@@ -1,0 +1,3 @@
+// Number of audit entries, optionally for one action. Parameters: $action (or null).
+MATCH (a:AuditEntry) WHERE $action IS NULL OR a.action = $action
+RETURN count(a) AS c

@@ -1,0 +1,14 @@
+// Uniqueness constraints on the key of every node label of docs/graph-model.md.
+// Applied by `ror graph init` (IF NOT EXISTS: repeatable). No parameters.
+CREATE CONSTRAINT legal_entity_finess IF NOT EXISTS FOR (n:LegalEntity) REQUIRE n.finess IS UNIQUE;
+CREATE CONSTRAINT site_finess IF NOT EXISTS FOR (n:Site) REQUIRE n.finess IS UNIQUE;
+CREATE CONSTRAINT internal_org_id IF NOT EXISTS FOR (n:InternalOrg) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT offer_id IF NOT EXISTS FOR (n:Offer) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT place_id IF NOT EXISTS FOR (n:Place) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT professional_rpps IF NOT EXISTS FOR (n:Professional) REQUIRE n.rpps IS UNIQUE;
+CREATE CONSTRAINT concept_key IF NOT EXISTS FOR (n:Concept) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT commune_insee IF NOT EXISTS FOR (n:Commune) REQUIRE n.insee IS UNIQUE;
+CREATE CONSTRAINT department_code IF NOT EXISTS FOR (n:Department) REQUIRE n.code IS UNIQUE;
+CREATE CONSTRAINT region_code IF NOT EXISTS FOR (n:Region) REQUIRE n.code IS UNIQUE;
+CREATE CONSTRAINT capacity_snapshot_id IF NOT EXISTS FOR (n:CapacitySnapshot) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT tension_alert_id IF NOT EXISTS FOR (n:TensionAlert) REQUIRE n.id IS UNIQUE;

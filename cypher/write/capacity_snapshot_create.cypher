@@ -1,0 +1,11 @@
+// A new capacity entry for a place: the previous latest snapshot is kept as history (latest=false) and the
+// new one becomes the latest. Run after write/capacity_lock_place in the same transaction.
+// Parameters: $place_id, $id, $props (validated counts, forecast_date, crisis_type, note), $actor.
+MATCH (p:Place {id: $place_id})
+OPTIONAL MATCH (p)-[:HAS_CAPACITY]->(old:CapacitySnapshot {latest: true})
+SET old.latest = false
+WITH DISTINCT p
+CREATE (p)-[:HAS_CAPACITY]->(k:CapacitySnapshot)
+SET k = $props, k.id = $id, k.latest = true, k.updated_at = datetime(), k.updated_by = $actor,
+    k.source = 'saisie', k.loaded_at = datetime(), k.synthetic = false
+RETURN k {.*} AS snapshot, COLLECT { MATCH (p)<-[:AT]-(o:Offer) RETURN o.id } AS offer_ids
