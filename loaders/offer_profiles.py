@@ -73,7 +73,7 @@ CH = Profile("Centre hospitalier", services=(
     Service(NEUROVASCULAR.name, NEUROVASCULAR.pole, NEUROVASCULAR.units[:1], probability=0.35),
     BIOLOGY_HOSPITAL, PHARMACY, IAS_TEAM, PALLIATIVE, GERIATRICS, MATERNITY, PEDIATRICS,
     Service(SMR_NEURO.name, SMR_NEURO.pole, SMR_NEURO.units, probability=0.3),
-    *(Service(s.name, s.pole, s.units, probability=0.45) for s in CHU_SPECIALTIES[:12]),
+    *(Service(s.name, s.pole, s.units, probability=0.55) for s in CHU_SPECIALTIES[:12]),
 ), hospital=True, tension=True)
 LOCAL_HOSPITAL = Profile("Centre hospitalier (ex-hôpital local)", services=(
     _med, Service(GERIATRICS.name, GERIATRICS.pole, GERIATRICS.units[3:]), IAS_TEAM,
