@@ -112,12 +112,13 @@ def graph_counts(settings: Settings) -> None:
 
 
 def _register_commands() -> None:
+    from accounts.cli import users
     from graph.cli import cypher
     from loaders.cli import generate, load
     from search.cli import index, search
     from web.cli import web
 
-    for command in (load, generate, index, search, web, cypher):
+    for command in (load, generate, index, search, web, cypher, users):
         cli.add_command(command)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from accounts.web import authenticated, current_principal, log_in, log_out
+from accounts.web import authenticated, csrf_token, current_principal, init_app, log_in, log_out
 from audit.log import entries
 from capacity import board as board_service
 from capacity import service as capacity_service
@@ -23,6 +23,7 @@ from web.params import Param, parse
 from web.services import services
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/v1")
+bp.record_once(lambda state: init_app(state.app))
 
 CODE_ID = r"[0-9A-Za-z._:-]{1,80}"
 TERRITORY = r"[0-9]{2}|2[AB]|97[1-6]"
@@ -80,8 +81,6 @@ def _stale_hours() -> float:
 def api_login() -> Response:
     body = json_body()
     principal = log_in(str(body.get("username") or ""), str(body.get("password") or ""))
-    from accounts.web import csrf_token
-
     return jsonify({"username": principal.username, "role": principal.role, "csrf_token": csrf_token()})
 
 

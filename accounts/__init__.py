@@ -1,0 +1,1 @@
+"""Accounts, roles, scopes, API tokens and login rate limiting (issue 7)."""

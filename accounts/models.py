@@ -1,0 +1,100 @@
+"""Roles, permissions and scopes as data; the `Principal` is who acts, with which role and from where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ror.errors import Forbidden
+
+ROLES = ("reader", "contributor", "coordinator", "analyst", "admin")
+ROLE_LABELS = {"reader": "lecteur", "contributor": "contributeur", "coordinator": "coordinateur",
+               "analyst": "analyste", "admin": "administrateur"}
+
+# Which roles may do what. Scope (sites for contributors, régions for coordinators) is checked separately.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "offer.read_unpublished": frozenset({"contributor", "coordinator", "admin"}),
+    "capacity.read": frozenset({"reader", "contributor", "coordinator", "analyst", "admin"}),
+    "capacity.write": frozenset({"contributor", "admin"}),
+    "tension.write": frozenset({"contributor", "admin"}),
+    "tension.list": frozenset({"coordinator", "admin"}),
+    "board.read": frozenset({"coordinator", "admin"}),
+    "audit.read": frozenset({"coordinator", "admin"}),
+    "quality.read": frozenset({"contributor", "coordinator", "admin"}),
+    "workflow.transition": frozenset({"contributor", "coordinator", "admin"}),
+    "population.read": frozenset({"coordinator", "admin"}),
+    "population.write": frozenset({"coordinator", "admin"}),
+    "nos.report": frozenset({"coordinator", "analyst", "admin"}),
+    "console.use": frozenset({"analyst", "admin"}),
+    "users.manage": frozenset({"admin"}),
+}
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    sites: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    display_name: str | None = None
+    active: bool = True
+
+    @classmethod
+    def from_row(cls, row: dict) -> User:
+        return cls(username=row["username"], role=row["role"], sites=tuple(row.get("sites") or ()),
+                   regions=tuple(row.get("regions") or ()), display_name=row.get("display_name"),
+                   active=bool(row.get("active", True)))
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a change is about, located in the territory (for scope checks and audit filtering)."""
+
+    kind: str
+    id: str
+    site_finess: str | None = None
+    department_code: str | None = None
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    via: str = "session"  # "session", "token:<id>" or "cli"
+    ip: str | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    def can(self, permission: str) -> bool:
+        return self.user.active and self.user.role in PERMISSIONS[permission]
+
+    def in_scope(self, target: Target) -> bool:
+        """Contributors act on their sites, coordinators on their régions, admins everywhere."""
+        role = self.user.role
+        if role == "admin":
+            return True
+        if role == "contributor":
+            return target.site_finess is not None and target.site_finess in self.user.sites
+        if role == "coordinator":
+            return target.region_code is not None and target.region_code in self.user.regions
+        return False
+
+    def require(self, permission: str, target: Target | None = None) -> None:
+        if not self.can(permission):
+            raise Forbidden(f"Action réservée : votre rôle ({ROLE_LABELS.get(self.role, self.role)}) "
+                            "ne le permet pas.", detail=f"{self.username} lacks {permission}")
+        if target is not None and not self.in_scope(target):
+            raise Forbidden("Action hors de votre périmètre (établissement ou région).",
+                            detail=f"{self.username} out of scope for {target}")
+
+    def regions_visible(self) -> list[str] | None:
+        """Régions whose dashboards and audit this principal may read (None: all)."""
+        if self.role == "admin":
+            return None
+        return list(self.user.regions)

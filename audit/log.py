@@ -1,0 +1,85 @@
+"""Writing audit entries inside a change's own transaction, and reading them back for coordinators."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import cypher
+from accounts.models import Principal, Target
+from graph.driver import Graph, _translated
+
+T = TypeVar("T")
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    at: datetime
+    actor: str
+    actor_role: str
+    via: str
+    ip: str | None
+    action: str
+    target_label: str
+    target_id: str
+    before: Any
+    after: Any
+    site_finess: str | None
+    region_code: str | None
+
+
+def _json_default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    iso = getattr(value, "iso_format", None)  # neo4j.time types
+    if iso:
+        return iso()
+    return str(value)
+
+
+def to_json(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+def append(tx, principal: Principal, action: str, target: Target, before, after) -> str:
+    """Record one change in the current transaction `tx` (committed, or rolled back, with it)."""
+    entry = {
+        "id": str(uuid.uuid4()), "actor": principal.username, "actor_role": principal.role, "via": principal.via,
+        "ip": principal.ip, "action": action, "target_label": target.kind, "target_id": target.id,
+        "before": to_json(before), "after": to_json(after), "site_finess": target.site_finess,
+        "region_code": target.region_code, "department_code": target.department_code,
+    }
+    tx.run(cypher.query("write/audit_append"), entry=entry).consume()
+    return entry["id"]
+
+
+def in_write_transaction(graph: Graph, work: Callable[[Any], T]) -> T:
+    """Run `work(tx)` in one managed write transaction (retried by the driver on transient errors)."""
+    with _translated(graph.uri), graph.driver.session(database=graph.database) as session:
+        return session.execute_write(work)
+
+
+def entries(graph: Graph, principal: Principal, *, target_id: str | None = None, actor: str | None = None,
+            action: str | None = None, since: datetime | None = None, limit: int = 100) -> list[AuditEntry]:
+    """Entries visible to `principal` (coordinators: their régions), newest first."""
+    principal.require("audit.read")
+    rows = graph.read_named("read/audit_entries", regions=principal.regions_visible(), target_id=target_id,
+                            actor=actor, action=action, since=since, limit=max(1, min(limit, MAX_LIMIT)))
+    return [AuditEntry(id=r["id"], at=r["at"].to_native(), actor=r["actor"], actor_role=r["actor_role"],
+                       via=r["via"], ip=r["ip"], action=r["action"], target_label=r["target_label"],
+                       target_id=r["target_id"], before=_load(r["before"]), after=_load(r["after"]),
+                       site_finess=r["site_finess"], region_code=r["region_code"]) for r in rows]
+
+
+def count(graph: Graph, action: str | None = None) -> int:
+    return graph.read_named("read/audit_count", action=action)[0]["c"]
+
+
+def _load(text):
+    return None if text is None else json.loads(text)

@@ -1,0 +1,35 @@
+"""Age of the last capacity entry and its stale flag (one rule, used by every view)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def native(value) -> datetime | None:
+    if value is None:
+        return None
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def age_minutes(updated_at: datetime | None, now: datetime | None = None) -> int | None:
+    if updated_at is None:
+        return None
+    now = now or datetime.now(UTC)
+    return max(0, int((now - updated_at).total_seconds() // 60))
+
+
+def is_stale(updated_at: datetime | None, stale_hours: float, now: datetime | None = None) -> bool:
+    """No entry at all counts as stale: an unknown capacity must not look fresh."""
+    minutes = age_minutes(updated_at, now)
+    return minutes is None or minutes > stale_hours * 60
+
+
+def age_text(minutes: int | None) -> str:
+    """« il y a 5 min », « il y a 3 h 10 », « il y a 2 j », or « jamais saisie »."""
+    if minutes is None:
+        return "jamais saisie"
+    if minutes < 60:
+        return f"il y a {minutes} min"
+    if minutes < 48 * 60:
+        return f"il y a {minutes // 60} h {minutes % 60:02d}"
+    return f"il y a {minutes // 1440} j"

@@ -1,0 +1,1 @@
+"""Data quality: rules as data, completeness, validation workflow, population follow-up, NOS retired codes."""
