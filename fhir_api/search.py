@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cypher
 from fhir_api import content, params, resources, searchparams
 from fhir_api.params import InvalidParam, Param
 
@@ -164,7 +165,7 @@ class SearchEngine:
         elif rtype == "PractitionerRole":
             cy["anchor_services"] = _intersection(cy["service"])
             cy["anchor_practitioners"] = _intersection(cy["practitioner"])
-        row = self.graph.read_named(SEARCH_QUERY[rtype], **cy)[0]
+        row = self.graph.read(cypher.query(SEARCH_QUERY[rtype]), **cy)[0]
         page = row["page"] or []
         distances = {e["id"]: e["distance"] for e in page if e.get("distance") is not None}
         return Matches(total=row["total"], ids=[e["id"] for e in page], distances=distances)
