@@ -86,7 +86,10 @@ class SearchEngine:
         if p.name == "_id":
             self._add_ids(crit, params.split_values(p.value))
         elif p.name == "_content":
-            self._add_ids(crit, self.content.ids(rtype, p.value))
+            offers = self.content.offer_ids(p.value)
+            ids = offers if rtype == "HealthcareService" else self.referenced_ids(
+                "HealthcareService", {"Location": "location", "Organization": "organization"}[rtype], offers)
+            self._add_ids(crit, ids)
         elif p.name in ("near", "near-insee-code"):
             self._near(crit, p)
         else:
