@@ -111,6 +111,18 @@ def graph_counts(settings: Settings) -> None:
         g.close()
 
 
+@cli.command()
+@click.option("--reload", is_flag=True, help="Recharge les données et reconstruit l'index même s'ils existent.")
+@click.option("--departments", help="Limiter l'offre à ces départements (ex. 01,2A,971) pour une démo rapide.")
+@click.pass_obj
+def demo(settings: Settings, reload: bool, departments: str | None) -> None:
+    """Démarre les moteurs, charge les données (une fois), construit l'index et sert l'application."""
+    from ror import demo as demo_module
+
+    chosen = {d.strip().upper() for d in departments.split(",") if d.strip()} if departments else None
+    demo_module.run(settings, reload=reload, departments=chosen)
+
+
 def _register_commands() -> None:
     from accounts.cli import users
     from graph.cli import cypher

@@ -1,0 +1,52 @@
+"""`make demo` / `ror demo`: engines up, bundled data loaded once, index built or synced, app served."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engines import manager
+from ror.settings import Settings
+
+
+def prepare(settings: Settings, *, reload: bool = False, departments: set[str] | None = None,
+            say: Callable[[str], None] = print) -> tuple[object, object]:
+    """Start/reuse the engines, load the demo graph if it is empty (or `reload`), build or sync the index.
+
+    Returns the (graph, search client) to serve with; the caller closes them.
+    """
+    from graph.driver import Graph
+    from loaders.demo import load_demo
+    from search.client import make_client
+    from search.indexer import Indexer
+
+    for status in manager.up(settings):
+        say(f"{status.name} : {'externe' if status.external else 'prêt'} ({status.version or status.url})")
+    endpoints = manager.endpoints(settings)
+    graph = Graph.from_settings(settings, endpoints.neo4j_uri)
+    client = make_client(settings, endpoints.opensearch_url)
+    graph.apply_schema()
+    loaded = graph.read("MATCH (o:Offer) RETURN count(o) > 0 AS loaded")[0]["loaded"]
+    if reload or not loaded:
+        say("Chargement des données de référence et de l'offre synthétique (quelques minutes la première fois)…")
+        summary = load_demo(settings, graph, progress=True, departments=departments)
+        say(str(summary))
+    else:
+        say("Graphe déjà chargé (relancez avec --reload pour le recharger).")
+    indexer = Indexer(graph, client, settings.index_prefix)
+    if reload or not client.indices.exists_alias(name=indexer.names.alias("offers")):
+        say("Construction de l'index de recherche…")
+        say(str(indexer.build()))
+    else:
+        say(str(indexer.sync()))
+    return graph, client
+
+
+def run(settings: Settings, *, reload: bool = False, departments: set[str] | None = None) -> None:
+    from web.app import serve
+
+    graph, client = prepare(settings, reload=reload, departments=departments)
+    try:
+        serve(settings, graph=graph, search=client)
+    finally:
+        client.close()
+        graph.close()
