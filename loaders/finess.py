@@ -164,12 +164,13 @@ def load_finess(graph: Graph, path: Path, data_dir: Path, *, progress: bool = Fa
 
     write_in_batches(graph, "write/sites", counted(parse_finess(path, communes, summary.rejects, departments)),
                      summary, batch_size=batch_size, progress=progress, total=None if departments else 95_333,
-                     desc="FINESS", version=version, source=f"finess-{_edition(path)}")
+                     desc="FINESS", version=version, source=_source(path))
     summary.rows_read = summary.rows_loaded + len(summary.rejects)
     summary.seconds = timer.seconds
     return summary
 
 
-def _edition(path: Path) -> str:
+def _source(path: Path) -> str:
+    """`finess-2021-01` for the bundled extract (edition read from the file name), else `finess`."""
     match = re.search(r"(\d{4}-\d{2})", path.name)
-    return match.group(1) if match else "inconnue"
+    return f"finess-{match.group(1)}" if match else "finess"
