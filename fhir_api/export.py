@@ -94,7 +94,8 @@ class ExportJobs:
                 counts = dict(zip(state["types"], pool.map(lambda t: self._export_type(folder, t, state["since"]),
                                                            state["types"]), strict=True))
             state["output"] = [{"type": t, "file": f"{t}.ndjson", "count": c} for t, c in counts.items() if c]
-            state["deleted"] = self._tombstones(folder, state["types"], state["since"])
+            if state["since"]:  # a full export simply omits deleted resources
+                state["deleted"] = self._tombstones(folder, state["types"], state["since"])
             state["status"] = "completed"
             state["progress"] = "100 %"
         except Exception as exc:  # noqa: BLE001 — the job must record any failure for the status endpoint

@@ -1,0 +1,126 @@
+"""Bulk Data $export: async kick-off / status / NDJSON download, _type, _since deltas with deletions."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.fixtures.fhir.support import load_fixture, make_app, validate
+
+pytestmark = pytest.mark.integration
+ASYNC = {"Prefer": "respond-async", "Accept": "application/fhir+json"}
+FIXTURE_COUNTS = {"Organization": 6, "HealthcareService": 5, "Location": 4, "PractitionerRole": 3, "Practitioner": 2}
+
+
+@pytest.fixture(scope="module")
+def client(graph, engine_endpoints, tmp_path_factory):
+    _, may_wipe = engine_endpoints
+    if not may_wipe:
+        pytest.skip("needs a database the tests may wipe")
+    load_fixture(graph)
+    return make_app(graph, exports_dir=tmp_path_factory.mktemp("exports")).test_client()
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+def run_export(client, url: str) -> dict:
+    kick = client.get(url, headers=ASYNC)
+    assert kick.status_code == 202, kick.get_data(as_text=True)
+    status_url = path_of(kick.headers["Content-Location"])
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(status_url)
+        if status.status_code == 200:
+            manifest = status.get_json()
+            manifest["_status_url"] = status_url
+            return manifest
+        assert status.status_code == 202
+        assert "X-Progress" in status.headers
+        time.sleep(0.1)
+    raise AssertionError("export did not finish in 120 s")
+
+
+def raw(client, url: str) -> bytes:
+    with client.get(path_of(url)) as response:  # closes the file send_file opened
+        assert response.status_code == 200
+        assert response.mimetype == "application/fhir+ndjson"
+        return response.get_data()
+
+
+def download(client, url: str) -> list[dict]:
+    return [json.loads(line) for line in raw(client, url).decode("utf-8").splitlines() if line]
+
+
+def test_system_export_writes_every_resource_as_valid_ndjson(client):
+    manifest = run_export(client, "/fhir/$export")
+    assert manifest["requiresAccessToken"] is False
+    assert manifest["request"].endswith("/fhir/$export")
+    counts = {o["type"]: o["count"] for o in manifest["output"]}
+    assert counts == FIXTURE_COUNTS
+    for output in manifest["output"]:
+        resources = download(client, output["url"])
+        assert len(resources) == output["count"]
+        assert {r["resourceType"] for r in resources} == {output["type"]}
+        for resource in resources:
+            validate(resource)
+    assert manifest["deleted"] == []  # a full export omits deleted resources
+
+
+def test_export_is_deterministic(client):
+    first, second = run_export(client, "/fhir/$export"), run_export(client, "/fhir/$export")
+    for a, b in zip(first["output"], second["output"], strict=True):
+        assert raw(client, a["url"]) == raw(client, b["url"])
+
+
+def test_type_level_and_type_filter(client):
+    assert [o["type"] for o in run_export(client, "/fhir/Location/$export")["output"]] == ["Location"]
+    manifest = run_export(client, "/fhir/$export?_type=HealthcareService,Location")
+    assert [o["type"] for o in manifest["output"]] == ["HealthcareService", "Location"]
+
+
+def test_since_exports_the_delta_and_the_deletions(client):
+    manifest = run_export(client, "/fhir/$export?_since=2025-06-01T00:00:00Z")
+    got = {o["type"]: sorted(r["id"] for r in download(client, o["url"])) for o in manifest["output"]}
+    assert got == {"Organization": ["eg-010000040"], "HealthcareService": ["OFF-01-C"], "Location": ["PL-01-C"],
+                   "PractitionerRole": ["SYN0000002.OFF-01-A", "SYN0000002.OFF-2A-A"],
+                   "Practitioner": ["SYN0000002"]}
+    deleted = [b for d in manifest["deleted"] for b in download(client, d["url"])]
+    assert [e["request"] for b in deleted for e in b["entry"]] == [
+        {"method": "DELETE", "url": "HealthcareService/OFF-OLD"}]
+    assert all(b["resourceType"] == "Bundle" and b["type"] == "transaction" for b in deleted)
+    later = run_export(client, "/fhir/$export?_since=2025-10-01")
+    assert later["output"] == [] and later["deleted"] == []
+
+
+def test_delete_job_then_status_is_404(client):
+    manifest = run_export(client, "/fhir/Practitioner/$export")
+    assert client.delete(manifest["_status_url"]).status_code == 202
+    gone = client.get(manifest["_status_url"])
+    assert gone.status_code == 404
+    assert gone.get_json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize(("url", "headers"), [
+    ("/fhir/$export", {}),  # no Prefer: respond-async
+    ("/fhir/$export?_type=Patient", ASYNC),
+    ("/fhir/$export?_since=last-week", ASYNC),
+    ("/fhir/$export?_outputFormat=text/csv", ASYNC),
+    ("/fhir/Location/$export?_type=HealthcareService", ASYNC),
+])
+def test_bad_kick_off_is_a_400(client, url, headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["resourceType"] == "OperationOutcome"
+
+
+def test_unknown_files_and_jobs_are_404(client):
+    manifest = run_export(client, "/fhir/Location/$export")
+    job = manifest["_status_url"].rsplit("/", 1)[1]
+    assert client.get(f"/fhir/$export-file/{job}/job.json").status_code == 404
+    assert client.get(f"/fhir/$export-file/{job}/..%2Fjob.json").status_code == 404
+    assert client.get("/fhir/$export-poll-status/0123456789abcdef0123456789abcdef").status_code == 404
