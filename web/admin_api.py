@@ -49,6 +49,8 @@ def plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if hasattr(value, "iso_format"):  # neo4j.time values
+        return value.iso_format()
     return value
 
 

@@ -42,6 +42,8 @@ class Endpoint:
         return API_PREFIX + re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", self.rule)
 
 
+# OpenAPI 3.0.3: `nullable` only applies next to a `type`, so a nullable $ref is "the ref, or null".
+NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
 LINKS_SCHEMA = {
     "type": "object",
     "description": "Liens de pagination stables (mêmes critères, page suivante).",
@@ -59,8 +61,9 @@ def error_schema() -> dict:
                 "status": {"type": "integer", "minimum": 400, "maximum": 599},
                 "code": {"type": "string"},
                 "message": {"type": "string", "description": "Message en français, affichable."},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                           "description": "Paramètre fautif → raison."},
+                "fields": {"type": "object", "additionalProperties": {},
+                           "description": ("Paramètre fautif → raison (texte), ou détails utiles "
+                                           "(suggestions, communes candidates).")},
             },
         }},
     }
@@ -95,7 +98,7 @@ class SchemaBuilder:
             rest = [a for a in args if a is not type(None)]
             inner = self.schema(rest[0]) if len(rest) == 1 else {"anyOf": [self.schema(a) for a in rest]}
             if type(None) in args:
-                return {"allOf": [inner], "nullable": True} if "$ref" in inner else {**inner, "nullable": True}
+                return {"anyOf": [inner, NULL_ONLY]} if "$ref" in inner else {**inner, "nullable": True}
             return inner
         if origin in (tuple, list):
             item = args[0] if args else Any

@@ -36,6 +36,16 @@ def test_response_schemas_follow_the_result_dataclasses():
     hit = doc["components"]["schemas"]["OfferHit"]
     assert hit["properties"]["distance_km"] == {"type": "number", "nullable": True}
     assert hit["properties"]["why"] == {"type": "array", "items": {"type": "string"}}
-    assert hit["properties"]["capacity"] == {"allOf": [{"$ref": "#/components/schemas/Capacity"}], "nullable": True}
+    assert hit["properties"]["capacity"] == {"anyOf": [{"$ref": "#/components/schemas/Capacity"},
+                                                       {"type": "object", "nullable": True, "enum": [None]}]}
     assert doc["components"]["schemas"]["SearchResult"]["properties"]["kind"]["enum"] == [
         "specialist_opinion", "act_team", "equipment", "beds", "text"]
+
+
+def test_nullable_references_accept_null_and_the_object_only():
+    from openapi_schema_validator import OAS30Validator
+
+    doc = create_app(Settings.from_env()).test_client().get("/api/v1/openapi.json").get_json()
+    capacity = {**doc["components"]["schemas"]["OfferHit"]["properties"]["capacity"], "components": doc["components"]}
+    assert OAS30Validator(capacity).is_valid(None)
+    assert not OAS30Validator(capacity).is_valid({"installed": 3})

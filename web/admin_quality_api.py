@@ -1,0 +1,95 @@
+"""/api/v1 endpoints of issue 7 for data quality: rules, reports, workflow, population follow-up, NOS codes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, jsonify, request
+
+from accounts.web import authenticated, init_app
+from quality import nos, population, workflow
+from quality import service as quality
+from quality.rules import rule_table
+from web.admin_api import json_body, plain
+from web.params import Param, parse
+from web.services import services
+
+bp = Blueprint("admin_quality_api", __name__, url_prefix="/api/v1")
+bp.record_once(lambda state: init_app(state.app))
+REGION = (Param("region", "string", "Code région", required=True, pattern=r"[0-9]{2}", max_length=2),)
+
+
+def _report(report) -> dict:
+    body = plain(report)
+    body["blocking"] = len(report.blocking)
+    return body
+
+
+@bp.get("/quality/rules")
+def rules() -> Response:
+    authenticated("quality.read")
+    return jsonify({"rules": rule_table()})
+
+
+@bp.get("/quality/offers/<offer_id>")
+def offer_quality(offer_id: str) -> Response:
+    principal = authenticated("quality.read")
+    report = quality.offer_report(services().get_graph(), principal, offer_id)
+    body = _report(report)
+    body["next_statuses"] = workflow.allowed_next(report.status, principal.role)
+    return jsonify(body)
+
+
+@bp.get("/quality/sites/<finess>")
+def site_quality(finess: str) -> Response:
+    principal = authenticated("quality.read")
+    report = quality.site_report(services().get_graph(), principal, finess)
+    return jsonify({"finess": report.finess, "completeness": report.completeness, "anomalies": report.anomalies,
+                    "offers": [_report(r) for r in report.offers]})
+
+
+@bp.get("/quality/regions/<region>")
+def region_quality(region: str) -> Response:
+    principal = authenticated("quality.read")
+    args = parse(REGION, {"region": region})
+    return jsonify(plain(quality.region_report(services().get_graph(), principal, args["region"])))
+
+
+@bp.post("/offers/<offer_id>/status")
+def offer_status(offer_id: str) -> Response:
+    principal = authenticated("workflow.transition")
+    body = json_body()
+    moved = workflow.transition(services().get_graph(), principal, offer_id, str(body.get("to") or ""))
+    return jsonify(plain(moved))
+
+
+@bp.get("/population")
+def population_table() -> Response:
+    principal = authenticated("population.read")
+    args = parse(REGION, request.args)
+    rows = population.table(services().get_graph(), principal, args["region"])
+    return jsonify({"region": args["region"], "rows": plain(rows)})
+
+
+@bp.get("/population.csv")
+def population_csv() -> Response:
+    principal = authenticated("population.read")
+    args = parse(REGION, request.args)
+    rows = population.table(services().get_graph(), principal, args["region"])
+    return Response(population.to_csv(rows), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="suivi-peuplement-{args["region"]}.csv"'})
+
+
+@bp.put("/sites/<finess>/population")
+def population_update(finess: str) -> Response:
+    principal = authenticated("population.write")
+    return jsonify({"finess": finess, "population": plain(
+        population.update(services().get_graph(), principal, finess, json_body()))})
+
+
+@bp.get("/nos/retired")
+def retired_codes_in_use() -> Response:
+    authenticated("nos.report")
+    graph = services().get_graph()
+    uses = nos.offers_using(graph, nos.retired_keys(graph, as_of=date.today()))
+    return jsonify({"uses": plain(uses)})
