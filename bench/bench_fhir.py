@@ -1,0 +1,114 @@
+"""FHIR facade latency (p50/p95 of the integrators' usual searches) and full $export time, read-only.
+
+Usage: .venv/bin/python bench/bench_fhir.py [--runs 50] [--export] [--exports-dir var/exports/bench]
+Uses the engines of the environment (`NEO4J_URI`/`OPENSEARCH_URL`, else the `ror engines up` ports) and
+only reads from them. Requests go through the real Flask blueprint (test client, no network hop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+from flask import Flask
+
+import fhir_api
+from engines import manager
+from graph.driver import Graph
+from ror.settings import PROJECT_ROOT, Settings
+from search.client import make_client
+
+R211 = "https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"
+IG_INCLUDES = ("&_include=HealthcareService:organization&_include:iterate=Organization:partof"
+               "&_include=HealthcareService:location&_revinclude=PractitionerRole:service"
+               "&_include=PractitionerRole:practitioner")
+# Frequent operational activities and big / small towns (centroid latitude, longitude).
+ACTIVITIES = ["227", "183", "004", "063", "001", "003"]
+TOWNS = [(48.8566, 2.3522), (45.7640, 4.8357), (43.2965, 5.3698), (44.8378, -0.5792), (46.2052, 5.2255),
+         (41.9192, 8.7386), (16.2411, -61.5331), (47.2184, -1.5536), (50.6292, 3.0573), (45.9584, 5.3589)]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed_get(client, url: str) -> tuple[float, dict]:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return elapsed, response.get_json()
+
+
+def run_queries(client, runs: int, seed: int = 7) -> dict[str, dict]:
+    rng = random.Random(seed)
+    scenarios = {
+        "HealthcareService?specialty=…&_include=… (IG query, _count=20)":
+            lambda: f"/fhir/HealthcareService?specialty={R211}|{rng.choice(ACTIVITIES)}{IG_INCLUDES}",
+        "Location?near=lat|lon|10|km (_count=20)":
+            lambda: "/fhir/Location?near={}|{}|10|km".format(*rng.choice(TOWNS)),
+        "Location?near=…|30|km&capacity-status=available&nb-capacity=gt0":
+            lambda: "/fhir/Location?near={}|{}|30|km&capacity-status=available&nb-capacity=gt0".format(
+                *rng.choice(TOWNS)),
+    }
+    results = {}
+    for name, make_url in scenarios.items():
+        for _ in range(3):  # warm-up (query plans, page cache)
+            timed_get(client, make_url())
+        times, totals = [], []
+        for _ in range(runs):
+            elapsed, body = timed_get(client, make_url())
+            times.append(elapsed)
+            totals.append(body["total"])
+        results[name] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
+                         "max_ms": round(max(times), 1), "runs": runs,
+                         "median_total": statistics.median(totals)}
+    return results
+
+
+def run_export(client, exports_dir: Path) -> dict:
+    start = time.perf_counter()
+    kick = client.get("/fhir/$export", headers={"Prefer": "respond-async"})
+    status_url = kick.headers["Content-Location"].split("://", 1)[1].split("/", 1)[1]
+    while True:
+        status = client.get("/" + status_url)
+        if status.status_code != 202:
+            break
+        time.sleep(0.5)
+    seconds = time.perf_counter() - start
+    manifest = status.get_json()
+    return {"seconds": round(seconds, 1), "counts": {o["type"]: o["count"] for o in manifest.get("output", [])},
+            "status": status.status_code}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--export", action="store_true", help="also time a full system-level $export")
+    parser.add_argument("--exports-dir", type=Path, default=PROJECT_ROOT / "var" / "exports" / "bench")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    endpoints = manager.endpoints(settings)
+    graph = Graph.from_settings(settings, endpoints.neo4j_uri)
+    search = make_client(settings, endpoints.opensearch_url)
+    app = Flask("bench-fhir")
+    fhir_api.register(app, graph=graph, search=search, index_prefix=settings.index_prefix,
+                      exports_dir=args.exports_dir)
+    client = app.test_client()
+    counts = graph.read("MATCH (o:Offer) WITH count(o) AS offers MATCH (p:Place) RETURN offers, count(p) AS places")
+    report = {"dataset": counts[0], "queries": run_queries(client, args.runs)}
+    if args.export:
+        report["export"] = run_export(client, args.exports_dir)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    graph.close()
+    search.close()
+
+
+if __name__ == "__main__":
+    main()
