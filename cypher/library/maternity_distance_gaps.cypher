@@ -1,22 +1,37 @@
 // @title Communes éloignées de toute maternité
 // @description Communes dont le site le plus proche ayant une offre d'obstétrique est à plus de N km à vol
-//   d'oiseau, avec leur population, la maternité la plus proche et sa distance.
+//   d'oiseau, avec leur population, la maternité la plus proche et sa distance (vide si aucune à moins de
+//   search_km autour du département).
 // @question Où vivent les personnes à plus de N km d'une maternité, et combien sont-elles ?
 // @param department_code: string = "40" — code du département ; vide = tous
 // @param radius_km: float = 45.0 — distance au-delà de laquelle la commune est signalée, en km
 // @param activities: list<string> = ["100"] — activités (J17) d'obstétrique
-WITH COLLECT {
-       MATCH (a:Activity)<-[:PROVIDES]-(:Offer)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
-       WHERE a.code IN $activities AND s.location IS NOT NULL
-       RETURN DISTINCT s
-     } AS maternities
+// @param search_km: float = 150.0 — distance de recherche des maternités autour du département, en km
 MATCH (c:Commune)
 WHERE ($department_code = "" OR c.department_code = $department_code) AND c.location IS NOT NULL
-WITH c, reduce(best = null, s IN maternities |
-          CASE WHEN best IS NULL OR point.distance(c.location, s.location) < best.d
-               THEN {site: s, d: point.distance(c.location, s.location)} ELSE best END) AS nearest
-WHERE nearest IS NULL OR nearest.d > $radius_km * 1000
+WITH collect(c) AS communes, min(c.location.latitude) AS south, max(c.location.latitude) AS north,
+     min(c.location.longitude) AS west, max(c.location.longitude) AS east
+WITH communes, south, north, west, east, $search_km / 111.0 AS dlat,
+     $search_km / (111.0 * cos(radians(CASE WHEN abs(north) > abs(south) THEN abs(north) ELSE abs(south) END)))
+       AS dlon
+WITH communes,
+     point({latitude: south - dlat, longitude: west - dlon}) AS sw,
+     point({latitude: north + dlat, longitude: east + dlon}) AS ne
+WITH communes, COLLECT {
+       MATCH (a:Activity)<-[:PROVIDES]-(:Offer)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
+       WHERE a.code IN $activities AND point.withinBBox(s.location, sw, ne)
+       RETURN DISTINCT {site: s, loc: s.location}
+     } AS maternities
+UNWIND communes AS c
+WITH c, maternities
+WHERE NOT any(m IN maternities WHERE point.distance(c.location, m.loc) <= $radius_km * 1000)
+OPTIONAL CALL (c, maternities) {
+  UNWIND maternities AS m
+  WITH m, point.distance(c.location, m.loc) AS d
+  WHERE d IS NOT NULL
+  ORDER BY d LIMIT 1
+  RETURN m.site AS site, d
+}
 RETURN c.insee AS commune_insee, c.name AS commune, c.department_code AS departement, c.population AS population,
-       nearest.site.finess AS finess, nearest.site.name AS maternite_la_plus_proche,
-       round(nearest.d / 1000.0, 1) AS distance_km
+       site.finess AS finess, site.name AS maternite_la_plus_proche, round(d / 1000.0, 1) AS distance_km
 ORDER BY distance_km DESC, commune_insee

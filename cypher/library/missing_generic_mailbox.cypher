@@ -3,7 +3,7 @@
 //   électronique générique (absente ou vide), et nombre d'offres dont l'adresse publiée est celle, personnelle,
 //   d'un professionnel qui y travaille (elle ne survivra pas à son départ), avec les noms des offres concernées.
 // @question Quels établissements n'ont pas de boîte aux lettres générique pour leurs offres ?
-// @param department_code: string = "" — code du département ; vide = tous
+// @param department_code: string = "40" — code du département ; vide = tous
 // @param activities: list<string> = [] — activités (J17) des offres examinées, p. ex. ["063"] ; vide = toutes
 MATCH (s:Site)-[:HAS_ORG*0..3]->()-[:OFFERS]->(o:Offer)
 WHERE ($department_code = "" OR s.department_code = $department_code)

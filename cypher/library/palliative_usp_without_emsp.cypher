@@ -12,17 +12,17 @@ WITH COLLECT {
        WHERE a.code IN $palliative_activities AND m.code IN $emsp_modes
        MATCH (o)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
        WHERE s.location IS NOT NULL
-       RETURN DISTINCT s
+       RETURN DISTINCT s.location
      } AS teams
 MATCH (a:Activity)<-[:PROVIDES]-(o:Offer)-[:MODE]->(m:CareMode)
 WHERE a.code IN $palliative_activities AND m.code IN $usp_modes
 MATCH (o)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
 WHERE s.location IS NOT NULL
 WITH DISTINCT s, teams
+WHERE NOT any(t IN teams WHERE point.distance(s.location, t) <= $radius_km * 1000)
 WITH s, reduce(best = null, t IN teams |
-          CASE WHEN best IS NULL OR point.distance(s.location, t.location) < best
-               THEN point.distance(s.location, t.location) ELSE best END) AS nearest
-WHERE nearest IS NULL OR nearest > $radius_km * 1000
+          CASE WHEN best IS NULL OR point.distance(s.location, t) < best
+               THEN point.distance(s.location, t) ELSE best END) AS nearest
 RETURN s.finess AS finess, s.name AS site, s.city AS commune, s.department_code AS departement,
        round(nearest / 1000.0, 1) AS emsp_la_plus_proche_km
 ORDER BY departement, site, finess

@@ -3,7 +3,7 @@
 //   avec une fonction de contact de référent IAS (23 hygiéniste, 24 signalement, 25 antibiothérapie,
 //   26 gestion des risques), avec le nombre d'offres décrites et la présence d'une équipe d'hygiène (063).
 // @question Quels établissements n'ont publié aucun référent IAS ?
-// @param department_code: string = "" — code du département ; vide = tous
+// @param department_code: string = "40" — code du département ; vide = tous
 // @param site_categories: list<string> = [] — catégories FINESS (J55) retenues ; vide = toutes
 // @param ias_activities: list<string> = ["063"] — activités (J17) des équipes d'hygiène
 // @param referent_functions: list<string> = ["23", "24", "25", "26"] — fonctions de contact (J220) des référents IAS

@@ -3,7 +3,7 @@
 //   N heures, nombre de lieux suivis, âge du relevé le plus ancien (heures) et sa date.
 // @question Quels sites n'ont pas mis à jour leurs lits disponibles depuis plus de N heures ?
 // @param stale_hours: float = 12.0 — âge (heures) au-delà duquel un relevé est périmé
-// @param department_code: string = "" — code du département ; vide = tous
+// @param department_code: string = "40" — code du département ; vide = tous
 MATCH (cap:CapacitySnapshot {latest: true})<-[:HAS_CAPACITY]-(pl:Place)<-[:AT]-(:Offer)
       <-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
 WHERE $department_code = "" OR s.department_code = $department_code

@@ -72,6 +72,13 @@ def test_stroke_pathway_with_more_beds_required_skips_pau(fixture_graph):
     assert column(result, "smr_finess") == ["640000033"] * 3
 
 
+def test_stroke_pathway_search_window_leaves_far_sites_out(fixture_graph):
+    result = rows(fixture_graph, "stroke_pathway", department_code="40", search_km=10.0)
+    # Bayonne and Pau lie more than 10 km (20 km for the UNV) south of the Landes' communes
+    assert [(r["urgences_finess"], r["unv_finess"], r["smr_finess"]) for r in result] == [
+        ("400000022", None, None), ("400000022", None, None), ("400000011", None, None)]
+
+
 def test_ias_referents_by_department(fixture_graph):
     result = rows(fixture_graph, "ias_referents_by_department")
     by_function = {r["departement"]: {f["fonction"]: f["referents"] for f in r["referents_par_fonction"]}
@@ -82,8 +89,9 @@ def test_ias_referents_by_department(fixture_graph):
 
 
 def test_sites_without_ias_referent(fixture_graph):
-    assert column(rows(fixture_graph, "sites_without_ias_referent"), "finess") == [
+    assert column(rows(fixture_graph, "sites_without_ias_referent", department_code=""), "finess") == [
         "400000022", "400000055", "640000044"]  # the site with no offer at all is not "described"
+    assert column(rows(fixture_graph, "sites_without_ias_referent"), "finess") == ["400000022", "400000055"]
     assert column(rows(fixture_graph, "sites_without_ias_referent", department_code="64"), "finess") == ["640000044"]
     assert column(rows(fixture_graph, "sites_without_ias_referent", site_categories=["109"]), "finess") == [
         "400000055"]
@@ -116,14 +124,14 @@ def test_retired_codes_in_use(fixture_graph):
 
 
 def test_missing_generic_mailbox(fixture_graph):
-    result = rows(fixture_graph, "missing_generic_mailbox")
+    result = rows(fixture_graph, "missing_generic_mailbox", department_code="")
     assert [(r["finess"], r["offres"], r["sans_adresse"], r["adresse_personnelle"], r["offres_concernees"])
             for r in result] == [
         ("400000022", 5, 0, 1, ["Urgences Dax"]),
         ("400000011", 4, 1, 0, ["EOH MdM"]),
         ("400000055", 1, 1, 0, ["Réadaptation polyvalente Mimizan"]),
     ]
-    hygiene = rows(fixture_graph, "missing_generic_mailbox", activities=["063"])
+    hygiene = rows(fixture_graph, "missing_generic_mailbox", department_code="", activities=["063"])
     assert [(r["finess"], r["offres"], r["sans_adresse"]) for r in hygiene] == [("400000011", 1, 1)]
 
 
@@ -164,12 +172,13 @@ def test_professionals_per_100k(fixture_graph):
 
 
 def test_stale_capacity(fixture_graph):
-    result = rows(fixture_graph, "stale_capacity")
+    assert rows(fixture_graph, "stale_capacity") == []  # default: Landes, whose only capacity is fresh
+    result = rows(fixture_graph, "stale_capacity", department_code="")
     assert [(r["finess"], r["lieux_suivis"], r["lieux_perimes"], round(r["plus_ancien_releve_h"]))
             for r in result] == [("640000044", 2, 2, 72)]
-    result = rows(fixture_graph, "stale_capacity", stale_hours=48.0)
+    result = rows(fixture_graph, "stale_capacity", department_code="64", stale_hours=48.0)
     assert [(r["finess"], r["lieux_perimes"]) for r in result] == [("640000044", 1)]
-    assert rows(fixture_graph, "stale_capacity", stale_hours=100.0) == []
+    assert rows(fixture_graph, "stale_capacity", department_code="", stale_hours=100.0) == []
 
 
 def test_beds_by_department(fixture_graph):
