@@ -230,11 +230,27 @@ class SearchResult:
     hits: tuple[OfferHit, ...]
     origin: Origin | None = None
     radius_km: float | None = None
-    radius_source: str | None = None  # "sas" | "explicit" | None
+    radius_source: str | None = None  # "sas" | "explicit" | "fallback" | None
+    enlargement_km: float | None = None  # SAS widening step for "élargir la recherche"
     facets: tuple[Facet, ...] = ()
     next_search_after: tuple[Any, ...] | None = None
     matched: tuple[Coded, ...] = ()  # codes the query text resolved to
     took_ms: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteHit:
+    finess: str
+    name: str
+    category_code: str | None
+    category_label: str | None
+    public_hospital: bool
+    city: str | None
+    department_code: str | None
+    region_code: str | None
+    lat: float | None
+    lon: float | None
+    distance_km: float | None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,225 @@
+"""Build (versioned indices + atomic alias swap) and incremental sync of the search index from the graph."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import neo4j
+from opensearchpy import OpenSearch, helpers
+
+import cypher
+from graph.driver import Graph, _translated
+from ror.errors import BadRequest
+from search.client import translated
+from search.documents import DOCUMENT_ID, NO_REGION, TO_DOCUMENT, region_of
+from search.mappings import KINDS, index_body, meta_body
+
+BULK_CHUNK = 2000
+BULK_THREADS = 3
+SYNC_BATCH = 1000
+META_ID = "sync"
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    prefix: str
+
+    def alias(self, kind: str) -> str:
+        return f"{self.prefix}-{kind}"
+
+    def physical(self, kind: str, region: str, version: int) -> str:
+        return f"{self.prefix}-{kind}-{region.lower()}-v{version}"
+
+    def pattern(self, kind: str) -> str:
+        return f"{self.prefix}-{kind}-*-v*"
+
+    def parse(self, kind: str, index: str) -> tuple[str, int] | None:
+        """(region, version) of a physical index name of this kind."""
+        match = re.fullmatch(rf"{re.escape(self.prefix)}-{kind}-([0-9a-z]+)-v(\d+)", index)
+        return (match.group(1), int(match.group(2))) if match else None
+
+    @property
+    def meta(self) -> str:
+        return f"{self.prefix}-meta"
+
+
+@dataclass
+class BuildReport:
+    version: int
+    counts: dict[str, int] = field(default_factory=dict)
+    indices: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class SyncReport:
+    since: datetime | None
+    watermark: datetime | None
+    offers: int = 0
+    sites: int = 0
+    professionals: int = 0
+    seconds: float = 0.0
+
+
+def stream_rows(graph: Graph, name: str, **params) -> Iterator[dict]:
+    """Rows of a projection, streamed from one read transaction (never all in memory)."""
+    with _translated(graph.uri), graph.driver.session(database=graph.database,
+                                                      default_access_mode=neo4j.READ_ACCESS) as session:
+        result = session.run(cypher.query(name), params)
+        for record in result:
+            yield record.data()
+
+
+def graph_now(graph: Graph) -> datetime:
+    return graph.read("RETURN datetime() AS now")[0]["now"].to_native()
+
+
+class Indexer:
+    def __init__(self, graph: Graph, client: OpenSearch, prefix: str):
+        self.graph, self.client, self.names = graph, client, IndexNames(prefix)
+
+    # ------------------------------------------------------------------------------------------- build
+
+    def build(self, kinds: Iterable[str] = KINDS, progress: Callable[[str, int], None] | None = None) -> BuildReport:
+        """New versioned indices per région, filled from the graph, then aliases swapped atomically."""
+        started = time.perf_counter()
+        watermark = graph_now(self.graph)
+        regions = [row["code"] for row in self.graph.read_named("index/regions")]
+        with translated():
+            version = self._next_version()
+            report = BuildReport(version=version)
+            for kind in kinds:
+                created = {r.lower(): self._create(self.names.physical(kind, r, version), kind) for r in regions}
+                count = self._bulk(kind, stream_rows(self.graph, f"index/{kind}", ids=None), created, version,
+                                   progress)
+                for index in created.values():
+                    self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}})
+                self.client.indices.refresh(index=",".join(created.values()))
+                self._swap(kind, sorted(created.values()))
+                report.counts[kind], report.indices[kind] = count, sorted(created.values())
+            self._save_meta(watermark, version)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _next_version(self) -> int:
+        existing = self.client.indices.get(index=f"{self.names.prefix}-*", ignore_unavailable=True,
+                                           allow_no_indices=True, expand_wildcards="open")
+        versions = [parsed[1] for kind in KINDS for index in existing if (parsed := self.names.parse(kind, index))]
+        return max(versions, default=0) + 1
+
+    def _create(self, index: str, kind: str) -> str:
+        self.client.indices.create(index=index, body=index_body(kind))
+        return index
+
+    def _bulk(self, kind: str, rows: Iterable[dict], indices: dict[str, str], version: int,
+              progress: Callable[[str, int], None] | None) -> int:
+        def actions() -> Iterator[dict]:
+            for row in rows:
+                doc = TO_DOCUMENT[kind](row)
+                region = region_of(doc)
+                if region not in indices:
+                    indices[region] = self._create(self.names.physical(kind, region, version), kind)
+                yield {"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]], "_source": doc}
+
+        count = 0
+        # Threads overlap the graph projection (this thread) with OpenSearch indexing (bulk threads).
+        for _ok, _item in helpers.parallel_bulk(self.client, actions(), thread_count=BULK_THREADS,
+                                                chunk_size=BULK_CHUNK, queue_size=BULK_THREADS * 2,
+                                                raise_on_error=True, request_timeout=120):
+            count += 1
+            if progress and count % 10000 == 0:
+                progress(kind, count)
+        return count
+
+    def _swap(self, kind: str, new_indices: list[str]) -> None:
+        alias = self.names.alias(kind)
+        old = [i for i in self.client.indices.get(index=self.names.pattern(kind), ignore_unavailable=True,
+                                                  allow_no_indices=True) if i not in new_indices]
+        actions = [{"add": {"index": i, "alias": alias}} for i in new_indices]
+        actions += [{"remove_index": {"index": i}} for i in old]
+        self.client.indices.update_aliases(body={"actions": actions})
+
+    # ------------------------------------------------------------------------------------------- sync
+
+    def sync(self) -> SyncReport:
+        """Re-project what changed in the graph since the last build/sync and upsert it."""
+        started = time.perf_counter()
+        with translated():
+            meta = self._load_meta()
+            if meta is None:
+                raise BadRequest("Aucun index à synchroniser : lancez d'abord « ror index build ».")
+            since = datetime.fromisoformat(meta["watermark"])
+            now = graph_now(self.graph)
+            report = SyncReport(since=since, watermark=now)
+            changed = [row["id"] for row in self.graph.read_named("index/offers_changed", since=since)]
+            for start in range(0, len(changed), SYNC_BATCH):
+                ids = changed[start:start + SYNC_BATCH]
+                report.offers += self._upsert("offers", stream_rows(self.graph, "index/offers", ids=ids), ids)
+                self.client.delete_by_query(index=self.names.alias("professionals"), refresh=False,
+                                            body={"query": {"terms": {"offer_id": ids}}}, conflicts="proceed")
+                report.professionals += self._upsert(
+                    "professionals", stream_rows(self.graph, "index/professionals", ids=ids), None)
+            sites = [row["finess"] for row in self.graph.read_named("index/sites_changed", since=since)]
+            for start in range(0, len(sites), SYNC_BATCH):
+                ids = sites[start:start + SYNC_BATCH]
+                report.sites += self._upsert("sites", stream_rows(self.graph, "index/sites", ids=ids), ids)
+            if report.offers or report.sites or report.professionals:
+                self.client.indices.refresh(index=",".join(self.names.alias(k) for k in KINDS))
+            self._save_meta(now, int(meta.get("version") or 0))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _current_indices(self, kind: str) -> tuple[dict[str, str], int]:
+        """{region: physical index} behind the alias, and the alias version."""
+        aliased = self.client.indices.get_alias(name=self.names.alias(kind))
+        by_region, version = {}, 0
+        for index in aliased:
+            parsed = self.names.parse(kind, index)
+            if parsed:
+                by_region[parsed[0]], version = index, max(version, parsed[1])
+        return by_region, version
+
+    def _upsert(self, kind: str, rows: Iterable[dict], ids: list[str] | None) -> int:
+        indices, version = self._current_indices(kind)
+        docs = [TO_DOCUMENT[kind](row) for row in rows]
+        actions = []
+        for doc in docs:
+            region = region_of(doc)
+            if region not in indices:
+                indices[region] = self._create(self.names.physical(kind, region, version), kind)
+                self.client.indices.put_settings(index=indices[region], body={"index": {"refresh_interval": "1s"}})
+                self.client.indices.update_aliases(body={"actions": [
+                    {"add": {"index": indices[region], "alias": self.names.alias(kind)}}]})
+            actions.append({"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]],
+                            "_source": doc})
+        if ids:  # a document that moved to another région (or left the graph) is removed from its old index
+            found = {d[DOCUMENT_ID[kind]]: indices.get(region_of(d)) for d in docs}
+            hits = self.client.search(index=self.names.alias(kind), body={
+                "query": {"ids": {"values": ids}}, "_source": False, "size": len(ids)})["hits"]["hits"]
+            actions += [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]}
+                        for h in hits if found.get(h["_id"]) != h["_index"]]
+        if actions:
+            helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=True, request_timeout=60)
+        return len(docs)
+
+    # ------------------------------------------------------------------------------------------- meta
+
+    def _save_meta(self, watermark: datetime, version: int) -> None:
+        if not self.client.indices.exists(index=self.names.meta):
+            self.client.indices.create(index=self.names.meta, body=meta_body())
+        self.client.index(index=self.names.meta, id=META_ID, refresh=True, body={
+            "watermark": watermark.isoformat(), "version": version,
+            "updated_at": datetime.now().astimezone().isoformat()})
+
+    def _load_meta(self) -> dict | None:
+        if not self.client.indices.exists(index=self.names.meta):
+            return None
+        found = self.client.get(index=self.names.meta, id=META_ID, ignore=[404])
+        return found.get("_source") if found.get("found") else None
+
+
+__all__ = ["Indexer", "IndexNames", "BuildReport", "SyncReport", "NO_REGION"]

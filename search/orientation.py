@@ -1,0 +1,278 @@
+"""The orientation service: typed query → ranked, explained results. Used by web, CLI and FHIR alike."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from opensearchpy import OpenSearch
+
+from geo.distance import check_radius
+from geo.gazetteer import Gazetteer
+from geo.geocoder import make_geocoder
+from ror.errors import BadRequest, NotFound
+from ror.settings import Settings
+from search import query as dsl
+from search.client import translated
+from search.documents import offer_document, week_minute
+from search.indexer import IndexNames
+from search.models import (
+    ActTeamQuery,
+    BaseQuery,
+    BedsQuery,
+    Coded,
+    EquipmentQuery,
+    OfferDetail,
+    OfferSummary,
+    ProfessionalRole,
+    QueryKind,
+    SearchResult,
+    SiteDetail,
+    SiteHit,
+    SpecialistOpinionQuery,
+    Suggestion,
+    TextQuery,
+    Where,
+)
+from search.results import Context, facets_of, offer_hit
+from search.vocabulary import Vocabulary
+
+PARIS = ZoneInfo("Europe/Paris")
+SUGGEST_KINDS = ("activity", "act", "equipment", "commune", "site")
+
+
+class OrientationService:
+    """One instance per process/app: holds the gazetteer and the NOS vocabulary in memory."""
+
+    def __init__(self, graph, client: OpenSearch, settings: Settings, gazetteer: Gazetteer | None = None, *,
+                 vocabulary: Vocabulary | None = None, clock: Callable[[], datetime] | None = None):
+        self.graph, self.client, self.settings = graph, client, settings
+        self.gazetteer = gazetteer or Gazetteer.from_data_dir(settings.data_dir, make_geocoder(settings.geocoder_url))
+        self._vocabulary = vocabulary
+        self.names = IndexNames(settings.index_prefix)
+        self.clock = clock or (lambda: datetime.now(PARIS))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.from_graph(self.graph)
+        return self._vocabulary
+
+    # ------------------------------------------------------------------------------------------ queries
+
+    def specialist_opinion(self, q: SpecialistOpinionQuery) -> SearchResult:
+        """Nearest offers providing an activity, for an age group / public, with the contact to call."""
+        activities = self.vocabulary.resolve("activity", q.activity)
+        age = self._one("age_group", q.age_group)
+        public = self._one("public", q.public)
+        filters = [dsl.terms("activity_codes", _codes(activities))]
+        if age:
+            filters.append(dsl.terms("age_group_codes", [age.code]))
+        if public:
+            filters.append(dsl.terms("public_codes", [public.code]))
+        return self._geo_search(QueryKind.SPECIALIST_OPINION, q, filters, activities=activities, age_group=age,
+                                public=public, contact_function=q.contact_function)
+
+    def act_team(self, q: ActTeamQuery) -> SearchResult:
+        """Nearest offers performing a specific act (thrombectomy, coronary angioplasty, ECMO…)."""
+        acts = self.vocabulary.resolve("act", q.act)
+        age = self._one("age_group", q.age_group)
+        filters = [dsl.terms("act_codes", _codes(acts))]
+        if age:
+            filters.append(dsl.terms("age_group_codes", [age.code]))
+        return self._geo_search(QueryKind.ACT_TEAM, q, filters, acts=acts, age_group=age)
+
+    def equipment(self, q: EquipmentQuery) -> SearchResult:
+        """Nearest places with an equipment, today's hours and "open now" (Europe/Paris)."""
+        kinds = self.vocabulary.resolve("equipment", q.equipment)
+        at = (q.at or self.clock()).astimezone(PARIS)
+        filters = [dsl.terms("equipment_codes", _codes(kinds))]
+        if q.open_now:
+            filters.append(dsl.open_now_filter(_codes(kinds), week_minute(at)))
+        return self._geo_search(QueryKind.EQUIPMENT, q, filters, equipment=kinds, now=at)
+
+    def beds(self, q: BedsQuery) -> SearchResult:
+        """Nearest offers of an activity (and care mode) with available beds for the patient's gender."""
+        activities = self.vocabulary.resolve("activity", q.activity)
+        modes = self.vocabulary.resolve("care_mode", q.care_mode) if q.care_mode else ()
+        age = self._one("age_group", q.age_group)
+        now = self.clock().astimezone(PARIS)
+        filters = [dsl.terms("activity_codes", _codes(activities)),
+                   *dsl.beds_filters(q.gender, q.min_available, q.include_stale, now,
+                                     self.settings.capacity_stale_hours)]
+        if modes:
+            filters.append(dsl.terms("care_mode_codes", _codes(modes)))
+        if age:
+            filters.append(dsl.terms("age_group_codes", [age.code]))
+        return self._geo_search(QueryKind.BEDS, q, filters, activities=activities, care_modes=modes,
+                                age_group=age, now=now, extra_why=("beds",))
+
+    def text(self, q: TextQuery) -> SearchResult:
+        """Free text (French analysis, synonyms) with facets; distance-sorted when a place is given."""
+        filters, activities, modes = [], (), ()
+        if q.activity:
+            activities = self.vocabulary.resolve("activity", q.activity)
+            filters.append(dsl.terms("activity_codes", _codes(activities)))
+        if q.care_mode:
+            modes = self.vocabulary.resolve("care_mode", q.care_mode)
+            filters.append(dsl.terms("care_mode_codes", _codes(modes)))
+        if q.field:
+            filters.append(dsl.terms("field_codes", _codes(self.vocabulary.resolve("field", q.field))))
+        if q.category:
+            filters.append({"term": {"category_code": str(q.category)}})
+        scope, source, enlargement = self._scope(q, required=False)
+        text = (q.text or "").strip()
+        ctx = Context(now=self.clock().astimezone(PARIS), stale_hours=self.settings.capacity_stale_hours,
+                      origin=scope.origin, activities=activities, care_modes=modes, text=text or None)
+        body = dsl.search_body(q, scope, filters, must=dsl.text_clause(text), facets=True)
+        return self._run(QueryKind.TEXT, q, body, ctx, scope, source, enlargement, activities + modes)
+
+    # ------------------------------------------------------------------------------------------ lookups
+
+    def autocomplete(self, prefix: str, kinds: Iterable[str] = SUGGEST_KINDS, limit: int = 10) -> list[Suggestion]:
+        """Suggestions for a typed prefix: NOS labels, communes and site names (accent-insensitive)."""
+        kinds = [k for k in kinds if k in SUGGEST_KINDS]
+        prefix = (prefix or "").strip()[:100]
+        if len(prefix) < 2:
+            return []
+        limit = max(1, min(int(limit), 50))
+        out = self.vocabulary.suggest(prefix, [k for k in kinds if k in ("activity", "act", "equipment")], limit)
+        if "commune" in kinds:
+            out += self.gazetteer.suggest(prefix, limit)
+        if "site" in kinds:
+            body = {"size": limit, "_source": ["finess", "name", "city", "department_code"],
+                    "query": {"match": {"name.prefix": {"query": prefix, "operator": "and"}}}}
+            with translated():
+                hits = self.client.search(index=self.names.alias("sites"), body=body)["hits"]["hits"]
+            out += [Suggestion(kind="site", code=h["_source"]["finess"], label=h["_source"]["name"],
+                               detail=f"{h['_source'].get('city') or ''} ({h['_source'].get('department_code')})")
+                    for h in hits]
+        return out[: limit * max(1, len(kinds))]
+
+    def nearest_sites(self, where: Where, *, limit: int = 10, radius_km: float | None = None,
+                      category: str | None = None, region: str | None = None) -> list[SiteHit]:
+        """Nearest FINESS sites (the sites index), great-circle distance in km."""
+        origin = self.gazetteer.resolve(where)
+        radius = check_radius(radius_km)
+        filters = [{"term": {"category_code": category}}] if category else []
+        q = BaseQuery(where=where, radius_km=radius, region=region, size=max(1, min(int(limit), 100)))
+        body = dsl.search_body(q, dsl.Scope(origin, radius), filters, tiebreak="finess")
+        body["query"]["bool"]["filter"].append({"exists": {"field": "location"}})
+        with translated():
+            hits = self.client.search(index=self.names.alias("sites"), body=body)["hits"]["hits"]
+        return [SiteHit(finess=s["finess"], name=s.get("name") or "", category_code=s.get("category_code"),
+                        category_label=s.get("category_label"), public_hospital=bool(s.get("public_hospital")),
+                        city=s.get("city"), department_code=s.get("department_code"),
+                        region_code=s.get("region_code"), lat=s["location"]["lat"], lon=s["location"]["lon"],
+                        distance_km=round(float(h["sort"][0]), 3))
+                for h in hits for s in (h["_source"],)]
+
+    def site(self, finess: str) -> SiteDetail:
+        rows = self.graph.read_named("index/sites", ids=[str(finess)])
+        if not rows:
+            raise NotFound(f"Établissement introuvable : FINESS {finess}.", fields={"finess": str(finess)})
+        r = rows[0]
+        offers = self.graph.read_named("index/site_offers", finess=str(finess))
+        tension = self.graph.read_named("index/offers", ids=[offers[0]["id"]])[0]["tension_level"] if offers else None
+        loc = r.get("location") or {}
+        return SiteDetail(
+            finess=r["finess"], name=r.get("name") or "", legal_entity_finess=r.get("legal_entity_finess"),
+            legal_entity_name=r.get("legal_entity_name"), category_code=r.get("category_code"),
+            category_label=r.get("category_label"), sph_code=r.get("sph_code"), sph_label=r.get("sph_label"),
+            address=r.get("address"), postal_code=r.get("postal_code"), city=r.get("city"),
+            commune_insee=r.get("commune_insee"), department_code=r.get("department_code"),
+            region_code=r.get("region_code"), phone=r.get("phone"), email=r.get("email"),
+            lat=loc.get("lat"), lon=loc.get("lon"), tension_level=tension,
+            offers=tuple(OfferSummary(offer_id=o["id"], name=o.get("name") or "", synthetic=bool(o.get("synthetic")),
+                                      activities=_coded(o.get("activities")), care_modes=_coded(o.get("care_modes")))
+                         for o in offers),
+        )
+
+    def offer(self, offer_id: str) -> OfferDetail:
+        rows = self.graph.read_named("index/offers", ids=[str(offer_id)])
+        if not rows:
+            raise NotFound(f"Offre introuvable : {offer_id}.", fields={"offer_id": str(offer_id)})
+        row = rows[0]
+        doc = offer_document(row)
+        ctx = Context(now=self.clock().astimezone(PARIS), stale_hours=self.settings.capacity_stale_hours)
+        hit = offer_hit({"_source": doc}, ctx, distance_from_sort=False)
+        roles = self.graph.read_named("index/professionals", ids=[str(offer_id)])
+        return OfferDetail(
+            offer=hit, status=row.get("status"), updated_at=_time(row.get("updated_at")),
+            fields=_coded(row.get("fields")), publics=_coded(row.get("publics")),
+            professionals=tuple(ProfessionalRole(
+                rpps=p["rpps"], first_name=p.get("first_name"), last_name=p.get("last_name"),
+                profession=p.get("profession"), specialty=p.get("specialty"), function_code=p.get("function_code"),
+                function_label=p.get("function_label"), phone=p.get("phone"), email=p.get("email"),
+                synthetic=bool(p.get("synthetic"))) for p in roles),
+        )
+
+    # ------------------------------------------------------------------------------------------ internals
+
+    def _one(self, kind: str, value: str | None) -> Coded | None:
+        if not value:
+            return None
+        found = self.vocabulary.resolve(kind, value)
+        if len(found) > 1:
+            labels = ", ".join(f"{c.label} ({c.code})" for c in found[:8])
+            raise BadRequest(f"Valeur ambiguë pour {kind} : « {value} » ({labels}) ; indiquez un code.",
+                             fields={kind: value})
+        return found[0]
+
+    def _scope(self, q: BaseQuery, *, required: bool = True) -> tuple[dsl.Scope, str | None, float | None]:
+        radius = check_radius(q.radius_km)
+        if q.where is None:
+            if required:
+                raise BadRequest("Lieu manquant : indiquez une commune, un code postal, une adresse ou un point.",
+                                 fields={"where": "obligatoire"})
+            return dsl.Scope(None, None), None, None
+        origin = self.gazetteer.resolve(q.where)
+        sas = self.gazetteer.radius_for(origin)
+        if radius is not None:
+            return dsl.Scope(origin, radius), "explicit", sas.enlargement_km
+        return dsl.Scope(origin, sas.radius_km), "sas" if sas.from_table else "fallback", sas.enlargement_km
+
+    def _geo_search(self, kind: QueryKind, q: BaseQuery, filters: list[dict], *, now: datetime | None = None,
+                    **explain) -> SearchResult:
+        scope, source, enlargement = self._scope(q)
+        ctx = Context(now=now or self.clock().astimezone(PARIS), stale_hours=self.settings.capacity_stale_hours,
+                      origin=scope.origin, **explain)
+        body = dsl.search_body(q, scope, filters)
+        matched = tuple(explain.get("activities", ())) + tuple(explain.get("acts", ())) + tuple(
+            explain.get("equipment", ())) + tuple(explain.get("care_modes", ()))
+        return self._run(kind, q, body, ctx, scope, source, enlargement, matched)
+
+    def _run(self, kind: QueryKind, q: BaseQuery, body: dict, ctx: Context, scope: dsl.Scope, source: str | None,
+             enlargement: float | None, matched: tuple[Coded, ...]) -> SearchResult:
+        started = time.perf_counter()
+        with translated():
+            response = self.client.search(index=self.names.alias("offers"), body=body)
+        by_distance = "sort" in body and "_geo_distance" in body["sort"][0]
+        hits = tuple(offer_hit(h, ctx, distance_from_sort=by_distance) for h in response["hits"]["hits"])
+        raw = response["hits"]["hits"]
+        cursor = tuple(raw[-1]["sort"]) if raw and len(raw) == body["size"] and "sort" in raw[-1] else None
+        return SearchResult(
+            kind=kind, total=response["hits"]["total"]["value"], page=q.page, size=body["size"], hits=hits,
+            origin=scope.origin, radius_km=scope.radius_km, radius_source=source, enlargement_km=enlargement,
+            facets=facets_of(response.get("aggregations")), next_search_after=cursor, matched=matched,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+
+def _codes(items: Iterable[Coded]) -> list[str]:
+    return sorted({c.code for c in items})
+
+
+def _coded(items) -> tuple[Coded, ...]:
+    return tuple(Coded(code=i["code"], label=i.get("label") or i["code"]) for i in (items or []) if i.get("code"))
+
+
+def _time(text) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(str(text).split("[", 1)[0].replace("Z", "+00:00"))
+    except ValueError:
+        return None

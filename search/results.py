@@ -1,0 +1,181 @@
+"""OpenSearch hits → result dataclasses, with distances, contact to call, capacity freshness and why it matched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from geo.distance import haversine_km
+from search.documents import parse_slot
+from search.models import Capacity, Coded, Contact, EquipmentInfo, Facet, FacetBucket, OfferHit, Origin
+
+# Who to call for an opinion when the query does not say: unit head, head of department, secretariat…
+CONTACT_PREFERENCE = ("22", "10", "05", "04", "03", "08", "09")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the query asked, to explain each hit."""
+
+    now: datetime  # Europe/Paris
+    stale_hours: float
+    origin: Origin | None = None
+    activities: tuple[Coded, ...] = ()
+    acts: tuple[Coded, ...] = ()
+    equipment: tuple[Coded, ...] = ()
+    care_modes: tuple[Coded, ...] = ()
+    age_group: Coded | None = None
+    public: Coded | None = None
+    contact_function: str | None = None
+    text: str | None = None
+    extra_why: tuple[str, ...] = field(default=())
+
+
+def km(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def capacity_of(raw: dict | None, ctx: Context) -> Capacity | None:
+    if not raw:
+        return None
+    updated = parse_time(raw.get("updated_at"))
+    age = (ctx.now - updated).total_seconds() / 3600 if updated and updated.tzinfo else None
+    return Capacity(
+        installed=raw.get("installed"), available_men=raw.get("available_men"),
+        available_women=raw.get("available_women"), available_undifferentiated=raw.get("available_undifferentiated"),
+        available_total=raw.get("available_total"), forecast_d=raw.get("forecast_d"),
+        forecast_d1=raw.get("forecast_d1"), updated_at=updated, age_hours=None if age is None else round(age, 1),
+        stale=age is None or age > ctx.stale_hours,
+    )
+
+
+def equipment_of(items: Iterable[dict], now: datetime, only: set[str] | None = None) -> tuple[EquipmentInfo, ...]:
+    """Equipment with today's hours and whether it is open at `now` (Europe/Paris local time)."""
+    out = []
+    minute, weekday = now.hour * 60 + now.minute, now.isoweekday()
+    for item in items:
+        if only is not None and item.get("code") not in only:
+            continue
+        hours = tuple(item.get("hours") or ())
+        today, open_now = [], False
+        for text in hours:
+            parsed = parse_slot(text)
+            if parsed and parsed[0] == weekday:
+                today.append(text.split(" ", 1)[1].strip())
+                open_now = open_now or parsed[1] <= minute < parsed[2]
+        out.append(EquipmentInfo(code=item["code"], label=item.get("label") or item["code"], count=item.get("count"),
+                                 hours=hours, hours_today=tuple(today), open_now=open_now if hours else None))
+    return tuple(out)
+
+
+def contact_of(contacts: list[dict], wanted: str | None, phone: str | None, email: str | None) -> Contact | None:
+    """The contact to call: the requested function, else the preferred ones, else the offer's own line."""
+    order = ((wanted,) if wanted else ()) + CONTACT_PREFERENCE
+    reachable = [c for c in contacts if c.get("phone") or c.get("email")]
+    for function in order:
+        for c in reachable:
+            if c.get("function_code") == function:
+                return Contact(function_code=function, function_label=c.get("function_label"),
+                               name=c.get("name") or None, phone=c.get("phone") or phone,
+                               email=c.get("email") or email)
+    if reachable:
+        c = reachable[0]
+        return Contact(function_code=c.get("function_code"), function_label=c.get("function_label"),
+                       name=c.get("name") or None, phone=c.get("phone") or phone, email=c.get("email") or email)
+    if phone or email:
+        return Contact(function_code=None, function_label="Accueil de l'unité", name=None, phone=phone, email=email)
+    return None
+
+
+def _coded(items: Iterable[dict]) -> tuple[Coded, ...]:
+    return tuple(Coded(code=i["code"], label=i.get("label") or i["code"]) for i in items if i.get("code"))
+
+
+def _matching(wanted: tuple[Coded, ...], codes: Iterable[str]) -> list[Coded]:
+    have = set(codes)
+    return [c for c in wanted if c.code in have]
+
+
+def why(src: dict, ctx: Context, distance: float | None, equipment: tuple[EquipmentInfo, ...],
+        capacity: Capacity | None) -> tuple[str, ...]:
+    reasons = []
+    for c in _matching(ctx.activities, src.get("activity_codes", ())):
+        reasons.append(f"Activité : {c.label} ({c.code})")
+    for c in _matching(ctx.acts, src.get("act_codes", ())):
+        reasons.append(f"Acte : {c.label} ({c.code})")
+    for c in _matching(ctx.care_modes, src.get("care_mode_codes", ())):
+        reasons.append(f"Mode de prise en charge : {c.label}")
+    for e in equipment:
+        state = {True: "ouvert maintenant", False: "fermé à cette heure", None: "horaires non renseignés"}[e.open_now]
+        count = f" ×{e.count}" if e.count else ""
+        reasons.append(f"Équipement : {e.label}{count} ({state})")
+    if ctx.age_group and ctx.age_group.code in src.get("age_group_codes", ()):
+        reasons.append(f"Classe d'âge acceptée : {ctx.age_group.label}")
+    if ctx.public and ctx.public.code in src.get("public_codes", ()):
+        reasons.append(f"Public : {ctx.public.label}")
+    if capacity is not None and ctx.extra_why:
+        reasons.append(f"Lits disponibles : {capacity.available_total or 0} (hommes {capacity.available_men or 0}, "
+                       f"femmes {capacity.available_women or 0}, indifférenciés "
+                       f"{capacity.available_undifferentiated or 0})")
+        if capacity.stale:
+            age = f"{km(capacity.age_hours)} h" if capacity.age_hours is not None else "date inconnue"
+            reasons.append(f"Capacité à confirmer : dernière saisie il y a {age}")
+    if ctx.text:
+        reasons.append(f"Correspond à la recherche « {ctx.text} »")
+    if distance is not None and ctx.origin is not None:
+        reasons.append(f"À {km(distance)} km de {ctx.origin.label}")
+        if ctx.origin.region_code and src.get("region_code") and src["region_code"] != ctx.origin.region_code:
+            reasons.append(f"Hors région : {src.get('region_name') or src['region_code']}")
+    return tuple(reasons)
+
+
+def offer_hit(hit: dict, ctx: Context, *, distance_from_sort: bool) -> OfferHit:
+    src = hit["_source"]
+    display = src.get("display") or {}
+    loc = src.get("location") or {}
+    distance = None
+    if distance_from_sort and hit.get("sort"):
+        distance = round(float(hit["sort"][0]), 3)
+    elif ctx.origin is not None and loc:
+        distance = round(haversine_km(ctx.origin.lat, ctx.origin.lon, loc["lat"], loc["lon"]), 3)
+    only = {c.code for c in ctx.equipment} if ctx.equipment else None
+    equipment = equipment_of(display.get("equipment") or [], ctx.now, only)
+    capacity = capacity_of(src.get("capacity"), ctx)
+    return OfferHit(
+        offer_id=src["id"], name=src.get("name") or "", site_finess=src.get("site_finess"),
+        site_name=src.get("site_name"), legal_entity_finess=src.get("legal_entity_finess"),
+        legal_entity_name=src.get("legal_entity_name"), category_code=src.get("category_code"),
+        category_label=src.get("category_label"), sph_code=src.get("sph_code"), sph_label=src.get("sph_label"),
+        public_hospital=bool(src.get("public_hospital")), address=src.get("address"),
+        postal_code=src.get("postal_code"), city=src.get("city"), commune_insee=src.get("commune_insee"),
+        department_code=src.get("department_code"), department_name=src.get("department_name"),
+        region_code=src.get("region_code"), region_name=src.get("region_name"), phone=src.get("phone"),
+        email=src.get("email"), opening=src.get("opening"),
+        contact=contact_of(display.get("contacts") or [], ctx.contact_function, src.get("phone"), src.get("email")),
+        distance_km=distance, why=why(src, ctx, distance, equipment if only else (), capacity),
+        activities=_coded(display.get("activities") or []), care_modes=_coded(display.get("care_modes") or []),
+        acts=_coded(display.get("acts") or []), age_groups=_coded(display.get("age_groups") or []),
+        capacity=capacity, tension_level=src.get("tension_level"), equipment=equipment,
+        lat=loc.get("lat"), lon=loc.get("lon"), synthetic=bool(src.get("synthetic")), score=hit.get("_score"),
+    )
+
+
+def facets_of(aggs: dict | None) -> tuple[Facet, ...]:
+    out = []
+    for name, agg in (aggs or {}).items():
+        buckets = []
+        for b in agg.get("buckets", []):
+            code, _, label = str(b["key"]).partition("|")
+            buckets.append(FacetBucket(key=code, label=label or code, count=b["doc_count"]))
+        out.append(Facet(name=name, buckets=tuple(buckets)))
+    return tuple(out)

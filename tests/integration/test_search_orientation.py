@@ -1,0 +1,243 @@
+"""Orientation search against the real engines: national FINESS sites, synthetic offers, brute-force checks."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ror.errors import BadRequest, NotFound, ServiceUnavailable
+from search.client import make_client
+from search.models import ActTeamQuery, BedsQuery, EquipmentQuery, Gender, SpecialistOpinionQuery, TextQuery, Where
+from search.orientation import OrientationService
+from tests.fixtures.search import builder
+from tests.fixtures.search.world import assert_same_top_k, brute_force_nearest, make_world
+
+pytestmark = pytest.mark.integration
+PARIS = ZoneInfo("Europe/Paris")
+METRO = (42.4, 51.0, -4.7, 8.1)
+OVERSEAS = {"971": (15.9, 16.5, -61.8, -61.0), "972": (14.4, 14.9, -61.2, -60.8), "973": (3.8, 5.7, -54.5, -51.7),
+            "974": (-21.4, -20.9, 55.2, 55.8), "976": (-13.0, -12.6, 45.0, 45.3)}
+
+
+@pytest.fixture(scope="module")
+def world(graph, search_client, settings, engine_endpoints):
+    yield from make_world(graph, search_client, settings, engine_endpoints)
+
+
+def random_points(n_metro: int, n_overseas: int, seed: int = 11):
+    rng = random.Random(seed)
+    points = [(rng.uniform(*METRO[:2]), rng.uniform(*METRO[2:]), "metro") for _ in range(n_metro)]
+    for i in range(n_overseas):
+        dep = list(OVERSEAS)[i % len(OVERSEAS)]
+        box = OVERSEAS[dep]
+        points.append((rng.uniform(*box[:2]), rng.uniform(*box[2:]), dep))
+    return points
+
+
+def test_build_one_index_per_region_behind_aliases(world):
+    client, prefix = world.client, world.prefix
+    aliased = client.indices.get_alias(name=f"{prefix}-offers")
+    regions = {r["code"] for r in world.graph.read_named("index/regions")}
+    assert {world.indexer.names.parse("offers", i)[0] for i in aliased} >= {r.lower() for r in regions}
+    assert world.report.counts["offers"] == len(world.rows)
+    expected = Counter((r["region_code"] or "none").lower() for r in world.rows)
+    for index in aliased:
+        region = world.indexer.names.parse("offers", index)[0]
+        assert client.count(index=index)["count"] == expected.get(region, 0), index
+    assert client.count(index=f"{prefix}-sites")["count"] > 90_000
+
+
+def test_nearest_real_finess_sites_match_brute_force(world):
+    sites = world.graph.read(builder.cypher("all_sites"))
+    for lat, lon, zone in random_points(240, 60):
+        engine = [(s.finess, s.distance_km) for s in world.service.nearest_sites(Where(lat=lat, lon=lon), limit=10)]
+        expected = brute_force_nearest(lat, lon, sites, 10, key="finess")
+        assert_same_top_k(engine, expected, f"{zone} ({lat:.4f}, {lon:.4f})")
+
+
+def test_specialist_opinion_matches_brute_force_with_filters(world):
+    cardio = [r for r in world.rows if "013" in r["activities"]]
+    children = [r for r in world.rows if "249" in r["activities"] and "03" in r["age_groups"]]
+    for lat, lon, zone in random_points(150, 50, seed=5):
+        result = world.service.specialist_opinion(SpecialistOpinionQuery(
+            activity="013", where=Where(lat=lat, lon=lon), radius_km=120, size=10))
+        got = [(h.offer_id, h.distance_km) for h in result.hits]
+        assert_same_top_k(got, brute_force_nearest(lat, lon, cardio, 10, 120), f"cardio {zone} {lat},{lon}")
+        assert result.total == len(brute_force_nearest(lat, lon, cardio, 10**6, 120))
+        result = world.service.specialist_opinion(SpecialistOpinionQuery(
+            activity="urgences pédiatriques", age_group="03", where=Where(lat=lat, lon=lon), radius_km=200, size=5))
+        got = [(h.offer_id, h.distance_km) for h in result.hits]
+        assert_same_top_k(got, brute_force_nearest(lat, lon, children, 5, 200), f"enfant {zone} {lat},{lon}")
+
+
+def test_specialist_opinion_explains_and_gives_contact(world):
+    result = world.service.specialist_opinion(SpecialistOpinionQuery(activity="cardio", where=Where(text="Belley")))
+    assert result.radius_source == "sas" and result.radius_km == 20 and result.enlargement_km == 10
+    assert result.origin.commune_insee == "01034"
+    assert result.hits, "CH Belley has a cardiology offer in the fixture"
+    first = result.hits[0]
+    assert first.site_finess and first.contact and first.contact.phone and first.contact.function_label
+    assert any(w.startswith("Activité : Cardiologie") for w in first.why)
+    assert any(w.startswith("À ") and "Belley (01)" in w for w in first.why)
+    assert [h.distance_km for h in result.hits] == sorted(h.distance_km for h in result.hits)
+
+
+def border_origin(world, cardio):
+    """A commune of the Gard (Occitanie) whose nearest cardiology offer is across the regional border."""
+    gazetteer = world.service.gazetteer
+    for commune in sorted(gazetteer.by_insee.values(), key=lambda c: -(c.population or 0)):
+        if commune.department_code == "30" and commune.kind == "commune-actuelle":
+            nearest = brute_force_nearest(commune.lat, commune.lon, cardio, 1, 50)
+            if nearest and nearest[0][0] in {r["id"] for r in cardio if r["region_code"] != "76"}:
+                return commune
+    pytest.fail("fixture: no Gard commune nearer to an out-of-region cardiology offer")
+
+
+def test_nearer_out_of_region_offers_come_first(world):
+    cardio = [r for r in world.rows if "013" in r["activities"]]
+    commune = border_origin(world, cardio)
+    where = Where(text=f"insee:{commune.insee}")
+    expected = brute_force_nearest(commune.lat, commune.lon, cardio, 5, 50)
+    result = world.service.specialist_opinion(SpecialistOpinionQuery(activity="013", where=where, radius_km=50,
+                                                                      size=5))
+    assert [h.offer_id for h in result.hits] == [i for i, _ in expected]
+    assert result.hits[0].region_code != "76" and result.origin.region_code == "76"
+    assert any(w.startswith("Hors région") for w in result.hits[0].why)
+    narrowed = world.service.specialist_opinion(SpecialistOpinionQuery(activity="013", where=where, radius_km=50,
+                                                                       region="76"))
+    assert narrowed.hits and all(h.region_code == "76" for h in narrowed.hits)
+
+
+def test_act_team_thrombectomy(world):
+    teams = [r for r in world.rows if "0459" in r["acts"]]
+    origin = world.service.gazetteer.resolve(Where(text="Mont-de-Marsan"))
+    result = world.service.act_team(ActTeamQuery(act="thrombectomie", where=Where(text="Mont-de-Marsan"),
+                                                 radius_km=250, size=5))
+    assert [h.offer_id for h in result.hits] == [i for i, _ in brute_force_nearest(
+        origin.lat, origin.lon, teams, 5, 250)]
+    assert all(any("Thrombectomie" in w for w in h.why) for h in result.hits)
+
+
+def test_equipment_open_now_in_paris_time(world):
+    mri = [r for r in world.rows if r["equipment"]]
+    always = [r for r in mri if r["equipment"][0]["hours"] == builder.ALWAYS]
+    where = Where(text="Lyon")
+    origin = world.service.gazetteer.resolve(where)
+    monday_10h = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
+    sunday_3h = datetime(2026, 11, 22, 3, 0, tzinfo=PARIS)
+    open_day = world.service.equipment(EquipmentQuery(equipment="IRM", where=where, radius_km=100, open_now=True,
+                                                      at=monday_10h, size=100))
+    assert open_day.total == len(brute_force_nearest(origin.lat, origin.lon, mri, 10**6, 100))
+    assert all(h.equipment[0].open_now and h.equipment[0].hours_today for h in open_day.hits)
+    night = world.service.equipment(EquipmentQuery(equipment="imagerie par résonance magnétique", where=where,
+                                                   radius_km=100, open_now=True, at=sunday_3h, size=100))
+    assert {h.offer_id for h in night.hits} == {i for i, _ in brute_force_nearest(
+        origin.lat, origin.lon, always, 10**6, 100)}
+    assert all(h.equipment[0].open_now for h in night.hits)
+    anytime = world.service.equipment(EquipmentQuery(equipment="054", where=where, radius_km=100, at=sunday_3h,
+                                                     size=100))
+    assert anytime.total == open_day.total > night.total
+    assert any(h.equipment[0].open_now is False for h in anytime.hits)
+
+
+def test_beds_for_a_woman_flag_or_hide_stale_capacity(world):
+    where = Where(text="Périgueux")
+    flagged = world.service.beds(BedsQuery(activity="050", care_mode="hospitalisation complète", where=where,
+                                           radius_km=80, gender=Gender.WOMAN, size=100))
+    assert flagged.hits and flagged.total == len(flagged.hits)
+    for h in flagged.hits:
+        assert (h.capacity.available_women or 0) + (h.capacity.available_undifferentiated or 0) >= 1
+        assert h.capacity.stale == (h.capacity.age_hours > 12)
+        assert any(w.startswith("Lits disponibles") for w in h.why)
+    assert any(h.capacity.stale for h in flagged.hits), "fixture has stale entries"
+    fresh = world.service.beds(BedsQuery(activity="050", care_mode="28", where=where, radius_km=80,
+                                         gender=Gender.WOMAN, include_stale=False, size=100))
+    assert {h.offer_id for h in fresh.hits} == {h.offer_id for h in flagged.hits if not h.capacity.stale}
+
+
+def test_text_search_is_accent_and_case_insensitive_with_synonyms_and_facets(world):
+    totals = {t: world.service.text(TextQuery(text=t)).total for t in ("gériatrie", "geriatrie", "GÉRIATRIE")}
+    assert len(set(totals.values())) == 1 and totals["geriatrie"] > 0
+    irm = world.service.text(TextQuery(text="IRM", size=5))
+    long = world.service.text(TextQuery(text="imagerie par résonance magnétique", size=5))
+    assert irm.total == long.total > 0
+    result = world.service.text(TextQuery(text="urgences", where=Where(text="Ajaccio"), radius_km=50, size=5))
+    assert result.hits and all(h.department_code in ("2A", "2B") for h in result.hits)
+    facets = {f.name: f for f in result.facets}
+    assert {"activity", "care_mode", "department", "region", "field", "category"} <= set(facets)
+    assert sum(b.count for b in facets["department"].buckets) == result.total
+
+
+def test_same_results_for_commune_spellings(world):
+    def ids(text):
+        q = SpecialistOpinionQuery(activity="013", where=Where(text=text), radius_km=40)
+        return [h.offer_id for h in world.service.specialist_opinion(q).hits]
+
+    assert ids("st jean de luz") == ids("Saint-Jean-de-Luz") == ids("SAINT JEAN DE LUZ") != []
+
+
+def test_autocomplete_activities_communes_and_sites(world):
+    labels = [s.label for s in world.service.autocomplete("cardio", ["activity"])]
+    assert labels[:2] == ["Cardiologie générale", "Cardiologie interventionnelle"]
+    for prefix in ("fleyri", "FLEYRI", "Fleyri"):
+        assert "010000024" in [s.code for s in world.service.autocomplete(prefix, ["site"])]
+    assert "Périgueux" in [s.label for s in world.service.autocomplete("perig", ["commune"])]
+
+
+def test_pagination_by_page_and_cursor(world):
+    base = dict(activity="013", where=Where(text="Paris"), radius_km=60, size=7)
+    first = world.service.specialist_opinion(SpecialistOpinionQuery(**base))
+    second = world.service.specialist_opinion(SpecialistOpinionQuery(**base, page=2))
+    cursor = world.service.specialist_opinion(SpecialistOpinionQuery(**base, search_after=first.next_search_after))
+    assert first.total == second.total > 14
+    assert [h.offer_id for h in second.hits] == [h.offer_id for h in cursor.hits]
+    assert not {h.offer_id for h in first.hits} & {h.offer_id for h in second.hits}
+    assert first.hits[-1].distance_km <= second.hits[0].distance_km
+
+
+def test_site_and_offer_details_from_the_graph(world):
+    site = world.service.site("010000032")
+    assert site.name == "CH HAUT BUGEY" and site.offers and site.region_code == "84"
+    detail = world.service.offer(site.offers[0].offer_id)
+    assert detail.offer.site_finess == "010000032" and detail.professionals
+    with pytest.raises(NotFound):
+        world.service.site("000000000")
+    with pytest.raises(NotFound):
+        world.service.offer("nope")
+
+
+@pytest.mark.parametrize("query,field", [
+    (SpecialistOpinionQuery(activity="cardiolgie", where=Where(text="Belley")), "activity"),
+    (ActTeamQuery(act="9999", where=Where(text="Belley")), "act"),
+    (EquipmentQuery(equipment="IRMX", where=Where(text="Belley")), "equipment"),
+    (SpecialistOpinionQuery(activity="013", where=Where(text="Belley"), radius_km=0), "radius_km"),
+    (SpecialistOpinionQuery(activity="013", where=Where(text="Belley"), radius_km=900), "radius_km"),
+    (SpecialistOpinionQuery(activity="013", where=Where(lat=95, lon=2)), "lat"),
+    (SpecialistOpinionQuery(activity="013", where=Where(text="Saint-Denis")), "where"),
+    (SpecialistOpinionQuery(activity="013"), "where"),
+])
+def test_bad_input_is_a_precise_400(world, query, field):
+    method = {SpecialistOpinionQuery: world.service.specialist_opinion, ActTeamQuery: world.service.act_team,
+              EquipmentQuery: world.service.equipment}[type(query)]
+    with pytest.raises(BadRequest) as err:
+        method(query)
+    assert field in err.value.fields and err.value.status == 400
+
+
+def test_unknown_code_lists_close_matches(world):
+    with pytest.raises(BadRequest) as err:
+        world.service.specialist_opinion(SpecialistOpinionQuery(activity="cardiolgie", where=Where(text="Belley")))
+    assert "013" in [s["code"] for s in err.value.fields["suggestions"]]
+
+
+def test_search_service_down_is_a_clear_error(world, settings):
+    dead = make_client(settings, "http://127.0.0.1:9")
+    service = OrientationService(world.graph, dead, settings.replace(index_prefix=world.prefix),
+                                 world.service.gazetteer, vocabulary=world.service.vocabulary)
+    with pytest.raises(ServiceUnavailable) as err:
+        service.specialist_opinion(SpecialistOpinionQuery(activity="013", where=Where(text="Belley")))
+    assert err.value.message == "Le service de recherche est indisponible pour le moment."
