@@ -147,7 +147,7 @@ def offer_page(offer_id: str) -> str:
     sparklines = []
     for place in context.places if context else []:
         values = [h.get("available_total") for h in place.get("history") or []]
-        sparklines.append({"place": place, "points": graph_reads.sparkline(values), "values": values})
+        sparklines.append({"place": place, "points": graph_reads.sparkline(values), "series": values})
     return render_template("offer.html", detail=detail, offer=detail.offer, context=context, sparklines=sparklines,
                            map_data=_single_marker(detail.offer),
                            tile_url=current_app.extensions["ror_settings"].tile_url or "")
@@ -177,6 +177,7 @@ def basemap() -> Response:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(km)
     app.add_template_filter(tel_href)
+    app.add_template_filter(phone_fr)
     app.add_template_filter(hours_fr)
     app.add_template_filter(weekday_hours)
 
@@ -189,6 +190,14 @@ def km(value: float | None) -> str:
 def tel_href(phone: str | None) -> str:
     digits = "".join(ch for ch in phone or "" if ch.isdigit() or ch == "+")
     return f"tel:{digits}" if digits else ""
+
+
+def phone_fr(phone: str | None) -> str:
+    """"0479425959" → "04 79 42 59 59" (other formats unchanged)."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if len(digits) == 10 and digits.startswith("0"):
+        return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    return phone or ""
 
 
 def hours_fr(value: float | None) -> str:

@@ -113,7 +113,7 @@ def test_errors_on_real_engines_have_the_one_shape(api):
 
 def test_pages_show_real_results_with_badges_and_links(api):
     html = api.get("/?mode=specialist_opinion&quoi=cardiologie&ou=Belley").get_data(as_text=True)
-    assert "CH HAUT BUGEY" in html and 'href="tel:0479425959"' in html
+    assert "CH HAUT BUGEY" in html and 'href="tel:0479425959"' in html and "04 79 42 59 59" in html
     assert "donnée synthétique" in html and "0,3 km" in html
     hit = api.get("/api/v1/orientation/specialist-opinion?activity=013&where=Belley&size=1").get_json()["hits"][0]
     offer_page = api.get(f"/offres/{hit['offer_id']}")

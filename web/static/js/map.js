@@ -35,7 +35,7 @@
     })
     .catch(function () { /* the markers stay usable without the base layer */ });
 
-  var bounds = [];
+  var bounds = L.latLngBounds([]);
   var markers = data.markers || [];
   markers.forEach(function (m, i) {
     var label = (i + 1) + ". " + m.name + (m.site ? " — " + m.site : "") +
@@ -51,20 +51,24 @@
       popup.textContent = m.name;
     }
     marker.bindPopup(popup);
-    bounds.push([m.lat, m.lon]);
+    bounds.extend([m.lat, m.lon]);
   });
   if (data.origin) {
     var o = [data.origin.lat, data.origin.lon];
     L.marker(o, { icon: L.divIcon({ className: "map-origin", iconSize: [14, 14] }), title: data.origin.label,
                   alt: "Point de recherche : " + data.origin.label, keyboard: false }).addTo(map);
-    bounds.push(o);
+    bounds.extend(o);
     if (data.radius_km) {
+      /* the whole search area stays in view, so the radius and the base map give the scale */
       var circle = L.circle(o, { radius: data.radius_km * 1000, color: "#c0392b", weight: 1.5,
                                  fill: false, dashArray: "6 4", interactive: false }).addTo(map);
-      if (!markers.length) { map.fitBounds(circle.getBounds()); }
+      bounds.extend(circle.getBounds());
     }
   }
-  if (bounds.length === 1) { map.setView(bounds[0], 11); }
-  else if (bounds.length > 1) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 }); }
+  if (bounds.isValid()) {
+    var sw = bounds.getSouthWest(), ne = bounds.getNorthEast();
+    if (sw.equals(ne)) { map.setView(sw, 11); }
+    else { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 13 }); }
+  }
   el.setAttribute("data-markers", String(markers.length));
 })();

@@ -1,0 +1,81 @@
+"""Browser tests: the real app on the seeded real engines, driven by headless Debian Chromium.
+
+Screenshots go to artifacts/screenshots/ (git-ignored; CI keeps it as an artifact).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.web.seed import ensure_seeded
+
+CHROMIUM = Path(os.environ.get("ROR_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        return  # in CI a missing browser must fail loudly, not skip
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} introuvable : installez le paquet Debian chromium "
+                                   "(apt-get install chromium) pour les tests navigateur")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(settings, graph, search_client, engine_endpoints):
+    """The seeded app served on a free loopback port from a background thread."""
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    _, may_wipe = engine_endpoints
+    app = create_app(ensure_seeded(graph, search_client, settings, may_wipe), graph=graph, search=search_client)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="web-under-test", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page that records console errors (CSP violations included) and saves a final screenshot."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
+                                  timezone_id="Europe/Paris")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-final.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,178 @@
+"""Pages for contributors and coordinators (French, server-rendered forms with CSRF tokens).
+
+Login/logout, personal space, capacity entry form, tension list, capacity board, population follow-up,
+audit log and the quality/workflow page of an offer. Logic lives in accounts/, capacity/, quality/, audit/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from accounts.models import ROLE_LABELS
+from accounts.web import authenticated, check_csrf, current_principal, init_app, log_in, log_out
+from audit.log import entries
+from capacity import board as board_service
+from capacity import freshness
+from capacity import service as capacity_service
+from capacity import tension as tension_service
+from capacity.validation import COUNT_FIELDS, CRISIS_TYPES
+from quality import population, workflow
+from quality import service as quality
+from ror.errors import BadRequest, Conflict, Forbidden, RorError, Unauthorized
+from web.services import services
+
+bp = Blueprint("admin_pages", __name__)
+bp.record_once(lambda state: init_app(state.app))
+
+
+def page(permission: str | None = None) -> Callable:
+    """Logged-in page: anonymous visitors are sent to the login form, then back here."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_principal() is None:
+                return redirect(url_for("admin_pages.login", suivant=request.full_path.rstrip("?")))
+            return view(authenticated(permission), *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("admin_pages.home")
+    return target
+
+
+def _graph():
+    return services().get_graph()
+
+
+def _stale_hours() -> float:
+    return services().settings.capacity_stale_hours
+
+
+@bp.app_context_processor
+def role_labels() -> dict:
+    return {"ROLE_LABELS": ROLE_LABELS, "STATUSES": workflow.STATUSES}
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login():
+    error, username = None, ""
+    if request.method == "POST":
+        check_csrf()
+        username = request.form.get("username", "").strip()
+        try:
+            log_in(username, request.form.get("password", ""))
+            return redirect(_safe_next(request.form.get("suivant")))
+        except (Unauthorized, BadRequest) as exc:
+            error = exc.message
+        except RorError as exc:
+            if exc.status != 429:
+                raise
+            return render_template("admin/login.html", error=exc.message, username=username,
+                                   suivant=request.form.get("suivant")), 429
+        return render_template("admin/login.html", error=error, username=username,
+                               suivant=request.form.get("suivant")), 401
+    return render_template("admin/login.html", error=None, username="", suivant=request.args.get("suivant"))
+
+
+@bp.post("/deconnexion")
+def logout():
+    if current_principal() is not None:
+        check_csrf()
+        log_out()
+    return redirect(url_for("admin_pages.login"))
+
+
+@bp.get("/espace")
+@page()
+def home(principal):
+    sites = None if principal.role == "admin" else list(principal.user.sites)
+    places = []
+    if principal.can("capacity.write"):
+        rows = _graph().read_named("read/accounts_places_of_sites", sites=sites, limit=200)
+        for row in rows:
+            updated = freshness.native(row["updated_at"])
+            minutes = freshness.age_minutes(updated)
+            places.append({**row, "age_text": freshness.age_text(minutes),
+                           "stale": freshness.is_stale(updated, _stale_hours())})
+    return render_template("admin/home.html", principal=principal, places=places)
+
+
+@bp.route("/contribution/lieux/<place_id>/capacite", methods=["GET", "POST"])
+@page("capacity.read")
+def capacity_form(principal, place_id: str):
+    graph, errors, values, saved = _graph(), {}, {}, None
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        try:
+            saved = capacity_service.update(graph, principal, place_id, values, stale_hours=_stale_hours(),
+                                            search_client=services().get_search(),
+                                            index_prefix=services().settings.index_prefix)
+            values = {}
+        except BadRequest as exc:
+            errors = exc.fields
+    place, latest = capacity_service.latest(graph, place_id, stale_hours=_stale_hours())
+    history = capacity_service.history(graph, place_id, stale_hours=_stale_hours(), limit=10)
+    status = 400 if errors else 200
+    return render_template("admin/capacity.html", place=place, latest=latest, history=history, errors=errors,
+                           values=values, saved=saved, count_fields=COUNT_FIELDS, crisis_types=CRISIS_TYPES,
+                           stale_hours=_stale_hours(), can_write=principal.can("capacity.write")), status
+
+
+@bp.get("/coordination/capacites")
+@page("board.read")
+def board(principal):
+    region = request.args.get("region") or None
+    department = request.args.get("departement") or None
+    rows = board_service.board(_graph(), principal, region=region, department=department,
+                               stale_hours=_stale_hours())
+    return render_template("admin/board.html", rows=rows, stale_hours=_stale_hours(), region=region,
+                           department=department)
+
+
+@bp.get("/coordination/tensions")
+@page("tension.list")
+def tensions(principal):
+    alerts = tension_service.live(_graph(), principal, include_closed=request.args.get("closes") == "1")
+    return render_template("admin/tensions.html", alerts=alerts)
+
+
+@bp.get("/coordination/peuplement")
+@page("population.read")
+def population_page(principal):
+    regions = principal.regions_visible()
+    region = request.args.get("region") or (regions[0] if regions else "75")
+    rows = population.table(_graph(), principal, region)
+    return render_template("admin/population.html", rows=rows, region=region)
+
+
+@bp.get("/coordination/journal")
+@page("audit.read")
+def journal(principal):
+    found = entries(_graph(), principal, target_id=request.args.get("objet") or None,
+                    actor=request.args.get("auteur") or None, limit=200)
+    return render_template("admin/journal.html", entries=found)
+
+
+@bp.route("/qualite/offres/<offer_id>", methods=["GET", "POST"])
+@page("quality.read")
+def offer_quality(principal, offer_id: str):
+    graph, message, problems = _graph(), None, {}
+    if request.method == "POST":
+        try:
+            moved = workflow.transition(graph, principal, offer_id, request.form.get("to", ""))
+            message = f"Statut : {moved.status_label}."
+        except (Conflict, Forbidden, BadRequest) as exc:
+            message, problems = exc.message, exc.fields
+    report = quality.offer_report(graph, principal, offer_id)
+    return render_template("admin/quality.html", report=report, message=message, problems=problems,
+                           next_statuses=workflow.allowed_next(report.status, principal.role))
