@@ -127,10 +127,11 @@ def _register_commands() -> None:
     from accounts.cli import users
     from graph.cli import cypher
     from loaders.cli import generate, load
+    from quality.cli import quality
     from search.cli import index, search
     from web.cli import web
 
-    for command in (load, generate, index, search, web, cypher, users):
+    for command in (load, generate, index, search, web, cypher, users, quality):
         cli.add_command(command)
 
 

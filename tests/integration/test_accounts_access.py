@@ -31,6 +31,18 @@ MATRIX = [
     ("GET", "/api/v1/capacity/board", None, expect({"admin": 200, "coord_na": 200, "coord_ara": 200})),
     ("GET", "/api/v1/capacity/board?region=75", None, expect({"admin": 200, "coord_na": 200})),
     ("GET", "/api/v1/audit", None, expect({"admin": 200, "coord_na": 200, "coord_ara": 200})),
+    ("GET", "/api/v1/quality/rules", None,
+     expect({u: 200 for u in ("admin", "contrib_a", "contrib_c", "coord_na", "coord_ara")})),
+    ("GET", "/api/v1/quality/offers/off-a", None, expect({"admin": 200, "contrib_a": 200, "coord_na": 200})),
+    ("GET", "/api/v1/quality/sites/010000033", None, expect({"admin": 200, "contrib_c": 200, "coord_ara": 200})),
+    ("GET", "/api/v1/quality/regions/75", None, expect({"admin": 200, "coord_na": 200})),
+    ("GET", "/api/v1/population?region=84", None, expect({"admin": 200, "coord_ara": 200})),
+    ("GET", "/api/v1/population.csv?region=75", None, expect({"admin": 200, "coord_na": 200})),
+    ("PUT", "/api/v1/sites/010000033/population", {"launched_on": "2025-01-10"},
+     expect({"admin": 200, "coord_ara": 200})),
+    ("POST", "/api/v1/offers/off-b/status", {"to": "nowhere"}, expect({"admin": 400, "contrib_a": 403,
+                                                                      "coord_na": 400})),
+    ("GET", "/api/v1/nos/retired", None, expect({"admin": 200, "coord_na": 200, "coord_ara": 200, "analyst": 200})),
 ]
 
 

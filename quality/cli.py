@@ -1,0 +1,60 @@
+"""`ror quality nos-update` and `ror quality retired`: nomenclature updates and the offers they affect."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+
+def _graph(settings):
+    from engines import manager
+    from graph.driver import Graph
+
+    return Graph.from_settings(settings, manager.endpoints(settings).neo4j_uri)
+
+
+def _print_uses(uses) -> None:
+    for u in uses:
+        click.echo(f"{u.finess or '-':<10} {u.offer_id:<28} {u.relation:<10} {u.key:<12} "
+                   f"{(u.label or '')[:40]:<40} retiré le {u.retired_on or '?'}")
+
+
+@click.group()
+def quality() -> None:
+    """Qualité des données : règles, nomenclatures."""
+
+
+@quality.command("nos-update")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Fichier NOS (défaut : celui du dossier de données).")
+@click.pass_obj
+def nos_update(settings, path: Path | None) -> None:
+    """Charge une version des nomenclatures NOS et liste les offres qui utilisent des codes qu'elle retire."""
+    from quality.nos import update_nos
+
+    graph = _graph(settings)
+    try:
+        report = update_nos(graph, settings.data_dir, path)
+    finally:
+        graph.close()
+    click.echo(f"Nomenclatures chargées depuis {report.version_file}.")
+    click.echo(f"Codes nouvellement retirés : {', '.join(report.newly_retired) or 'aucun'}.")
+    click.echo(f"Offres concernées : {len({u.offer_id for u in report.uses})}.")
+    _print_uses(report.uses)
+
+
+@quality.command("retired")
+@click.pass_obj
+def retired(settings) -> None:
+    """Offres qui utilisent encore un code NOS retiré à ce jour."""
+    from quality.nos import offers_using, retired_keys
+
+    graph = _graph(settings)
+    try:
+        uses = offers_using(graph, retired_keys(graph, as_of=date.today()))
+    finally:
+        graph.close()
+    click.echo(f"Offres concernées : {len({u.offer_id for u in uses})}.")
+    _print_uses(uses)

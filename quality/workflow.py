@@ -1,0 +1,76 @@
+"""Validation workflow of an offer: draft → validated by professionals → validated by direction → published.
+
+Who may move an offer, and from where, is data (TRANSITIONS). Validation steps are refused while the
+offer breaks a blocking ("error") data-quality rule. Every move is audited with who/when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cypher
+from accounts.models import Principal
+from accounts.store import UserStore
+from audit.log import append, in_write_transaction
+from graph.driver import Graph
+from quality.service import offer_reports
+from ror.errors import BadRequest, Conflict, Forbidden
+
+STATUSES = {"draft": "Brouillon", "validated_professionals": "Validée par les professionnels",
+            "validated_direction": "Validée par la direction", "published": "Publiée"}
+# (from, to): roles allowed. Going back to draft is how a reviewer refuses a step.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("draft", "validated_professionals"): frozenset({"contributor", "admin"}),
+    ("validated_professionals", "validated_direction"): frozenset({"contributor", "admin"}),
+    ("validated_direction", "published"): frozenset({"coordinator", "admin"}),
+    ("validated_professionals", "draft"): frozenset({"contributor", "coordinator", "admin"}),
+    ("validated_direction", "draft"): frozenset({"contributor", "coordinator", "admin"}),
+    ("published", "draft"): frozenset({"coordinator", "admin"}),
+}
+NEEDS_CLEAN_DESCRIPTION = {"validated_professionals", "validated_direction", "published"}
+
+
+@dataclass(frozen=True)
+class Transition:
+    offer_id: str
+    before: str
+    status: str
+    status_label: str
+    by: str
+    at: str
+
+
+def allowed_next(status: str, role: str) -> list[str]:
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == status and role in roles]
+
+
+def transition(graph: Graph, principal: Principal, offer_id: str, to: str) -> Transition:
+    """Move `offer_id` to status `to` on behalf of `principal`, or explain in French why not."""
+    principal.require("workflow.transition")
+    target = UserStore(graph).locate("offer", offer_id)
+    principal.require("workflow.transition", target)
+    if to not in STATUSES:
+        raise BadRequest("Statut inconnu.", fields={"to": "attendu : " + ", ".join(STATUSES)})
+    report = offer_reports(graph, [offer_id])[0]
+    current = report.status
+    if (current, to) not in TRANSITIONS:
+        raise Conflict(f"Passage impossible de « {STATUSES.get(current, current)} » à « {STATUSES[to]} ».",
+                       fields={"to": "possibles : " + (", ".join(t for (f, t) in TRANSITIONS if f == current)
+                                                       or "aucun")})
+    if principal.role not in TRANSITIONS[(current, to)]:
+        raise Forbidden(f"Votre rôle ne permet pas le passage à « {STATUSES[to]} ».")
+    if to in NEEDS_CLEAN_DESCRIPTION and report.blocking:
+        raise Conflict("Description incomplète : corrigez les anomalies avant validation.",
+                       fields={a.field + ":" + a.rule: f"{a.label} — {a.detail}" for a in report.blocking})
+
+    def work(tx):
+        row = tx.run(cypher.query("write/workflow_transition"), id=offer_id, to=to, actor=principal.username,
+                     from_status=current).single()
+        if row is None:
+            raise Conflict("L'offre a changé de statut entre-temps : rechargez la page.")
+        append(tx, principal, "offer.status", target, {"status": row["before"]}, {"status": row["status"]})
+        return row
+
+    row = in_write_transaction(graph, work)
+    return Transition(offer_id=offer_id, before=row["before"], status=row["status"],
+                      status_label=STATUSES[row["status"]], by=principal.username, at=row["at"])
