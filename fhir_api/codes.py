@@ -72,5 +72,5 @@ CAPACITY_LABELS = {
 # Age bounds in years of the ROR age groups (JDV_J15 / TRE_R208), from their labels; high is inclusive.
 AGE_GROUP_BOUNDS: dict[str, list[int]] = {
     "01": [0, 0], "02": [0, 1], "03": [2, 11], "04": [12, 15], "05": [16, 21],
-    "06": [18, 64], "10": [65, 75], "11": [75, 120],
+    "06": [22, 64], "10": [65, 75], "11": [76, 120],
 }

@@ -20,8 +20,9 @@ OPTIONAL CALL (p) {
 RETURN p {.id, .name, .address_line1, .postal_code, .city, .installed_beds, .synthetic,
           latitude: p.location.latitude, longitude: p.location.longitude,
           last_updated: coalesce(p.updated_at, p.loaded_at)} AS place,
-       s.finess AS site_finess, c.insee AS commune_insee, c.name AS commune_name, r.code AS region_code,
-       r.name AS region_name, properties(k) AS capacity,
+       s.finess AS site_finess, coalesce(p.commune_insee, c.insee) AS commune_insee,
+       CASE WHEN p.commune_insee IS NULL OR p.commune_insee = c.insee THEN c.name END AS commune_name,
+       r.code AS region_code, r.name AS region_name, properties(k) AS capacity,
        COLLECT { MATCH (p)-[h:HAS_EQUIPMENT]->(e:EquipmentType)
                  RETURN {system_url: e.system_url, code: e.code, label: e.label, count: h.count}
                  ORDER BY e.code } AS equipment
