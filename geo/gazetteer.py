@@ -110,8 +110,10 @@ class Gazetteer:
             return _origin(found[0], "commune", None)
         if found:
             raise BadRequest(
-                f"Lieu ambigu : « {text} » désigne {len(found)} communes ; précisez le département "
-                f"(par exemple « {found[0].name} ({found[0].department_code}) ») ou le code postal.",
+                f"Lieu ambigu : « {text} » désigne {len(found)} communes ("
+                + ", ".join(f"{c.name} ({c.department_code})" for c in found[:MAX_CANDIDATES])
+                + ") ; précisez le département, par exemple "
+                f"« {found[0].name} ({found[0].department_code}) », ou le code postal.",
                 fields={"where": text, "candidates": [to_dict(_candidate(c)) for c in found[:MAX_CANDIDATES]]},
             )
         if self.geocoder is not None:
