@@ -1,0 +1,100 @@
+"""The professional pages: login form with CSRF and rate limit, redirects, capacity form with French errors,
+coordinator pages within their région, quality page with workflow buttons."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.access_world import PASSWORD, build_world, make_app
+
+pytestmark = pytest.mark.integration
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def world(graph, search_client, engine_endpoints, settings):
+    build_world(graph, engine_endpoints, "quality")
+    return make_app(settings.replace(index_prefix="pagestest"), graph, search_client)
+
+
+def token_of(response) -> str:
+    return CSRF.search(response.get_data(as_text=True)).group(1)
+
+
+def logged_in(app, username):
+    client = app.test_client()
+    form = client.get("/connexion")
+    response = client.post("/connexion", data={"username": username, "password": PASSWORD,
+                                                "csrf_token": token_of(form), "suivant": "/espace"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/espace")
+    return client
+
+
+def test_login_form_needs_csrf_and_right_password(world):
+    client = world.test_client()
+    no_token = client.post("/connexion", data={"username": "contrib_a", "password": PASSWORD})
+    assert no_token.status_code == 403 and "Jeton de sécurité" in no_token.get_data(as_text=True)
+    token = token_of(client.get("/connexion"))
+    wrong = client.post("/connexion", data={"username": "contrib_a", "password": "x" * 12, "csrf_token": token})
+    assert wrong.status_code == 401 and "Identifiant ou mot de passe incorrect" in wrong.get_data(as_text=True)
+    offsite = client.post("/connexion", data={"username": "contrib_a", "password": PASSWORD, "csrf_token": token,
+                                              "suivant": "https://ailleurs.example/"})
+    assert offsite.status_code == 302 and offsite.headers["Location"].endswith("/espace")
+
+
+def test_anonymous_visitors_are_sent_to_the_login_form(world):
+    response = world.test_client().get("/coordination/capacites?region=75")
+    assert response.status_code == 302 and "/connexion?suivant=" in response.headers["Location"]
+
+
+def test_contributor_updates_capacity_through_the_form(world, graph):
+    client = logged_in(world, "contrib_a")
+    home = client.get("/espace").get_data(as_text=True)
+    assert "Gériatrie aiguë A" in home and "Gériatrie B" not in home
+    form = client.get("/contribution/lieux/pl-a/capacite")
+    assert form.status_code == 200 and "jamais saisie" in form.get_data(as_text=True)
+    refused = client.post("/contribution/lieux/pl-a/capacite",
+                          data={"csrf_token": token_of(form), "available_women": "13", "available_men": ""})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Lits disponibles (femmes) : ne peut pas dépasser les lits installés (12)." in text
+    saved = client.post("/contribution/lieux/pl-a/capacite",
+                        data={"csrf_token": token_of(form), "available_women": "3", "available_men": "2",
+                              "crisis_type": "canicule", "note": "Saisie depuis le formulaire"})
+    assert saved.status_code == 200 and "Saisie enregistrée" in saved.get_data(as_text=True)
+    row = graph.read("MATCH (:Place {id: 'pl-a'})-[:HAS_CAPACITY]->(k {latest: true}) "
+                     "RETURN k.available_total AS total, k.updated_by AS by")[0]
+    assert row == {"total": 5, "by": "contrib_a"}
+    other = client.post("/contribution/lieux/pl-c/capacite", data={"csrf_token": token_of(form),
+                                                                  "available_men": "1"})
+    assert other.status_code == 403
+
+
+def test_coordinator_pages_stay_in_their_region(world):
+    client = logged_in(world, "coord_na")
+    board = client.get("/coordination/capacites")
+    assert board.status_code == 200 and "Gériatrie" in board.get_data(as_text=True)
+    assert client.get("/coordination/capacites?region=84").status_code == 403
+    population = client.get("/coordination/peuplement").get_data(as_text=True)
+    assert "CH de Mont-de-Marsan (synthétique)" in population and "CH de Bourg" not in population
+    journal = client.get("/coordination/journal").get_data(as_text=True)
+    assert "capacity.update" in journal and "pl-a" in journal
+    assert client.get("/coordination/tensions").status_code == 200
+    reader = logged_in(world, "reader")
+    assert reader.get("/coordination/capacites").status_code == 403
+
+
+def test_quality_page_moves_an_offer_along_the_workflow(world, graph):
+    client = logged_in(world, "contrib_a")
+    page = client.get("/qualite/offres/off-incomplete")
+    text = page.get_data(as_text=True)
+    assert "MIN-AGE" in text and "Passer à « Validée par les professionnels »" in text
+    refused = client.post("/qualite/offres/off-incomplete", data={"csrf_token": token_of(page),
+                                                                  "to": "validated_professionals"})
+    assert "Description incomplète" in refused.get_data(as_text=True)
+    done = client.post("/qualite/offres/off-complete", data={"csrf_token": token_of(page),
+                                                            "to": "validated_professionals"})
+    assert "Statut : Validée par les professionnels." in done.get_data(as_text=True)
+    assert graph.read("MATCH (o:Offer {id: 'off-complete'}) RETURN o.status AS s")[0]["s"] == "validated_professionals"
