@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, request, send_file
 from werkzeug.exceptions import HTTPException
 
-from fhir_api import capability, export, store
+from fhir_api import capability, export, patch, store
 from fhir_api.service import FhirService, SearchRequest, now, outcome
 from ror.errors import BadRequest, NotFound, RorError
 from ror.settings import PROJECT_ROOT
@@ -146,8 +146,29 @@ def read(resource_type: str, resource_id: str):
 @bp.route("/<resource_type>/<resource_id>", methods=["PATCH", "PUT", "DELETE"])
 def write_not_implemented(resource_type: str, resource_id: str):
     _check_type(resource_type)
-    raise NotImplementedYet("La mise à jour par l'API FHIR (PATCH des capacités) n'est pas encore disponible : "
-                            "elle attend l'authentification des contributeurs.")
+    raise NotImplementedYet("Seule la mise à jour des capacités d'un lieu (PATCH Location) est disponible.")
+
+
+@bp.patch("/Location/<resource_id>")
+def patch_location(resource_id: str):
+    """JSON Patch of a Location's capacity by an authorised contributor (Bearer token), like the web form."""
+    if "ror" not in current_app.extensions:
+        raise NotImplementedYet("Le PATCH des capacités demande l'application web (comptes et jetons).")
+    from accounts.web import authenticated
+    from capacity import service as capacity_service
+
+    principal = authenticated("capacity.write")
+    if request.mimetype not in ("application/json-patch+json", "application/json"):
+        raise BadRequest("Type de contenu attendu : application/json-patch+json.")
+    operations = request.get_json(force=True, silent=True)
+    before = service().read("Location", resource_id)
+    payload = patch.capacity_payload(before, patch.apply_json_patch(before, operations))
+    graph, search = _graph_and_search()
+    settings = current_app.extensions.get("ror_settings")
+    capacity_service.update(graph, principal, resource_id, payload,
+                            stale_hours=settings.capacity_stale_hours if settings else 12.0,
+                            search_client=search, index_prefix=_state()["index_prefix"])
+    return fhir_response(service().read("Location", resource_id))
 
 
 # --- Bulk Data $export -------------------------------------------------------------------------------------
@@ -202,8 +223,8 @@ def export_file(job: str, name: str):
 
 # --- errors: always an OperationOutcome, never a stack trace -----------------------------------------------
 
-ISSUE_CODE = {400: "invalid", 404: "not-found", 405: "not-supported", 410: "deleted", 501: "not-supported",
-              503: "transient"}
+ISSUE_CODE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+              409: "conflict", 410: "deleted", 422: "processing", 501: "not-supported", 503: "transient"}
 
 
 @bp.errorhandler(RorError)
@@ -211,7 +232,11 @@ def ror_error(exc: RorError):
     if exc.status >= 500 and exc.status not in (501, 503):
         log.error("FHIR: %s (%s)", exc.message, exc.detail)
     severity = "error" if exc.status < 500 or exc.status in (501, 503) else "fatal"
-    return fhir_response(outcome(severity, ISSUE_CODE.get(exc.status, "processing"), exc.message), exc.status)
+    body = outcome(severity, ISSUE_CODE.get(exc.status, "processing"), exc.message)
+    for field, message in (exc.fields or {}).items():  # e.g. each faulty capacity figure, in French
+        body["issue"].append({"severity": severity, "code": "value", "diagnostics": str(message),
+                              "expression": [str(field)]})
+    return fhir_response(body, exc.status)
 
 
 @bp.errorhandler(HTTPException)

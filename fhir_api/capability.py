@@ -31,7 +31,9 @@ def capability_statement(base_url: str, date: str) -> dict:
         resources.append({
             "type": rtype,
             "profile": codes.PROFILE[rtype],
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "interaction": [{"code": "read"}, {"code": "search-type"}]
+            + ([{"code": "patch", "documentation": "Capacités uniquement (JSON Patch, jeton Bearer contributeur)"}]
+               if rtype == "Location" else []),
             "versioning": "no-version",
             "readHistory": False,
             "searchInclude": sorted(k for k, v in searchparams.INCLUDES.items() if v[0] == rtype),

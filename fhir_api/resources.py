@@ -198,7 +198,7 @@ def capacity_extensions(snapshot: dict | None) -> list[dict]:
             {"url": "nbCapacity", "valueInteger": int(value)},
             {"url": "genderCapacityAvailable", "valueCodeableConcept": _capacity_code(spec["gender"])},
             {"url": "capacityUpdateDate", "valueDateTime": updated},
-            {"url": "crisisType", "valueCodeableConcept": _capacity_code(snapshot.get("crisis_type"))},
+            {"url": "crisisType", "valueCodeableConcept": _capacity_code(snapshot.get("crisis_type") or None)},
         ]
         out.append({"url": codes.EXT_SUPPORTED_CAPACITY,
                     "extension": [p for p in parts if any(v is not None for k, v in p.items() if k != "url")]})

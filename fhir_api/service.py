@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -31,6 +32,7 @@ class FhirService:
     def __init__(self, graph, search_client=None, index_prefix: str = "ror"):
         self.graph = graph
         self.engine = SearchEngine(graph, search_client, index_prefix)
+        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fhir-include")
 
     def read(self, resource_type: str, resource_id: str) -> dict:
         resource = store.read(self.graph, resource_type, resource_id)
@@ -95,42 +97,48 @@ class FhirService:
         return includes, revincludes
 
     def _included(self, matches: list[dict], includes, revincludes) -> list[dict]:
-        """Resources pulled in by _revinclude then _include (iterate: until nothing new), without duplicates."""
+        """Resources pulled in by _revinclude and _include, fetched in waves of parallel reads until nothing new.
+
+        Every _include applies to all resources gathered so far (matches, then included ones): the national
+        server's own example query relies on this for PractitionerRole:practitioner after a _revinclude.
+        """
         seen = {(r["resourceType"], r["id"]) for r in matches}
         pool, added = list(matches), []
-        for spec, _ in revincludes:
-            source, element, target = searchparams.INCLUDES[spec]
-            ids = [r["id"] for r in pool if r["resourceType"] == target]
-            if ids:
-                ref = spec.split(":")[1]
-                new_ids = [row["id"] for row in self.graph.read_named("fhir/referencing", source=source, ref=ref,
-                                                                      ids=ids)]
-                self._add(source, new_ids, seen, pool, added)
-        pending = True
-        rounds = 0
-        while pending and rounds < 5:
-            pending, rounds = False, rounds + 1
-            for spec, iterate in includes:
-                if rounds > 1 and not iterate:
-                    continue
+        for wave in range(5):
+            wanted: dict[str, list[str]] = {}
+            for spec, _ in includes:
                 source, element, target = searchparams.INCLUDES[spec]
-                refs = []
                 for r in pool:
                     if r["resourceType"] == source:
-                        refs.extend(_references(r.get(element), target))
-                if self._add(target, refs, seen, pool, added):
-                    pending = True
+                        wanted.setdefault(target, []).extend(
+                            i for i in _references(r.get(element), target) if (target, i) not in seen)
+            tasks = [(self._fetch_new, (rtype, list(dict.fromkeys(ids)))) for rtype, ids in wanted.items() if ids]
+            if wave == 0:
+                for spec, _ in revincludes:
+                    source, _element, target = searchparams.INCLUDES[spec]
+                    ids = [r["id"] for r in pool if r["resourceType"] == target]
+                    if ids:
+                        tasks.append((self._fetch_referencing, (source, spec.split(":")[1], ids)))
+            if not tasks:
+                break
+            results = list(self.pool.map(lambda task: task[0](*task[1]), tasks))
+            for resources in results:
+                for resource in resources:
+                    key = (resource["resourceType"], resource["id"])
+                    if key not in seen:
+                        seen.add(key)
+                        pool.append(resource)
+                        added.append(resource)
+            if len(added) > MAX_INCLUDED:
+                raise InvalidParam(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")
         return added
 
-    def _add(self, rtype: str, ids: list[str], seen: set, pool: list, added: list) -> bool:
-        fresh = [i for i in dict.fromkeys(ids) if (rtype, i) not in seen]
-        if len(added) + len(fresh) > MAX_INCLUDED:
-            raise InvalidParam(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")
-        for resource in store.fetch(self.graph, rtype, fresh):
-            seen.add((rtype, resource["id"]))
-            pool.append(resource)
-            added.append(resource)
-        return bool(fresh)
+    def _fetch_new(self, rtype: str, ids: list[str]) -> list[dict]:
+        return store.fetch(self.graph, rtype, ids)
+
+    def _fetch_referencing(self, source: str, ref: str, ids: list[str]) -> list[dict]:
+        rows = self.graph.read_named("fhir/referencing", source=source, ref=ref, ids=ids)
+        return store.fetch(self.graph, source, [row["id"] for row in rows])
 
 
 def _references(value, target: str) -> list[str]:

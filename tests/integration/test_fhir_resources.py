@@ -147,7 +147,9 @@ def test_deleted_resource_is_gone(client):
     assert response.get_json()["issue"][0]["code"] == "deleted"
 
 
-def test_patch_is_not_implemented_yet(client):
-    response = client.patch("/fhir/Location/PL-01-A", json=[])
+def test_writes_other_than_capacity_patch_are_not_implemented(client):
+    response = client.put("/fhir/HealthcareService/OFF-01-A", json={})
     assert response.status_code == 501
-    assert "authentification" in response.get_json()["issue"][0]["diagnostics"]
+    assert "capacités" in response.get_json()["issue"][0]["diagnostics"]
+    standalone = client.patch("/fhir/Location/PL-01-A", json=[])  # no accounts outside the web app
+    assert standalone.status_code == 501
