@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import secrets
 import threading
@@ -39,7 +40,29 @@ def create_app(settings: Settings | None = None, *, graph=None, search=None) -> 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     pages.register_filters(app)
+    _mount_optional(app)
     return app
+
+
+# Parts of the product that live in their own packages and are mounted when present:
+# (module, how to mount it). A module that is absent is skipped; an error inside one is not hidden.
+OPTIONAL_PARTS = (
+    ("fhir_api.blueprint", lambda app, module: module.register(app)),
+    ("web.admin_api", lambda app, module: app.register_blueprint(module.bp)),
+    ("web.admin_quality_api", lambda app, module: app.register_blueprint(module.bp)),
+    ("web.admin_pages", lambda app, module: app.register_blueprint(module.bp)),
+)
+
+
+def _mount_optional(app: Flask) -> None:
+    for name, mount in OPTIONAL_PARTS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+                continue
+            raise
+        mount(app, module)
 
 
 def serve(settings: Settings | None = None, graph=None, search=None, *, host: str | None = None,
