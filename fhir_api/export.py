@@ -59,7 +59,7 @@ class ExportJobs:
         folder = self.dir / job
         folder.mkdir(parents=True, exist_ok=True)
         state = {"status": "in-progress", "request": request_url, "types": types, "since": since,
-                 "transactionTime": _now(), "output": [], "deleted": [], "error": [], "progress": "0 %"}
+                 "transactionTime": _now(), "output": [], "deleted": [], "error": [], "progress": "en cours"}
         _write_state(folder, state)
         thread = threading.Thread(target=self._run, args=(folder, state), name=f"fhir-export-{job}", daemon=True)
         thread.start()
@@ -89,28 +89,40 @@ class ExportJobs:
         return folder
 
     def _run(self, folder: Path, state: dict) -> None:
+        written: dict[str, int] = dict.fromkeys(state["types"], 0)
+        lock = threading.Lock()
+
+        def progress(rtype: str, count: int) -> None:
+            with lock:
+                written[rtype] = count
+                state["progress"] = ", ".join(f"{t} {n}" for t, n in written.items())
+                if (folder / "job.json").exists():
+                    _write_state(folder, state)
+
         try:
             with ThreadPoolExecutor(max_workers=len(state["types"])) as pool:
-                counts = dict(zip(state["types"], pool.map(lambda t: self._export_type(folder, t, state["since"]),
-                                                           state["types"]), strict=True))
+                counts = dict(zip(state["types"], pool.map(
+                    lambda t: self._export_type(folder, t, state["since"], progress), state["types"]), strict=True))
             state["output"] = [{"type": t, "file": f"{t}.ndjson", "count": c} for t, c in counts.items() if c]
             if state["since"]:  # a full export simply omits deleted resources
                 state["deleted"] = self._tombstones(folder, state["types"], state["since"])
             state["status"] = "completed"
-            state["progress"] = "100 %"
+            state["progress"] = ", ".join(f"{t} {n}" for t, n in counts.items())
         except Exception as exc:  # noqa: BLE001 — the job must record any failure for the status endpoint
             state["status"] = "error"
             state["error"] = [f"L'export a échoué : {getattr(exc, 'message', None) or type(exc).__name__}."]
         if (folder / "job.json").exists():
             _write_state(folder, state)
 
-    def _export_type(self, folder: Path, rtype: str, since: str | None) -> int:
+    def _export_type(self, folder: Path, rtype: str, since: str | None, progress=None) -> int:
         count = 0
         path = folder / f"{rtype}.ndjson"
         with path.open("w", encoding="utf-8") as out:
             for resource in self.resources(rtype, since):
                 out.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
                 count += 1
+                if progress and count % (BATCH * 10) == 0:
+                    progress(rtype, count)
         if not count:
             path.unlink()
         return count
