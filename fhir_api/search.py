@@ -165,6 +165,8 @@ class SearchEngine:
             from fhir_api.codes import CAPACITY_FIELDS
 
             cy["capacity_fields"] = CAPACITY_FIELDS
+        elif rtype == "Organization":
+            cy["anchor_finess"] = _organization_anchor(cy["ids"], cy["identifier"])
         elif rtype == "PractitionerRole":
             cy["anchor_services"] = _intersection(cy["service"])
             cy["anchor_practitioners"] = _intersection(cy["practitioner"])
@@ -184,6 +186,17 @@ class _Unknown(Exception):
 
 def _positive(groups: list[dict]) -> bool:
     return bool(groups) and not groups[0]["negate"] and all(t.get("code") for t in groups[0]["values"])
+
+
+def _organization_anchor(id_groups: list[dict], identifier_groups: list[dict]) -> list[str] | None:
+    """FINESS numbers an Organization search can start from (index seeks instead of a scan), if any."""
+    ids = _intersection(id_groups)
+    if ids is not None:
+        return sorted({i[3:] for i in ids if i[:3] in ("eg-", "ej-")})
+    for g in identifier_groups:
+        if not g["negate"] and g["values"] and all(t["prop"] == "finess" for t in g["values"]):
+            return sorted({t["code"] for t in g["values"]})
+    return None
 
 
 def _intersection(groups: list[dict]) -> list[str] | None:

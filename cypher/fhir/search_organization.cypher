@@ -1,11 +1,24 @@
 // Organization search over geographic entities (Site, "eg-<finess>") and legal entities (LegalEntity,
 // "ej-<finess>"), ordered by id, with the total. Group/condition shapes as in search_healthcareservice.cypher;
 // identifier and type tokens arrive resolved to {prop, code} (the node property to compare).
-// Parameters: $ids, $last_updated, $tag, $identifier, $type, $name, $partof, $region_system; $offset, $count.
+// Parameters: $anchor_finess (FINESS numbers to start from, or null: every organisation); $ids, $last_updated,
+// $tag, $identifier, $type, $name, $partof, $region_system; $offset, $count.
 CALL () {
+  WITH 1 AS _ WHERE $anchor_finess IS NOT NULL
+  UNWIND $anchor_finess AS wanted
+  MATCH (s:Site {finess: wanted})
+  RETURN 'eg-' + s.finess AS id, s AS n
+  UNION ALL
+  WITH 1 AS _ WHERE $anchor_finess IS NOT NULL
+  UNWIND $anchor_finess AS wanted
+  MATCH (le:LegalEntity {finess: wanted})
+  RETURN 'ej-' + le.finess AS id, le AS n
+  UNION ALL
+  WITH 1 AS _ WHERE $anchor_finess IS NULL
   MATCH (s:Site)
   RETURN 'eg-' + s.finess AS id, s AS n
   UNION ALL
+  WITH 1 AS _ WHERE $anchor_finess IS NULL
   MATCH (le:LegalEntity)
   RETURN 'ej-' + le.finess AS id, le AS n
 }
