@@ -1,0 +1,199 @@
+"""HTTP load of the orientation endpoints: p50/p95/p99 latency, sustained requests/s and errors per endpoint.
+
+Usage:
+  .venv/bin/python bench/bench_http.py --serve [--clients 20] [--duration 30] [--warmup 5] [--threads 32]
+  .venv/bin/python bench/bench_http.py --url http://127.0.0.1:8000 …   (an app already running)
+
+`--serve` starts `ror web serve` (waitress) on a free loopback port with the environment's engines
+(`NEO4J_URI`/`OPENSEARCH_URL`, else the `ror engines up` ports) and stops it at the end. Each endpoint is
+loaded in its own phase by `--clients` threads with keep-alive connections for `--duration` seconds after a
+warm-up; queries are drawn (fixed seed) from real communes × the activity/act/equipment codes most used
+by the indexed offers, so every request is valid and any non-200 answer is an error. Read-only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDPOINTS = ("specialist-opinion", "act-team", "equipment", "beds")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def towns(data_dir: Path, minimum_population: int, rng: random.Random, count: int) -> list[str]:
+    """INSEE codes of real communes (weighted to towns where people call from)."""
+    with gzip.open(data_dir / "geo" / "communes_france.csv.gz", "rt", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["type"] == "commune-actuelle" and r["latitude"]
+                and int(r["population"] or 0) >= minimum_population]
+    return ["insee:" + r["code_insee"] for r in rng.sample(rows, min(count, len(rows)))]
+
+
+def top_codes(base: str, timeout: float = 30.0) -> dict[str, list[str]]:
+    """The codes most used by indexed offers, read from the search facets (one request each)."""
+    conn = _connection(base, timeout)
+    out: dict[str, list[str]] = {"activity": [], "act": [], "equipment": []}
+    conn.request("GET", "/api/v1/search?" + urlencode({"q": "", "size": 1}))
+    body = json.loads(conn.getresponse().read())
+    for facet in body.get("facets", []):
+        if facet["name"] == "activity":
+            out["activity"] = [b["key"] for b in facet["buckets"]][:30]
+    for kind, prefixes in (("act", ("ech", "bil", "con", "thr", "cor")), ("equipment", ("irm", "sca", "tom"))):
+        for prefix in prefixes:
+            conn.request("GET", "/api/v1/autocomplete?" + urlencode({"prefix": prefix, "kinds": kind, "limit": 10}))
+            out[kind] += [s["code"] for s in json.loads(conn.getresponse().read())["suggestions"]]
+    conn.close()
+    return out
+
+
+def query_factory(endpoint: str, codes: dict[str, list[str]], places: list[str], rng: random.Random):
+    activities = codes["activity"] or ["013"]
+
+    def make() -> str:
+        where = rng.choice(places)
+        if endpoint == "specialist-opinion":
+            params = {"activity": rng.choice(activities), "where": where}
+        elif endpoint == "act-team":
+            params = {"act": rng.choice(codes["act"] or ["0459"]), "where": where, "radius_km": 100}
+        elif endpoint == "equipment":
+            params = {"equipment": rng.choice(codes["equipment"] or ["054"]), "where": where,
+                      "open_now": rng.choice(["true", "false"])}
+        else:
+            params = {"activity": rng.choice(activities), "where": where, "gender": rng.choice(["any", "women"])}
+        return f"/api/v1/orientation/{endpoint}?{urlencode(params)}"
+
+    return make
+
+
+def _connection(base: str, timeout: float) -> http.client.HTTPConnection:
+    parts = urlsplit(base)
+    return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+
+
+def load_phase(base: str, make_url, clients: int, duration: float, warmup: float) -> dict:
+    """`clients` threads, keep-alive, closed loop; only requests started after the warm-up are measured."""
+    start = time.perf_counter()
+    measure_from, stop_at = start + warmup, start + warmup + duration
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[list[str]] = [[] for _ in range(clients)]
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        conn = _connection(base, 10.0)
+        while True:
+            with lock:
+                url = make_url()
+            t0 = time.perf_counter()
+            if t0 >= stop_at:
+                break
+            try:
+                conn.request("GET", url, headers={"Accept": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                status = f"{type(exc).__name__}"
+                conn.close()
+                conn = _connection(base, 10.0)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if t0 >= measure_from:
+                latencies[i].append(elapsed)
+                if status != 200:
+                    errors[i].append(f"{status} {url}")
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    flat = [x for lst in latencies for x in lst]
+    errs = [x for lst in errors for x in lst]
+    return {"requests": len(flat), "errors": len(errs), "error_samples": errs[:5],
+            "rps": round(len(flat) / duration, 1), "p50_ms": round(percentile(flat, 50), 1),
+            "p95_ms": round(percentile(flat, 95), 1), "p99_ms": round(percentile(flat, 99), 1),
+            "max_ms": round(max(flat), 1) if flat else None}
+
+
+def start_server(threads: int) -> tuple[subprocess.Popen, str]:
+    from engines import process
+
+    port = process.free_port()
+    env = {**os.environ, "ROR_HOST": "127.0.0.1", "ROR_PORT": str(port)}
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "ror"), "web", "serve", "--threads", str(threads)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            conn = _connection(base, 2.0)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status == 200:
+                return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit(f"the app did not become healthy on {base}: {proc.stdout.read() if proc.stdout else ''}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="base URL of a running app")
+    parser.add_argument("--serve", action="store_true", help="start `ror web serve` for the run")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per endpoint")
+    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
+    parser.add_argument("--threads", type=int, default=32, help="waitress threads with --serve")
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
+    parser.add_argument("--min-population", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "http.json")
+    args = parser.parse_args()
+    if not args.url and not args.serve:
+        parser.error("give --url or --serve")
+    proc = None
+    base = args.url
+    if args.serve:
+        proc, base = start_server(args.threads)
+    try:
+        rng = random.Random(args.seed)
+        places = towns(ROOT / "data", args.min_population, rng, 400)
+        codes = top_codes(base)
+        results = {}
+        for endpoint in args.endpoints.split(","):
+            make = query_factory(endpoint, codes, places, random.Random(args.seed))
+            results[endpoint] = load_phase(base, make, args.clients, args.duration, args.warmup)
+            print(endpoint, json.dumps(results[endpoint], ensure_ascii=False), flush=True)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+    report = {"clients": args.clients, "duration_s": args.duration, "warmup_s": args.warmup,
+              "threads": args.threads if args.serve else None, "base": base, "codes": codes, "results": results}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print("\n| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        print(f"| {name} | {r['requests']} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+              f"| {r['errors']} |")
+    if any(r["errors"] for r in results.values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
