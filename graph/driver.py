@@ -85,7 +85,7 @@ class Graph:
 
     def counts(self) -> dict[str, int]:
         rows = self.read("CALL db.labels() YIELD label "
-                         "CALL { WITH label MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } "
+                         "CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } "
                          "RETURN label, c ORDER BY label")
         return {row["label"]: row["c"] for row in rows}
 

@@ -29,15 +29,20 @@ def prepare(settings: Settings, *, reload: bool = False, departments: set[str] |
     if reload or not loaded:
         say("Chargement des données de référence et de l'offre synthétique (quelques minutes la première fois)…")
         summary = load_demo(settings, graph, progress=True, departments=departments)
-        say(str(summary))
+        for line in summary.lines():
+            say(line)
     else:
         say("Graphe déjà chargé (relancez avec --reload pour le recharger).")
     indexer = Indexer(graph, client, settings.index_prefix)
     if reload or not client.indices.exists_alias(name=indexer.names.alias("offers")):
         say("Construction de l'index de recherche…")
-        say(str(indexer.build()))
+        report = indexer.build()
+        counts = ", ".join(f"{n:,} {kind}".replace(",", " ") for kind, n in report.counts.items())
+        say(f"Index v{report.version} construit en {report.seconds:.1f} s : {counts}.")
     else:
-        say(str(indexer.sync()))
+        report = indexer.sync()
+        say(f"Index synchronisé en {report.seconds:.1f} s : {report.offers} offres, {report.sites} sites, "
+            f"{report.professionals} rôles mis à jour.")
     return graph, client
 
 
