@@ -1,6 +1,6 @@
 """FHIR facade latency (p50/p95 of the integrators' usual searches) and full $export time, read-only.
 
-Usage: .venv/bin/python bench/bench_fhir.py [--runs 50] [--export] [--exports-dir var/exports/bench]
+Usage: .venv/bin/python bench/bench_fhir.py [--runs 50] [--export [--export-types T1,T2]] [--no-queries]
 Uses the engines of the environment (`NEO4J_URI`/`OPENSEARCH_URL`, else the `ror engines up` ports) and
 only reads from them. Requests go through the real Flask blueprint (test client, no network hop).
 """
@@ -72,9 +72,10 @@ def run_queries(client, runs: int, seed: int = 7) -> dict[str, dict]:
     return results
 
 
-def run_export(client, exports_dir: Path) -> dict:
+def run_export(client, exports_dir: Path, types: str | None) -> dict:
     start = time.perf_counter()
-    kick = client.get("/fhir/$export", headers={"Prefer": "respond-async"})
+    url = "/fhir/$export" + (f"?_type={types}" if types else "")
+    kick = client.get(url, headers={"Prefer": "respond-async"})
     status_url = kick.headers["Content-Location"].split("://", 1)[1].split("/", 1)[1]
     while True:
         status = client.get("/" + status_url)
@@ -83,14 +84,17 @@ def run_export(client, exports_dir: Path) -> dict:
         time.sleep(0.5)
     seconds = time.perf_counter() - start
     manifest = status.get_json()
-    return {"seconds": round(seconds, 1), "counts": {o["type"]: o["count"] for o in manifest.get("output", [])},
-            "status": status.status_code}
+    counts = {o["type"]: o["count"] for o in manifest.get("output", [])}
+    return {"types": types or "all", "seconds": round(seconds, 1), "counts": counts, "status": status.status_code,
+            "resources_per_second": round(sum(counts.values()) / seconds) if seconds else None}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--export", action="store_true", help="also time a full system-level $export")
+    parser.add_argument("--export", action="store_true", help="also time a system-level $export")
+    parser.add_argument("--export-types", default=None, help="_type of the timed export (default: every type)")
+    parser.add_argument("--no-queries", action="store_true", help="only the export")
     parser.add_argument("--exports-dir", type=Path, default=PROJECT_ROOT / "var" / "exports" / "bench")
     args = parser.parse_args()
     settings = Settings.from_env()
@@ -102,9 +106,11 @@ def main() -> None:
                       exports_dir=args.exports_dir)
     client = app.test_client()
     counts = graph.read("MATCH (o:Offer) WITH count(o) AS offers MATCH (p:Place) RETURN offers, count(p) AS places")
-    report = {"dataset": counts[0], "queries": run_queries(client, args.runs)}
+    report = {"dataset": counts[0]}
+    if not args.no_queries:
+        report["queries"] = run_queries(client, args.runs)
     if args.export:
-        report["export"] = run_export(client, args.exports_dir)
+        report["export"] = run_export(client, args.exports_dir, args.export_types)
     print(json.dumps(report, ensure_ascii=False, indent=2))
     graph.close()
     search.close()

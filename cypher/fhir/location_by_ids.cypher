@@ -1,4 +1,5 @@
 // FHIR Location rows, one per Place: address, point, commune, equipment and the latest capacity snapshot.
+// lastUpdated is the later of the place's own date and its latest capacity entry (capacity deltas).
 // Parameters: $ids (list of Place.id).
 UNWIND $ids AS wanted
 MATCH (p:Place {id: wanted})
@@ -19,7 +20,10 @@ OPTIONAL CALL (p) {
 }
 RETURN p {.id, .name, .address_line1, .postal_code, .city, .installed_beds, .synthetic,
           latitude: p.location.latitude, longitude: p.location.longitude,
-          last_updated: coalesce(p.updated_at, p.loaded_at)} AS place,
+          last_updated: CASE WHEN coalesce(p.updated_at, p.loaded_at) IS NULL
+                                  OR k.updated_at > coalesce(p.updated_at, p.loaded_at)
+                             THEN coalesce(k.updated_at, p.updated_at, p.loaded_at)
+                             ELSE coalesce(p.updated_at, p.loaded_at) END} AS place,
        s.finess AS site_finess, coalesce(p.commune_insee, c.insee) AS commune_insee,
        CASE WHEN p.commune_insee IS NULL OR p.commune_insee = c.insee THEN c.name END AS commune_name,
        r.code AS region_code, r.name AS region_name, properties(k) AS capacity,

@@ -1,6 +1,7 @@
 // Location search: ids of the matching Places, nearest first when $near is given (then by id), with the
 // distance in metres and the total. Group/condition shapes as in search_healthcareservice.cypher.
-// Capacity parameters are evaluated on the same capacity figure of the latest snapshot (one figure per
+// lastUpdated = the later of the place's date and its latest capacity entry. Capacity parameters are
+// evaluated on the same capacity figure of the latest snapshot (one figure per
 // row of $capacity_fields: {field, status, gender, temporality}).
 // Parameters: $anchor_ids (Place ids or null), $near ({lat, lon, meters} or null); $ids, $last_updated, $tag,
 // $identifier, $name, $postal_code, $city, $commune_cog, $equipment_type, $organization, $capacity_status,
@@ -21,9 +22,13 @@ CALL () {
   MATCH (p:Place)
   RETURN p
 }
-WITH p, coalesce(p.updated_at, p.loaded_at) AS lu,
+WITH p, CASE WHEN size($last_updated) = 0 THEN null ELSE COLLECT {
+            MATCH (p)-[:HAS_CAPACITY]->(k:CapacitySnapshot {latest: true}) RETURN k.updated_at AS at
+            ORDER BY at DESC LIMIT 1 }[0] END AS capacity_at,
      CASE WHEN $near IS NULL THEN null
           ELSE point.distance(p.location, point({latitude: $near.lat, longitude: $near.lon})) END AS distance
+WITH p, distance, capacity_at, coalesce(p.updated_at, p.loaded_at) AS own
+WITH p, distance, CASE WHEN own IS NULL OR capacity_at > own THEN coalesce(capacity_at, own) ELSE own END AS lu
 WHERE ($near IS NULL OR distance <= $near.meters)
   AND ALL(g IN $ids WHERE g.negate <> (p.id IN g.values))
   AND ALL(g IN $last_updated WHERE ANY(d IN g.values WHERE d.negate <> (lu IS NOT NULL

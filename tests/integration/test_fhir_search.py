@@ -266,3 +266,10 @@ def test_metadata_declares_exactly_what_is_implemented(client):
                 continue
             response = client.get(f"/fhir/{rtype}", query_string={p.name: value})
             assert response.status_code == 200, (rtype, p.name, response.get_data(as_text=True))
+
+
+def test_a_capacity_entry_makes_the_location_part_of_the_delta(client):
+    """Location.lastUpdated follows the latest capacity entry, so _lastUpdated polling sees capacity changes."""
+    loc = search(client, "Location/PL-01-A")
+    assert loc["meta"]["lastUpdated"].startswith("2025-05-01T08:00:00")  # capacity, not the place's 2025-01-01
+    assert matches(search(client, "Location?_lastUpdated=ge2025-04-15")) == ["PL-01-A", "PL-01-C"]
