@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -72,6 +73,16 @@ def run_queries(client, runs: int, seed: int = 7) -> dict[str, dict]:
     return results
 
 
+def baseline(graph, runs: int) -> dict:
+    """Round trip of a trivial query: how loaded the machine is while the figures above were taken."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        graph.read("RETURN 1 AS one")
+        times.append((time.perf_counter() - start) * 1000)
+    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(percentile(times, 95), 2)}
+
+
 def run_export(client, exports_dir: Path, types: str | None) -> dict:
     start = time.perf_counter()
     url = "/fhir/$export" + (f"?_type={types}" if types else "")
@@ -106,11 +117,13 @@ def main() -> None:
                       exports_dir=args.exports_dir)
     client = app.test_client()
     counts = graph.read("MATCH (o:Offer) WITH count(o) AS offers MATCH (p:Place) RETURN offers, count(p) AS places")
-    report = {"dataset": counts[0]}
+    report = {"dataset": counts[0], "load_average_before": [round(x, 1) for x in os.getloadavg()]}
     if not args.no_queries:
+        report["bolt_round_trip_RETURN_1"] = baseline(graph, args.runs)
         report["queries"] = run_queries(client, args.runs)
     if args.export:
         report["export"] = run_export(client, args.exports_dir, args.export_types)
+    report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps(report, ensure_ascii=False, indent=2))
     graph.close()
     search.close()
