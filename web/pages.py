@@ -54,9 +54,27 @@ def search_page() -> tuple[str, int] | str:
     try:
         result = run_search(mode, form)
     except BadRequest as exc:
-        errors = {_page_field(k): v for k, v in exc.fields.items()} or {"ou": exc.message}
-        return render_search(form=form, errors=errors, message=exc.message), 400
+        errors = {_page_field(k): "à préciser" for k, v in exc.fields.items() if isinstance(v, str)}
+        return render_search(form=form, errors=errors or {"ou": "à préciser"}, message=exc.message,
+                             choices=_choices(exc.fields)), 400
     return render_search(form=form, result=result, mode=mode)
+
+
+def _choices(fields: dict) -> list[tuple[str, str]]:
+    """One-click corrections offered by the service: candidate communes, suggested codes."""
+    pairs = sorted(request.args.items(multi=True))
+    out = []
+    for c in fields.get("candidates") or []:
+        if isinstance(c, dict) and c.get("insee"):
+            kept = [(k, v) for k, v in pairs if k not in {"ou", "lat", "lon", "page"}]
+            out.append((f"{c.get('name')} ({c.get('department_code')})",
+                        "/?" + urlencode([*kept, ("ou", f"insee:{c['insee']}")])))
+    for s in fields.get("suggestions") or []:
+        if isinstance(s, dict) and s.get("code"):
+            kept = [(k, v) for k, v in pairs if k not in {"quoi", "code", "page"}]
+            out.append((s.get("label") or s["code"],
+                        "/?" + urlencode([*kept, ("quoi", s.get("label") or s["code"]), ("code", s["code"])])))
+    return out
 
 
 def _page_field(api_field: str) -> str:
@@ -86,14 +104,14 @@ def run_search(mode: str, form: dict):
 
 
 def render_search(*, form: dict, errors: dict | None = None, result=None, mode: str | None = None,
-                  message: str | None = None) -> str:
+                  message: str | None = None, choices: list | None = None) -> str:
     settings = current_app.extensions["ror_settings"]
     return render_template(
         "search.html", form=form, errors=errors or {}, result=result, mode=mode or form.get("mode"),
         modes=MODES, message=message, field_labels=FIELD_LABELS, age_groups=reference.age_groups(settings.data_dir),
         regions=reference.regions(settings.data_dir), map_data=_map_data(result) if result else None,
         next_url=_next_url(result) if result else None, tile_url=settings.tile_url or "",
-        widen=_widen_urls(result) if result else [],
+        widen=_widen_urls(result) if result else [], choices=choices or [],
     )
 
 

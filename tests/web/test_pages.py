@@ -71,3 +71,24 @@ def test_phone_formatting_and_tel_links():
     assert pages.tel_href("04 79 42 59 59") == "tel:0479425959"
     assert pages.tel_href("+33 4 79 42 59 59") == "tel:+33479425959"
     assert pages.tel_href(None) == ""
+
+
+class AmbiguousOrientation(FakeOrientation):
+    def specialist_opinion(self, q):
+        from ror.errors import BadRequest
+
+        raise BadRequest("Lieu ambigu : « Saint-Denis » désigne 2 communes.", fields={
+            "where": "Saint-Denis", "candidates": [
+                {"insee": "93066", "name": "Saint-Denis", "department_code": "93"},
+                {"insee": "97411", "name": "Saint-Denis", "department_code": "974"}]})
+
+
+def test_ambiguous_place_offers_one_click_choices():
+    app = create_app(Settings.from_env())
+    services(app)._orientation = AmbiguousOrientation()
+    services(app).probe = False
+    response = app.test_client().get("/?mode=specialist_opinion&quoi=cardio&ou=Saint-Denis")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Lieu ambigu" in html and "Vouliez-vous dire" in html
+    assert "ou=insee%3A97411" in html and "quoi=cardio" in html and "Saint-Denis (974)" in html
