@@ -35,6 +35,10 @@ SEARCH_PARAMS = (
     Param("lits", "boolean", "Lits disponibles", default=False),
     Param("genre", "string", "Lit pour", default="any", enum=("any", "women", "men")),
     Param("region", "string", "Région", pattern=r"[0-9]{2}", max_length=2),
+    Param("dep", "string", "Département", pattern=r"[0-9]{2}|2[AB]|97[1-6]", max_length=3),
+    Param("activite", "string", "Filtre activité", pattern=r"[0-9A-Za-z._-]{1,20}", max_length=20),
+    Param("categorie", "string", "Filtre catégorie d'établissement", pattern=r"[0-9A-Za-z._-]{1,20}",
+          max_length=20),
     Param("page", "integer", "Page", default=1, minimum=1, maximum=50),
 )
 FIELD_LABELS = {p.name: p.description for p in SEARCH_PARAMS}
@@ -86,7 +90,7 @@ def run_search(mode: str, form: dict):
     """Call the orientation service for one page of results of `mode`."""
     what = form["code"] or form["quoi"]
     common = {"where": api.where_of({"lat": form["lat"], "lon": form["lon"], "where": form["ou"]}),
-              "radius_km": form["rayon"], "region": form["region"], "department": None,
+              "radius_km": form["rayon"], "region": form["region"], "department": form["dep"],
               "page": form["page"], "size": 20, "search_after": None}
     service = services().orientation
     from search import models
@@ -99,7 +103,8 @@ def run_search(mode: str, form: dict):
         return service.beds(models.BedsQuery(activity=what, gender=models.Gender(form["genre"]),
                                              age_group=form["age"], **common))
     if mode == "text":
-        return service.text(models.TextQuery(text=form["quoi"], **common))
+        return service.text(models.TextQuery(text=form["quoi"], activity=form["activite"],
+                                             category=form["categorie"], **common))
     return service.specialist_opinion(models.SpecialistOpinionQuery(activity=what, age_group=form["age"], **common))
 
 
@@ -112,7 +117,27 @@ def render_search(*, form: dict, errors: dict | None = None, result=None, mode: 
         regions=reference.regions(settings.data_dir), map_data=_map_data(result) if result else None,
         next_url=_next_url(result) if result else None, tile_url=settings.tile_url or "",
         widen=_widen_urls(result) if result else [], choices=choices or [],
+        facets=_facet_links(result) if result else [],
     )
+
+
+FACET_PARAMS = {"activity": ("activite", "Activité"), "department": ("dep", "Département"),
+                "region": ("region", "Région"), "category": ("categorie", "Catégorie d'établissement")}
+
+
+def _facet_links(result) -> list[tuple[str, list[tuple[str, int, str, bool]]]]:
+    """(title, [(label, count, url, selected)]) for each facet the service returned (free-text mode)."""
+    pairs = sorted(request.args.items(multi=True))
+    out = []
+    for facet in getattr(result, "facets", ()) or ():
+        if facet.name not in FACET_PARAMS or not facet.buckets:
+            continue
+        param, title = FACET_PARAMS[facet.name]
+        kept = [(k, v) for k, v in pairs if k not in {param, "page"}]
+        links = [(b.label, b.count, "/?" + urlencode([*kept, (param, b.key)]), request.args.get(param) == b.key)
+                 for b in facet.buckets[:8]]
+        out.append((title, links))
+    return out
 
 
 def _widen_urls(result) -> list[tuple[int, str]]:

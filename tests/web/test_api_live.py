@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from openapi_schema_validator import OAS30Validator
 
@@ -123,3 +125,15 @@ def test_pages_show_real_results_with_badges_and_links(api):
     site_page = api.get(f"/etablissements/{hit['site_finess']}").get_data(as_text=True)
     assert "Organisation interne" in site_page and "Pôle" in site_page and "finess-2021-01" in site_page
     assert api.get("/etablissements/019999999").status_code == 404
+
+
+def test_free_text_page_offers_facets_that_narrow_the_results(api):
+    html = api.get("/?mode=text&quoi=imagerie").get_data(as_text=True)
+    assert "Affiner les résultats" in html and "Département" in html
+    match = re.search(r'href="(/\?[^"]*dep=971[^"]*)"', html)
+    assert match, "a département facet link for 971"
+    narrowed = api.get(match.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Guadeloupe" in narrowed or "971" in narrowed
+    total = int(re.search(r"(\d+) résultats?", html).group(1))
+    narrowed_total = int(re.search(r"(\d+) résultats?", narrowed).group(1))
+    assert 0 < narrowed_total < total
