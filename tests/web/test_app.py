@@ -171,3 +171,21 @@ def test_offline_basemap_is_small_and_has_both_layers(client):
     layers = {f["properties"]["layer"] for f in body["features"]}
     assert layers == {"departement", "region"} and len(body["features"]) == 101 + 18
     assert len(response.data) < 1_000_000
+
+
+class BrokenOrientation(FakeOrientation):
+    def equipment(self, q):
+        raise RuntimeError("secret internal detail /srv/app.py line 12")
+
+
+def test_unexpected_errors_are_500_without_any_internal_detail():
+    app = create_app(Settings.from_env())
+    services(app)._orientation = BrokenOrientation()
+    services(app).probe = False
+    client = app.test_client()
+    err = assert_error(client.get("/api/v1/orientation/equipment?equipment=IRM&where=Belley"), 500)
+    assert err == {"status": 500, "code": "internal_error", "message": "Erreur interne du serveur.", "fields": {}}
+    page = client.get("/?mode=equipment&quoi=IRM&ou=Belley")
+    assert page.status_code == 500
+    assert "secret internal detail" not in page.get_data(as_text=True)
+    assert "Erreur interne" in page.get_data(as_text=True)
