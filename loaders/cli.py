@@ -107,10 +107,11 @@ def generate() -> None:
 @generate.command("offer")
 @click.option("--seed", default=42, show_default=True, type=int, help="Graine (même graine ⇒ même graphe).")
 @click.option("--departments", help=DEPARTMENTS_HELP)
+@click.option("--replace", is_flag=True, help="Supprime d'abord toute l'offre synthétique existante.")
 @click.pass_obj
-def generate_offer_command(settings: Settings, seed: int, departments: str | None) -> None:
+def generate_offer_command(settings: Settings, seed: int, departments: str | None, replace: bool) -> None:
     """Organisation interne, offres, équipements, professionnels, capacités et tensions synthétiques."""
     from loaders.generator import generate_offer
 
-    _run(settings, "generate", lambda g: generate_offer(g, settings.data_dir, seed=seed,
+    _run(settings, "generate", lambda g: generate_offer(g, settings.data_dir, seed=seed, replace=replace,
                                                         departments=_departments(departments), progress=True))

@@ -209,11 +209,15 @@ def read_sites(graph: Graph, departments: set[str] | None) -> list[dict]:
 
 def generate_offer(graph: Graph, data_dir: Path | None = None, *, seed: int = 42,
                    departments: set[str] | None = None, as_of: dt.datetime | None = None,
-                   progress: bool = False, batch_size: int = 10_000) -> LoadSummary:
-    """Generate and write the synthetic offer of every site (or of some départements)."""
+                   progress: bool = False, batch_size: int = 2_000, replace: bool = False) -> LoadSummary:
+    """Generate and write the synthetic offer of every site (or of some départements).
+
+    `replace` first deletes every generated node (needed to apply another seed or generator version)."""
     from tqdm import tqdm
 
     summary, timer = LoadSummary("Offre synthétique"), Timer()
+    if replace:
+        graph.run_autocommit(cypher.query("write/delete_generated"))
     as_of = as_of or default_as_of()
     version = f"generator-v{GENERATOR_VERSION}-seed{seed}"
     sites = read_sites(graph, departments)

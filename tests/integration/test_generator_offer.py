@@ -100,8 +100,7 @@ def test_other_seed_gives_another_offer(empty_graph):
                 communes=CommuneIndex.from_file(FIXTURES / "communes_small.csv"))
     generate_offer(g, DATA, seed=1, as_of=AS_OF)
     one = fingerprint(g)
-    _wipe_generated(g)
-    generate_offer(g, DATA, seed=2, as_of=AS_OF)
+    generate_offer(g, DATA, seed=2, as_of=AS_OF, replace=True)
     assert fingerprint(g) != one
 
 
