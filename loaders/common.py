@@ -54,6 +54,7 @@ class LoadSummary:
     rejects: list[Reject] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     rejects_path: Path | None = None
+    parts: list[LoadSummary] = field(default_factory=list)
 
     def add_counters(self, counters: dict[str, int]) -> None:
         self.nodes_created += counters.get("nodes_created", 0)
@@ -61,6 +62,7 @@ class LoadSummary:
         self.properties_set += counters.get("properties_set", 0)
 
     def merge(self, other: LoadSummary) -> None:
+        self.parts.append(other)
         self.rows_read += other.rows_read
         self.rows_loaded += other.rows_loaded
         self.nodes_created += other.nodes_created
