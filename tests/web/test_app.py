@@ -116,6 +116,10 @@ def test_security_headers_and_cors(client):
     assert response.headers["Access-Control-Allow-Origin"] == "https://outil.example"
     other = client.get("/api/v1/autocomplete?prefix=card", headers={"Origin": "https://autre.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.options("/api/v1/search", headers={"Origin": "https://outil.example",
+                                                          "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET, OPTIONS"
 
 
 def test_tile_host_is_allowed_in_csp_only_when_configured():
