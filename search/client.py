@@ -31,3 +31,11 @@ def translated(url: str = "OpenSearch") -> Iterator[None]:
         ) from exc
     except os_errors.RequestError as exc:
         raise BadRequest("Requête de recherche invalide.", detail=str(exc.info)) from exc
+    except os_errors.NotFoundError as exc:
+        raise ServiceUnavailable(
+            "L'index de recherche n'est pas encore construit (lancez « ror index build »).", detail=str(exc.info)
+        ) from exc
+    except os_errors.TransportError as exc:
+        raise ServiceUnavailable(
+            "Le service de recherche est indisponible pour le moment.", detail=f"{url}: {exc}"
+        ) from exc

@@ -20,6 +20,7 @@ from search.mappings import KINDS, index_body, meta_body
 
 BULK_CHUNK = 2000
 BULK_THREADS = 3
+SWAP_GRACE_SECONDS = 2.0
 SYNC_BATCH = 1000
 META_ID = "sync"
 
@@ -67,8 +68,9 @@ class SyncReport:
 
 def stream_rows(graph: Graph, name: str, **params) -> Iterator[dict]:
     """Rows of a projection, streamed from one read transaction (never all in memory)."""
-    with _translated(graph.uri), graph.driver.session(database=graph.database,
-                                                      default_access_mode=neo4j.READ_ACCESS) as session:
+    # Projections name optional parts of the model (HAS_ORG, TensionAlert…): absent ones are not warnings here.
+    with _translated(graph.uri), graph.driver.session(database=graph.database, default_access_mode=neo4j.READ_ACCESS,
+                                                      notifications_min_severity="OFF") as session:
         result = session.run(cypher.query(name), params)
         for record in result:
             yield record.data()
@@ -140,8 +142,12 @@ class Indexer:
         old = [i for i in self.client.indices.get(index=self.names.pattern(kind), ignore_unavailable=True,
                                                   allow_no_indices=True) if i not in new_indices]
         actions = [{"add": {"index": i, "alias": alias}} for i in new_indices]
-        actions += [{"remove_index": {"index": i}} for i in old]
+        aliased = self.client.indices.get_alias(name=alias, ignore=[404])
+        actions += [{"remove": {"index": i, "alias": alias}} for i in old if i in aliased]
         self.client.indices.update_aliases(body={"actions": actions})
+        if old:  # searches already running on the old indices finish before they go
+            time.sleep(SWAP_GRACE_SECONDS)
+            self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
 
     # ------------------------------------------------------------------------------------------- sync
 
@@ -158,15 +164,16 @@ class Indexer:
             changed = [row["id"] for row in self.graph.read_named("index/offers_changed", since=since)]
             for start in range(0, len(changed), SYNC_BATCH):
                 ids = changed[start:start + SYNC_BATCH]
-                report.offers += self._upsert("offers", stream_rows(self.graph, "index/offers", ids=ids), ids)
-                self.client.delete_by_query(index=self.names.alias("professionals"), refresh=False,
-                                            body={"query": {"terms": {"offer_id": ids}}}, conflicts="proceed")
+                report.offers += self._upsert("offers", stream_rows(self.graph, "index/offers", ids=ids),
+                                              {"ids": {"values": ids}})
                 report.professionals += self._upsert(
-                    "professionals", stream_rows(self.graph, "index/professionals", ids=ids), None)
+                    "professionals", stream_rows(self.graph, "index/professionals", ids=ids),
+                    {"terms": {"offer_id": ids}})
             sites = [row["finess"] for row in self.graph.read_named("index/sites_changed", since=since)]
             for start in range(0, len(sites), SYNC_BATCH):
                 ids = sites[start:start + SYNC_BATCH]
-                report.sites += self._upsert("sites", stream_rows(self.graph, "index/sites", ids=ids), ids)
+                report.sites += self._upsert("sites", stream_rows(self.graph, "index/sites", ids=ids),
+                                             {"ids": {"values": ids}})
             if report.offers or report.sites or report.professionals:
                 self.client.indices.refresh(index=",".join(self.names.alias(k) for k in KINDS))
             self._save_meta(now, int(meta.get("version") or 0))
@@ -183,7 +190,8 @@ class Indexer:
                 by_region[parsed[0]], version = index, max(version, parsed[1])
         return by_region, version
 
-    def _upsert(self, kind: str, rows: Iterable[dict], ids: list[str] | None) -> int:
+    def _upsert(self, kind: str, rows: Iterable[dict], previous: dict) -> int:
+        """Index the re-projected documents; delete those of `previous` (a query) that are gone or moved."""
         indices, version = self._current_indices(kind)
         docs = [TO_DOCUMENT[kind](row) for row in rows]
         actions = []
@@ -196,12 +204,11 @@ class Indexer:
                     {"add": {"index": indices[region], "alias": self.names.alias(kind)}}]})
             actions.append({"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]],
                             "_source": doc})
-        if ids:  # a document that moved to another région (or left the graph) is removed from its old index
-            found = {d[DOCUMENT_ID[kind]]: indices.get(region_of(d)) for d in docs}
-            hits = self.client.search(index=self.names.alias(kind), body={
-                "query": {"ids": {"values": ids}}, "_source": False, "size": len(ids)})["hits"]["hits"]
-            actions += [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]}
-                        for h in hits if found.get(h["_id"]) != h["_index"]]
+        found = {d[DOCUMENT_ID[kind]]: indices.get(region_of(d)) for d in docs}
+        hits = self.client.search(index=self.names.alias(kind), body={
+            "query": previous, "_source": False, "size": 10_000})["hits"]["hits"]
+        actions += [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]}
+                    for h in hits if found.get(h["_id"]) != h["_index"]]
         if actions:
             helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=True, request_timeout=60)
         return len(docs)

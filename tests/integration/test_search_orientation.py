@@ -241,3 +241,55 @@ def test_search_service_down_is_a_clear_error(world, settings):
     with pytest.raises(ServiceUnavailable) as err:
         service.specialist_opinion(SpecialistOpinionQuery(activity="013", where=Where(text="Belley")))
     assert err.value.message == "Le service de recherche est indisponible pour le moment."
+
+
+# ---------------------------------------------------------------------------------- sync and rebuild (mutate last)
+
+
+def test_sync_pushes_only_a_capacity_change_to_search(world):
+    from datetime import UTC
+
+    from search.indexer import Indexer
+
+    offer = next(r for r in world.rows if r["capacity"] and r["department_code"] == "24")
+    now = datetime.now(UTC).replace(microsecond=0)
+    world.graph.write(builder.cypher("capacity_update"), offer_id=offer["id"],
+                      id=f"{offer['id']}-{now.timestamp():.0f}", available_women=7, available_men=0,
+                      available_undifferentiated=0, updated_at=now.isoformat())
+    report = world.indexer.sync()
+    assert report.offers == 1 and report.professionals == 1
+    result = world.service.beds(BedsQuery(activity="050", where=Where(lat=offer["lat"], lon=offer["lon"]),
+                                          radius_km=1, gender=Gender.WOMAN, size=50))
+    hit = next(h for h in result.hits if h.offer_id == offer["id"])
+    assert hit.capacity.available_women == 7 and not hit.capacity.stale
+    assert world.indexer.sync().offers == 0  # nothing changed since
+    with pytest.raises(BadRequest):
+        Indexer(world.graph, world.client, f"{world.prefix}x").sync()
+
+
+def test_rebuild_swaps_aliases_while_searches_keep_working(world):
+    import threading
+
+    before = set(world.client.indices.get_alias(name=f"{world.prefix}-offers"))
+    errors, answered = [], []
+    done = threading.Event()
+
+    def search_loop():
+        while not done.is_set():
+            try:
+                q = SpecialistOpinionQuery(activity="013", where=Where(text="Lyon"), radius_km=30)
+                answered.append(world.service.specialist_opinion(q).total)
+            except Exception as exc:  # noqa: BLE001 - any failure during the swap is the defect under test
+                errors.append(exc)
+
+    thread = threading.Thread(target=search_loop)
+    thread.start()
+    try:
+        report = world.indexer.build(kinds=["offers"])
+    finally:
+        done.set()
+        thread.join()
+    after = set(world.client.indices.get_alias(name=f"{world.prefix}-offers"))
+    assert not errors and len(answered) > 5 and len(set(answered)) == 1
+    assert not before & after and all(i.endswith(f"-v{report.version}") for i in after)
+    assert not any(world.client.indices.exists(index=i) for i in before)
