@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import cypher
-from fhir_api import content, params, resources, searchparams
+from fhir_api import codes, content, params, resources, searchparams
 from fhir_api.params import InvalidParam, Param
 
 RESULT_PARAMS = {"_count", "_offset", "_include", "_revinclude", "_summary", "_format", "_pretty", "_total",
@@ -156,15 +156,11 @@ class SearchEngine:
         if rtype == "HealthcareService":
             cy["anchor_ids"] = _intersection(cy["ids"])
             cy["anchor_activity"] = cy["specialty"][0]["values"] if _positive(cy["specialty"]) else None
-            from fhir_api.codes import AGE_GROUP_BOUNDS
-
-            cy["age_bounds"] = AGE_GROUP_BOUNDS
+            cy["age_bounds"] = codes.AGE_GROUP_BOUNDS
         elif rtype == "Location":
             cy["anchor_ids"] = _intersection(cy["ids"])
             cy.setdefault("near", None)
-            from fhir_api.codes import CAPACITY_FIELDS
-
-            cy["capacity_fields"] = CAPACITY_FIELDS
+            cy["capacity_fields"] = codes.CAPACITY_FIELDS
         elif rtype == "Organization":
             cy["anchor_finess"] = _organization_anchor(cy["ids"], cy["identifier"])
         elif rtype == "PractitionerRole":
