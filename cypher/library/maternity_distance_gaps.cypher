@@ -1,30 +1,34 @@
 // @title Communes éloignées de toute maternité
 // @description Communes dont le site le plus proche ayant une offre d'obstétrique est à plus de N km à vol
-//   d'oiseau, avec leur population, la maternité la plus proche et sa distance (vide si aucune à moins de
-//   search_km autour du département).
+//   d'oiseau, avec leur population, la maternité la plus proche et sa distance (vide s'il n'y en a aucune).
 // @question Où vivent les personnes à plus de N km d'une maternité, et combien sont-elles ?
 // @param department_code: string = "40" — code du département ; vide = tous
 // @param radius_km: float = 45.0 — distance au-delà de laquelle la commune est signalée, en km
 // @param activities: list<string> = ["100"] — activités (J17) d'obstétrique
-// @param search_km: float = 150.0 — distance de recherche des maternités autour du département, en km
-MATCH (c:Commune)
-WHERE ($department_code = "" OR c.department_code = $department_code) AND c.location IS NOT NULL
-WITH collect(c) AS communes, min(c.location.latitude) AS south, max(c.location.latitude) AS north,
-     min(c.location.longitude) AS west, max(c.location.longitude) AS east
-WITH communes, south, north, west, east, $search_km / 111.0 AS dlat,
-     $search_km / (111.0 * cos(radians(CASE WHEN abs(north) > abs(south) THEN abs(north) ELSE abs(south) END)))
-       AS dlon
-WITH communes,
-     point({latitude: south - dlat, longitude: west - dlon}) AS sw,
-     point({latitude: north + dlat, longitude: east + dlon}) AS ne
-WITH communes, COLLECT {
+// Every commune once with hit 0, plus once per maternity within the radius with hit 1 (point-index seek from
+// each maternity): grouping by commune leaves the far ones without comparing every pair.
+CALL () {
+  MATCH (c:Commune)
+  WHERE ($department_code = "" OR c.department_code = $department_code) AND c.location IS NOT NULL
+  RETURN c, 0 AS hit
+  UNION ALL
+  MATCH (a:Activity)<-[:PROVIDES]-(:Offer)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
+  WHERE a.code IN $activities AND s.location IS NOT NULL
+  WITH DISTINCT s.location AS maternity
+  MATCH (c:Commune)
+  WHERE point.distance(c.location, maternity) <= $radius_km * 1000
+    AND ($department_code = "" OR c.department_code = $department_code)
+  RETURN c, 1 AS hit
+}
+WITH c, max(hit) AS covered
+WHERE covered = 0
+WITH collect(c) AS far
+WITH far, COLLECT {
        MATCH (a:Activity)<-[:PROVIDES]-(:Offer)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
-       WHERE a.code IN $activities AND point.withinBBox(s.location, sw, ne)
+       WHERE size(far) > 0 AND a.code IN $activities AND s.location IS NOT NULL
        RETURN DISTINCT {site: s, loc: s.location}
      } AS maternities
-UNWIND communes AS c
-WITH c, maternities
-WHERE NOT any(m IN maternities WHERE point.distance(c.location, m.loc) <= $radius_km * 1000)
+UNWIND far AS c
 OPTIONAL CALL (c, maternities) {
   UNWIND maternities AS m
   WITH m, point.distance(c.location, m.loc) AS d
