@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from opensearchpy import OpenSearch
+from opensearchpy import exceptions as os_errors
 
 from geo.distance import check_radius
 from geo.gazetteer import Gazetteer
@@ -37,6 +38,7 @@ from search.models import (
     Where,
 )
 from search.results import Context, facets_of, offer_hit
+from search.routing import IndexRouter
 from search.vocabulary import Vocabulary
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -53,6 +55,7 @@ class OrientationService:
         self._vocabulary = vocabulary
         self.names = IndexNames(settings.index_prefix)
         self.clock = clock or (lambda: datetime.now(PARIS))
+        self.routers = {kind: IndexRouter(client, self.names.alias(kind)) for kind in ("offers", "sites")}
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -160,14 +163,13 @@ class OrientationService:
         q = BaseQuery(where=where, radius_km=radius, region=region, size=max(1, min(int(limit), 100)))
         body = dsl.search_body(q, dsl.Scope(origin, radius), filters, tiebreak="finess")
         body["query"]["bool"]["filter"].append({"exists": {"field": "location"}})
-        with translated():
-            hits = self.client.search(index=self.names.alias("sites"), body=body)["hits"]["hits"]
+        hits = self._search("sites", dsl.Scope(origin, radius), body)
         return [SiteHit(finess=s["finess"], name=s.get("name") or "", category_code=s.get("category_code"),
                         category_label=s.get("category_label"), public_hospital=bool(s.get("public_hospital")),
                         city=s.get("city"), department_code=s.get("department_code"),
                         region_code=s.get("region_code"), lat=s["location"]["lat"], lon=s["location"]["lon"],
                         distance_km=round(float(h["sort"][0]), 3))
-                for h in hits for s in (h["_source"],)]
+                for h in hits["hits"]["hits"] for s in (h["_source"],)]
 
     def site(self, finess: str) -> SiteDetail:
         rows = self.graph.read_named("index/sites", ids=[str(finess)])
@@ -211,6 +213,20 @@ class OrientationService:
 
     # ------------------------------------------------------------------------------------------ internals
 
+    def _search(self, kind: str, scope: dsl.Scope, body: dict) -> dict:
+        """Search the regional indices the circle can reach (the alias when unbounded)."""
+        with translated():
+            if scope.origin is None:
+                return self.client.search(index=self.names.alias(kind), body=body)
+            router = self.routers[kind]
+            try:
+                return self.client.search(index=router.indices(scope.origin.lat, scope.origin.lon,
+                                                               scope.radius_km), body=body)
+            except os_errors.NotFoundError:  # a rebuild swapped the indices since the bounds were read
+                router.invalidate()
+                return self.client.search(index=router.indices(scope.origin.lat, scope.origin.lon,
+                                                               scope.radius_km), body=body)
+
     def _one(self, kind: str, value: str | None) -> Coded | None:
         if not value:
             return None
@@ -247,8 +263,7 @@ class OrientationService:
     def _run(self, kind: QueryKind, q: BaseQuery, body: dict, ctx: Context, scope: dsl.Scope, source: str | None,
              enlargement: float | None, matched: tuple[Coded, ...]) -> SearchResult:
         started = time.perf_counter()
-        with translated():
-            response = self.client.search(index=self.names.alias("offers"), body=body)
+        response = self._search("offers", scope, body)
         by_distance = "sort" in body and "_geo_distance" in body["sort"][0]
         hits = tuple(offer_hit(h, ctx, distance_from_sort=by_distance) for h in response["hits"]["hits"])
         raw = response["hits"]["hits"]

@@ -4,7 +4,11 @@
 MATCH (o:Offer)
 WHERE $ids IS NULL OR o.id IN $ids
 OPTIONAL CALL (o) {
+  MATCH (s:Site {finess: o.site_finess})
+  RETURN s
+  UNION
   MATCH (o)<-[:OFFERS]-(holder)<-[:HAS_ORG*0..6]-(s:Site)
+  WHERE o.site_finess IS NULL
   RETURN s LIMIT 1
 }
 OPTIONAL CALL (o) {

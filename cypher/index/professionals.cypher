@@ -3,7 +3,11 @@
 MATCH (pr:Professional)-[w:WORKS_IN]->(o:Offer)
 WHERE $ids IS NULL OR o.id IN $ids
 OPTIONAL CALL (o) {
+  MATCH (s:Site {finess: o.site_finess})
+  RETURN s
+  UNION
   MATCH (o)<-[:OFFERS]-(holder)<-[:HAS_ORG*0..6]-(s:Site)
+  WHERE o.site_finess IS NULL
   RETURN s LIMIT 1
 }
 OPTIONAL MATCH (s)-[:IN]->(:Commune)-[:IN]->(d:Department)-[:IN]->(r:Region)
