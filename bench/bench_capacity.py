@@ -130,6 +130,7 @@ def main() -> None:  # noqa: C901 - a linear script: set up, drive, check, repor
                 time.sleep(0.3)
         report = drive(args, rows, token, ports)
         check(graph, client, report)
+        visibility(client, rows, token, ports)
     finally:
         for server in servers:
             server.terminate()
@@ -266,6 +267,29 @@ def check(graph, client, report: dict) -> None:
     print(f"Contrôle : places écrites {len(last)}, mises à jour perdues {len(lost)}, places avec plusieurs "
           f"« latest » {len(multi)}, instantanés {snapshots} / écritures acceptées {report['writes_ok']}, "
           f"entrées d'audit {audits}, documents d'index en retard {stale_index}")
+
+
+def visibility(client, rows, token, ports, probes: int = 20) -> None:
+    """Delay from the acknowledged PUT to the new value being returned by a search (no forced refresh)."""
+    session, delays = requests.Session(), []
+    for i in range(probes):
+        row = rows[i % len(rows)]
+        women = (i % max(1, row["beds"] // 2)) + 1
+        url = f"http://127.0.0.1:{ports[0]}/api/v1/places/bench-place-{row['n']}/capacity"
+        response = session.put(url, json={"available_women": women, "available_men": 0},
+                               headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        if response.status_code != 200:
+            continue
+        acked = time.perf_counter()
+        body = {"query": {"bool": {"filter": [{"ids": {"values": [f"bench-offer-{row['n']}"]}},
+                                              {"term": {"capacity.available_women": women}}]}}}
+        while time.perf_counter() - acked < 10:
+            if client.count(index=f"{PREFIX}-offers", body=body)["count"]:
+                delays.append(time.perf_counter() - acked)
+                break
+            time.sleep(0.02)
+    print(f"Visibilité dans la recherche après l'acquittement ({len(delays)}/{probes} sondes) : "
+          f"médiane {1000 * percentile(delays, 50):.0f} ms, max {1000 * max(delays or [float('nan')]):.0f} ms")
 
 
 if __name__ == "__main__":

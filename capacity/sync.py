@@ -30,8 +30,8 @@ def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
             sync_offers = getattr(indexer, "sync_offers", None)
             if sync_offers is not None:
                 sync_offers(ids)
-            else:
-                indexer._upsert("offers", stream_rows(graph, "index/offers", ids=ids), ids)
+            else:  # until search/ offers a public per-offer sync: the same upsert `sync()` uses
+                indexer._upsert("offers", stream_rows(graph, "index/offers", ids=ids), {"ids": {"values": ids}})
         return True
     except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
         log.warning("offers %s not re-indexed after a capacity/tension change: %s", ids[:5], exc)
