@@ -19,6 +19,7 @@ from web import graph_reads
 from web.errors import error_body
 from web.openapi import API_PREFIX, Endpoint, document
 from web.params import parse
+from web.serialize import jsonable
 from web.services import services
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -118,7 +119,7 @@ def common(args: dict) -> dict:
 
 
 def paginated(result: models.SearchResult) -> dict:
-    body = models.to_dict(result)
+    body = jsonable(result)
     body["links"] = pagination_links(result)
     return body
 
@@ -195,7 +196,7 @@ def search(args: dict) -> dict:
 def autocomplete(args: dict) -> dict:
     kinds = args["kinds"] or next(p.enum for p in E.AUTOCOMPLETE.params if p.name == "kinds")
     suggestions = services().orientation.autocomplete(args["prefix"], kinds, args["limit"])
-    return {"suggestions": models.to_dict(list(suggestions))}
+    return {"suggestions": jsonable(list(suggestions))}
 
 
 @api_endpoint(E.SITE)
@@ -203,7 +204,7 @@ def site(args: dict) -> dict:
     found = services().orientation.site(args["finess"])
     if found is None:
         raise NotFound(f"Aucun établissement avec le numéro FINESS {args['finess']}.")
-    return models.to_dict(found)
+    return jsonable(found)
 
 
 @api_endpoint(E.OFFER)
@@ -211,7 +212,7 @@ def offer(args: dict) -> dict:
     found = services().orientation.offer(args["offer_id"])
     if found is None:
         raise NotFound("Aucune offre avec cet identifiant.")
-    return models.to_dict(found)
+    return jsonable(found)
 
 
 @api_endpoint(E.PROFESSIONAL)

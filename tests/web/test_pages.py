@@ -92,3 +92,17 @@ def test_ambiguous_place_offers_one_click_choices():
     html = response.get_data(as_text=True)
     assert "Lieu ambigu" in html and "Vouliez-vous dire" in html
     assert "ou=insee%3A97411" in html and "quoi=cardio" in html and "Saint-Denis (974)" in html
+
+
+def test_fast_serialiser_matches_the_models_own():
+    from datetime import UTC, datetime
+
+    from web.serialize import jsonable
+
+    result = models.SearchResult(kind=models.QueryKind.BEDS, total=3, page=1, size=20,
+                                 hits=tuple(hit(i) for i in range(3)), next_search_after=(1.5, "OFF-3"),
+                                 took_ms=2.0)
+    detail = models.OfferDetail(offer=hit(1), updated_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    assert jsonable(result) == models.to_dict(result)
+    assert jsonable(detail) == models.to_dict(detail)
+    assert jsonable(detail)["updated_at"] == "2026-01-02T03:04:00+00:00"
