@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ror.errors import BadRequest, NotFound
 from search import models
-from web import endpoints as E
+from web import endpoints as spec
 from web import graph_reads
 from web.errors import error_body
 from web.openapi import API_PREFIX, Endpoint, document
@@ -26,17 +26,17 @@ bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 DECLARED: list[Endpoint] = []
 
 
-def api_endpoint(spec: Endpoint) -> Callable:
-    """Register `view(args)` under `spec.rule`; arguments are parsed from the one declaration."""
+def api_endpoint(ep: Endpoint) -> Callable:
+    """Register `view(args)` under `ep.rule`; arguments are parsed from the one declaration."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(**path_values):
-            args = parse(spec.params, request.args, path_values)
+            args = parse(ep.params, request.args, path_values)
             return jsonify(view(args))
 
-        bp.add_url_rule(spec.rule, spec.operation_id, wrapper, methods=["GET"])
-        DECLARED.append(spec)
+        bp.add_url_rule(ep.rule, ep.operation_id, wrapper, methods=["GET"])
+        DECLARED.append(ep)
         return view
 
     return decorate
@@ -167,39 +167,39 @@ def text_query(args: dict) -> models.TextQuery:
                             field=args["field"], category=args["category"], **common(args))
 
 
-@api_endpoint(E.SPECIALIST_OPINION)
+@api_endpoint(spec.SPECIALIST_OPINION)
 def specialist_opinion(args: dict) -> dict:
     return paginated(services().orientation.specialist_opinion(specialist_query(args)))
 
 
-@api_endpoint(E.ACT_TEAM)
+@api_endpoint(spec.ACT_TEAM)
 def act_team(args: dict) -> dict:
     return paginated(services().orientation.act_team(act_query(args)))
 
 
-@api_endpoint(E.EQUIPMENT)
+@api_endpoint(spec.EQUIPMENT)
 def equipment(args: dict) -> dict:
     return paginated(services().orientation.equipment(equipment_query(args)))
 
 
-@api_endpoint(E.BEDS)
+@api_endpoint(spec.BEDS)
 def beds(args: dict) -> dict:
     return paginated(services().orientation.beds(beds_query(args)))
 
 
-@api_endpoint(E.SEARCH)
+@api_endpoint(spec.SEARCH)
 def search(args: dict) -> dict:
     return paginated(services().orientation.text(text_query(args)))
 
 
-@api_endpoint(E.AUTOCOMPLETE)
+@api_endpoint(spec.AUTOCOMPLETE)
 def autocomplete(args: dict) -> dict:
-    kinds = args["kinds"] or next(p.enum for p in E.AUTOCOMPLETE.params if p.name == "kinds")
+    kinds = args["kinds"] or next(p.enum for p in spec.AUTOCOMPLETE.params if p.name == "kinds")
     suggestions = services().orientation.autocomplete(args["prefix"], kinds, args["limit"])
     return {"suggestions": jsonable(list(suggestions))}
 
 
-@api_endpoint(E.SITE)
+@api_endpoint(spec.SITE)
 def site(args: dict) -> dict:
     found = services().orientation.site(args["finess"])
     if found is None:
@@ -207,7 +207,7 @@ def site(args: dict) -> dict:
     return jsonable(found)
 
 
-@api_endpoint(E.OFFER)
+@api_endpoint(spec.OFFER)
 def offer(args: dict) -> dict:
     found = services().orientation.offer(args["offer_id"])
     if found is None:
@@ -215,7 +215,7 @@ def offer(args: dict) -> dict:
     return jsonable(found)
 
 
-@api_endpoint(E.PROFESSIONAL)
+@api_endpoint(spec.PROFESSIONAL)
 def professional(args: dict) -> dict:
     found = graph_reads.professional(services().get_graph(), args["rpps"])
     if found is None:

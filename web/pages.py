@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from ror.errors import BadRequest, NotFound
+from search import models
 from web import api, graph_reads, reference
+from web import endpoints as spec
 from web.basemap import basemap_geojson
 from web.params import Param, parse
 from web.services import services
@@ -93,8 +95,6 @@ def run_search(mode: str, form: dict):
               "radius_km": form["rayon"], "region": form["region"], "department": form["dep"],
               "page": form["page"], "size": 20, "search_after": None}
     service = services().orientation
-    from search import models
-
     if mode == "act_team":
         return service.act_team(models.ActTeamQuery(act=what, age_group=form["age"], **common))
     if mode == "equipment":
@@ -171,7 +171,7 @@ def _next_url(result) -> str | None:
 
 @bp.get("/etablissements/<finess>")
 def site_page(finess: str) -> str:
-    args = parse(api.E.SITE.params, {}, {"finess": finess})
+    args = parse(spec.SITE.params, {}, {"finess": finess})
     site = services().orientation.site(args["finess"])
     if site is None:
         raise NotFound(f"Aucun établissement avec le numéro FINESS {finess}.")
@@ -182,7 +182,7 @@ def site_page(finess: str) -> str:
 
 @bp.get("/offres/<offer_id>")
 def offer_page(offer_id: str) -> str:
-    args = parse(api.E.OFFER.params, {}, {"offer_id": offer_id})
+    args = parse(spec.OFFER.params, {}, {"offer_id": offer_id})
     detail = services().orientation.offer(args["offer_id"])
     if detail is None:
         raise NotFound("Aucune offre avec cet identifiant.")
