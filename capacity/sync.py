@@ -1,38 +1,87 @@
 """Push the offers touched by a capacity or tension change into the search index right after the commit.
 
-The graph stays the source of truth: if the index cannot be reached the change is kept and the next
-`ror index sync` (which watches CapacitySnapshot/TensionAlert `updated_at`) catches up.
+Requests hand their offer ids to one background pusher per (graph, index client, prefix): it gathers what
+arrives within a few milliseconds and re-projects it in one go (group re-indexing), so concurrent entries
+share the cost, and the pushes of one process happen one after another (a later push always re-reads the
+graph after an earlier one, so an older state never overwrites a newer one). The request waits for its push.
+
+The graph stays the source of truth: if the index cannot be reached the change is kept, the response says
+so, and the next `ror index sync` (which watches CapacitySnapshot/TensionAlert `updated_at`) catches up.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import zlib
+import time
+from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
-# Per-process striped locks: the re-projection that runs last also read the graph last, so two concurrent
-# entries for one place can never leave the older one in the index.
-_STRIPES = [threading.Lock() for _ in range(64)]
+WINDOW_SECONDS = 0.02
+MAX_IDS = 500
+WAIT_SECONDS = 10.0
+
+
+def _push(graph, client, prefix: str, ids: list[str]) -> None:
+    from search.indexer import Indexer, stream_rows
+
+    indexer = Indexer(graph, client, prefix)
+    sync_offers = getattr(indexer, "sync_offers", None)
+    if sync_offers is not None:
+        sync_offers(ids)
+    else:  # until search/ offers a public per-offer sync: the same upsert `sync()` uses
+        indexer._upsert("offers", stream_rows(graph, "index/offers", ids=ids), {"ids": {"values": ids}})
+
+
+class _Pusher:
+    def __init__(self, graph, client, prefix: str):
+        self.graph, self.client, self.prefix = graph, client, prefix
+        self.pending: list[tuple[list[str], Future]] = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._run, name=f"ror-reindex-{prefix}", daemon=True).start()
+
+    def submit(self, ids: list[str]) -> Future:
+        future: Future = Future()
+        with self.cond:
+            self.pending.append((ids, future))
+            self.cond.notify()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            with self.cond:
+                while not self.pending:
+                    self.cond.wait()
+            time.sleep(WINDOW_SECONDS)  # let concurrent requests join this push
+            with self.cond:
+                batch, self.pending = self.pending, []
+            ids = sorted({i for group, _ in batch for i in group})
+            ok = True
+            try:
+                for start in range(0, len(ids), MAX_IDS):
+                    _push(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS])
+            except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
+                ok = False
+                log.warning("offers %s not re-indexed after a capacity/tension change: %s", ids[:5], exc)
+            for _, future in batch:
+                future.set_result(ok)
+
+
+_pushers: dict[tuple, _Pusher] = {}
+_lock = threading.Lock()
 
 
 def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
     """Re-project `offer_ids` from the graph into the offers index; False when it could not be done."""
     if not offer_ids or client is None:
         return False
-    ids = sorted(set(offer_ids))
-    lock = _STRIPES[zlib.crc32(ids[0].encode()) % len(_STRIPES)]
+    key = (id(graph), id(client), prefix)
+    with _lock:
+        pusher = _pushers.get(key)
+        if pusher is None or pusher.graph is not graph or pusher.client is not client:
+            pusher = _pushers[key] = _Pusher(graph, client, prefix)
     try:
-        from search.indexer import Indexer, stream_rows
-
-        indexer = Indexer(graph, client, prefix)
-        with lock:
-            sync_offers = getattr(indexer, "sync_offers", None)
-            if sync_offers is not None:
-                sync_offers(ids)
-            else:  # until search/ offers a public per-offer sync: the same upsert `sync()` uses
-                indexer._upsert("offers", stream_rows(graph, "index/offers", ids=ids), {"ids": {"values": ids}})
-        return True
-    except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
-        log.warning("offers %s not re-indexed after a capacity/tension change: %s", ids[:5], exc)
+        return pusher.submit(sorted(set(offer_ids))).result(timeout=WAIT_SECONDS)
+    except TimeoutError:
+        log.warning("re-indexing of offers %s still pending after %.0f s", offer_ids[:5], WAIT_SECONDS)
         return False
