@@ -1,0 +1,53 @@
+"""Group re-indexing: concurrent requests share one push, pushes are serial, failures are reported, not raised."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from capacity import sync
+
+
+class Recorder:
+    def __init__(self, fail: bool = False):
+        self.calls: list[list[str]] = []
+        self.active = 0
+        self.overlap = False
+        self.fail = fail
+        self.lock = threading.Lock()
+
+    def __call__(self, graph, client, prefix, ids):
+        with self.lock:
+            self.active += 1
+            self.overlap |= self.active > 1
+        try:
+            threading.Event().wait(0.01)
+            self.calls.append(list(ids))
+            if self.fail:
+                raise ConnectionError("index down")
+        finally:
+            with self.lock:
+                self.active -= 1
+
+
+def test_concurrent_requests_share_serial_pushes(monkeypatch):
+    recorder = Recorder()
+    monkeypatch.setattr(sync, "_push", recorder)
+    graph, client = object(), object()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(lambda i: sync.reindex_offers(graph, client, "t1", [f"o{i}", "shared"]),
+                                range(40)))
+    assert all(results)
+    pushed = [i for call in recorder.calls for i in call]
+    assert set(pushed) == {f"o{i}" for i in range(40)} | {"shared"}
+    assert len(recorder.calls) < 40 and not recorder.overlap
+
+
+def test_a_failed_push_answers_false(monkeypatch):
+    monkeypatch.setattr(sync, "_push", Recorder(fail=True))
+    assert sync.reindex_offers(object(), object(), "t2", ["o1"]) is False
+
+
+def test_nothing_to_push_without_client_or_ids():
+    assert sync.reindex_offers(object(), None, "t3", ["o1"]) is False
+    assert sync.reindex_offers(object(), object(), "t3", []) is False
