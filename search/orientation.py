@@ -219,13 +219,21 @@ class OrientationService:
             if scope.origin is None:
                 return self.client.search(index=self.names.alias(kind), body=body)
             router = self.routers[kind]
-            try:
-                return self.client.search(index=router.indices(scope.origin.lat, scope.origin.lon,
-                                                               scope.radius_km), body=body)
-            except os_errors.NotFoundError:  # a rebuild swapped the indices since the bounds were read
-                router.invalidate()
-                return self.client.search(index=router.indices(scope.origin.lat, scope.origin.lon,
-                                                               scope.radius_km), body=body)
+            for attempt in (1, 2):
+                index = router.indices(scope.origin.lat, scope.origin.lon, scope.radius_km)
+                try:
+                    response = self.client.search(index=index, body=body)
+                except (os_errors.NotFoundError, os_errors.TransportError) as exc:
+                    if attempt == 2 or (isinstance(exc.status_code, int) and exc.status_code < 500
+                                        and not isinstance(exc, os_errors.NotFoundError)):
+                        raise
+                    router.invalidate()  # a rebuild swapped the indices since their bounds were read
+                    continue
+                if response.get("_shards", {}).get("failed") and attempt == 1:
+                    router.invalidate()  # an index went away during the search: never return a partial answer
+                    continue
+                return response
+        raise AssertionError("unreachable")
 
     def _one(self, kind: str, value: str | None) -> Coded | None:
         if not value:
