@@ -273,3 +273,9 @@ def test_a_capacity_entry_makes_the_location_part_of_the_delta(client):
     loc = search(client, "Location/PL-01-A")
     assert loc["meta"]["lastUpdated"].startswith("2025-05-01T08:00:00")  # capacity, not the place's 2025-01-01
     assert matches(search(client, "Location?_lastUpdated=ge2025-04-15")) == ["PL-01-A", "PL-01-C"]
+
+
+def test_post_search_equals_get(client):
+    posted = client.post("/fhir/HealthcareService/_search", data={"specialty": "227", "_tag": "84"})
+    assert posted.status_code == 200
+    assert matches(posted.get_json()) == matches(search(client, "HealthcareService?specialty=227&_tag=84")) == [A, C]
