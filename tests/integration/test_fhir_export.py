@@ -124,3 +124,16 @@ def test_unknown_files_and_jobs_are_404(client):
     assert client.get(f"/fhir/$export-file/{job}/job.json").status_code == 404
     assert client.get(f"/fhir/$export-file/{job}/..%2Fjob.json").status_code == 404
     assert client.get("/fhir/$export-poll-status/0123456789abcdef0123456789abcdef").status_code == 404
+
+
+def test_recorded_deletion_shows_in_the_next_delta_and_reads_410(client, graph):
+    from fhir_api import tombstones
+
+    since = "2030-01-01T00:00:00Z"  # later than the fixture's own tombstone: only this deletion is listed
+    graph.write("MATCH (o:Offer {id: 'OFF-971-A'}) DETACH DELETE o")
+    tombstones.record(graph, tombstones.ids_for("Offer", "OFF-971-A"), deleted_by="test")
+    graph.write("MATCH (t:Tombstone {resource_id: 'OFF-971-A'}) SET t.deleted_at = datetime($at)", at=since)
+    manifest = run_export(client, f"/fhir/$export?_type=HealthcareService&_since={since}")
+    deleted = [e["request"]["url"] for d in manifest["deleted"] for b in download(client, d["url"]) for e in b["entry"]]
+    assert deleted == ["HealthcareService/OFF-971-A"]
+    assert client.get("/fhir/HealthcareService/OFF-971-A").status_code == 410
