@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 from fhir_api import codes, params, searchparams, store
@@ -54,7 +55,7 @@ class FhirService:
         crit = self.engine.criteria(rtype, req.items, lenient=req.lenient)
         includes, revincludes = self._include_specs(rtype, req.items, req.lenient, crit.ignored)
         matches = self.engine.run(crit, offset=offset, count=count)
-        found = store.fetch(self.graph, rtype, matches.ids)
+        found, early = self._matches_and_revincludes(rtype, matches.ids, revincludes)
         entries = []
         for resource in found:
             entry = {"fullUrl": f"{req.base_url}/{rtype}/{resource['id']}", "resource": resource,
@@ -64,7 +65,7 @@ class FhirService:
                 entry["search"]["extension"] = [{"url": codes.EXT_LOCATION_DISTANCE, "valueDistance": {
                     "value": round(distance / 1000.0, 3), "unit": "km", "system": codes.SYSTEM_UCUM, "code": "km"}}]
             entries.append(entry)
-        for resource in self._included(found, includes, revincludes):
+        for resource in self._included(found, early, includes):
             entries.append({"fullUrl": f"{req.base_url}/{resource['resourceType']}/{resource['id']}",
                             "resource": resource, "search": {"mode": "include"}})
         if crit.ignored:
@@ -87,7 +88,7 @@ class FhirService:
             spec = ":".join(value.split(":")[:2])
             ok = spec in searchparams.INCLUDES and modifier in ("", "iterate")
             if name == "_revinclude":
-                ok = ok and (modifier == "iterate" or spec in searchparams.REVINCLUDES[rtype])
+                ok = ok and spec in searchparams.REVINCLUDES[rtype]
             if not ok:
                 if not lenient:
                     raise InvalidParam(f"« {key}={value} » n'est pas pris en charge.")
@@ -96,15 +97,39 @@ class FhirService:
             (includes if name == "_include" else revincludes).append((spec, modifier == "iterate"))
         return includes, revincludes
 
-    def _included(self, matches: list[dict], includes, revincludes) -> list[dict]:
-        """Resources pulled in by _revinclude and _include, fetched in waves of parallel reads until nothing new.
+    def _matches_and_revincludes(self, rtype: str, ids: list[str], revincludes) -> tuple[list[dict], list[dict]]:
+        """The page's resources and its _revinclude resources, read in parallel (both need only the ids)."""
+        tasks = [partial(store.fetch, self.graph, rtype, ids)]
+        for spec, _ in revincludes:
+            source, _element, target = searchparams.INCLUDES[spec]
+            if target == rtype and ids:
+                tasks.append(partial(self._referencing, source, spec.split(":")[1], ids))
+        results = list(self.pool.map(lambda task: task(), tasks))
+        return results[0], [r for rs in results[1:] for r in rs]
 
-        Every _include applies to all resources gathered so far (matches, then included ones): the national
-        server's own example query relies on this for PractitionerRole:practitioner after a _revinclude.
-        """
+    def _referencing(self, source: str, ref: str, ids: list[str]) -> list[dict]:
+        if (source, ref) == ("PractitionerRole", "service"):
+            return store.practitioner_roles_in(self.graph, ids)
+        rows = self.graph.read_named("fhir/referencing", source=source, ref=ref, ids=ids)
+        return store.fetch(self.graph, source, [row["id"] for row in rows])
+
+    def _included(self, matches: list[dict], revincluded: list[dict], includes) -> list[dict]:
+        """The _revinclude resources, then those _include pulls in, fetched in waves of parallel reads until
+        nothing new. Every _include applies to all resources gathered so far (matches and included ones):
+        the national server's own example query relies on it for PractitionerRole:practitioner."""
         seen = {(r["resourceType"], r["id"]) for r in matches}
         pool, added = list(matches), []
-        for wave in range(5):
+
+        def keep(resources: list[dict]) -> None:
+            for resource in resources:
+                key = (resource["resourceType"], resource["id"])
+                if key not in seen:
+                    seen.add(key)
+                    pool.append(resource)
+                    added.append(resource)
+
+        keep(revincluded)
+        for _wave in range(5):
             wanted: dict[str, list[str]] = {}
             for spec, _ in includes:
                 source, element, target = searchparams.INCLUDES[spec]
@@ -112,33 +137,14 @@ class FhirService:
                     if r["resourceType"] == source:
                         wanted.setdefault(target, []).extend(
                             i for i in _references(r.get(element), target) if (target, i) not in seen)
-            tasks = [(self._fetch_new, (rtype, list(dict.fromkeys(ids)))) for rtype, ids in wanted.items() if ids]
-            if wave == 0:
-                for spec, _ in revincludes:
-                    source, _element, target = searchparams.INCLUDES[spec]
-                    ids = [r["id"] for r in pool if r["resourceType"] == target]
-                    if ids:
-                        tasks.append((self._fetch_referencing, (source, spec.split(":")[1], ids)))
+            tasks = [(rtype, list(dict.fromkeys(ids))) for rtype, ids in wanted.items() if ids]
             if not tasks:
                 break
-            results = list(self.pool.map(lambda task: task[0](*task[1]), tasks))
-            for resources in results:
-                for resource in resources:
-                    key = (resource["resourceType"], resource["id"])
-                    if key not in seen:
-                        seen.add(key)
-                        pool.append(resource)
-                        added.append(resource)
+            for resources in self.pool.map(lambda task: store.fetch(self.graph, *task), tasks):
+                keep(resources)
             if len(added) > MAX_INCLUDED:
                 raise InvalidParam(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")
         return added
-
-    def _fetch_new(self, rtype: str, ids: list[str]) -> list[dict]:
-        return store.fetch(self.graph, rtype, ids)
-
-    def _fetch_referencing(self, source: str, ref: str, ids: list[str]) -> list[dict]:
-        rows = self.graph.read_named("fhir/referencing", source=source, ref=ref, ids=ids)
-        return store.fetch(self.graph, source, [row["id"] for row in rows])
 
 
 def _references(value, target: str) -> list[str]:

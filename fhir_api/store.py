@@ -48,12 +48,21 @@ def practitioner_roles(graph, ids: Iterable[str]) -> list[dict]:
     pairs = [{"rpps": p[0], "offer": p[1]} for p in map(resources.split_practitioner_role_id, ids) if p]
     if not pairs:
         return []
-    rows = graph.read_named("fhir/practitionerrole_by_ids", pairs=pairs)
+    rows = graph.read_named("fhir/practitionerrole_by_ids", pairs=pairs, services=[])
     by_id = {}
     for row in rows:
         resource = resources.practitioner_role_resource(row)
         by_id[resource["id"]] = resource
     return _ordered(ids, by_id)
+
+
+def practitioner_roles_in(graph, offer_ids: Iterable[str]) -> list[dict]:
+    """Every PractitionerRole of these offers (one read: the _revinclude=PractitionerRole:service path)."""
+    offer_ids = list(dict.fromkeys(offer_ids))
+    if not offer_ids:
+        return []
+    rows = graph.read_named("fhir/practitionerrole_by_ids", pairs=[], services=offer_ids)
+    return sorted((resources.practitioner_role_resource(row) for row in rows), key=lambda r: r["id"])
 
 
 def practitioners(graph, ids: Iterable[str]) -> list[dict]:

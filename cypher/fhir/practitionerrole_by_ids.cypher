@@ -1,7 +1,14 @@
-// FHIR PractitionerRole rows, one per (Professional)-[:WORKS_IN]->(Offer) relationship.
-// Parameters: $pairs (list of {rpps, offer}).
-UNWIND $pairs AS pair
-MATCH (pr:Professional {rpps: pair.rpps})-[w:WORKS_IN]->(o:Offer {id: pair.offer})
+// FHIR PractitionerRole rows, one per (Professional)-[:WORKS_IN]->(Offer) relationship: the roles given by
+// $pairs (list of {rpps, offer}) and every role in the offers $services (list of Offer.id; _revinclude).
+CALL () {
+  UNWIND $pairs AS pair
+  MATCH (pr:Professional {rpps: pair.rpps})-[w:WORKS_IN]->(o:Offer {id: pair.offer})
+  RETURN pr, w, o
+  UNION
+  UNWIND $services AS service
+  MATCH (pr:Professional)-[w:WORKS_IN]->(o:Offer {id: service})
+  RETURN pr, w, o
+}
 OPTIONAL CALL (o) {
   MATCH (o)<-[:OFFERS]-()<-[:HAS_ORG*0..6]-(s:Site)
   RETURN s LIMIT 1
