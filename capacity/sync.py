@@ -1,9 +1,10 @@
 """Push the offers touched by a capacity or tension change into the search index right after the commit.
 
-Requests hand their offer ids to one background pusher per (graph, index client, prefix): it gathers what
-arrives within a few milliseconds and re-projects it in one go (group re-indexing), so concurrent entries
-share the cost, and the pushes of one process happen one after another (a later push always re-reads the
-graph after an earlier one, so an older state never overwrites a newer one). The request waits for its push.
+Requests hand their offer ids to background pushers (SHARDS per graph/index client/prefix; an offer always goes
+to the same one): each gathers what arrives within a few milliseconds and re-projects it in one go (group
+re-indexing), so concurrent entries share the cost. The pushes of one offer happen one after another in its
+shard (a later push always re-reads the graph after an earlier one, so an older state never overwrites a newer
+one), while different offers are pushed in parallel. The request waits for its pushes.
 
 The graph stays the source of truth: if the index cannot be reached the change is kept, the response says
 so, and the next `ror index sync` (which watches CapacitySnapshot/TensionAlert `updated_at`) catches up.
@@ -14,12 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import zlib
 from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 0.02
 MAX_IDS = 500
 WAIT_SECONDS = 10.0
+SHARDS = 8
 
 
 def _push(graph, client, prefix: str, ids: list[str]) -> None:
@@ -71,17 +74,26 @@ _pushers: dict[tuple, _Pusher] = {}
 _lock = threading.Lock()
 
 
-def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
-    """Re-project `offer_ids` from the graph into the offers index; False when it could not be done."""
-    if not offer_ids or client is None:
-        return False
-    key = (id(graph), id(client), prefix)
+def _pusher(graph, client, prefix: str, shard: int) -> _Pusher:
+    key = (id(graph), id(client), prefix, shard)
     with _lock:
         pusher = _pushers.get(key)
         if pusher is None or pusher.graph is not graph or pusher.client is not client:
             pusher = _pushers[key] = _Pusher(graph, client, prefix)
+        return pusher
+
+
+def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
+    """Re-project `offer_ids` from the graph into the offers index; False when it could not be done."""
+    if not offer_ids or client is None:
+        return False
+    by_shard: dict[int, list[str]] = {}
+    for offer_id in sorted(set(offer_ids)):
+        by_shard.setdefault(zlib.crc32(offer_id.encode()) % SHARDS, []).append(offer_id)
+    futures = [_pusher(graph, client, prefix, shard).submit(ids) for shard, ids in by_shard.items()]
+    deadline = time.monotonic() + WAIT_SECONDS
     try:
-        return pusher.submit(sorted(set(offer_ids))).result(timeout=WAIT_SECONDS)
+        return all([f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures])
     except TimeoutError:
         log.warning("re-indexing of offers %s still pending after %.0f s", offer_ids[:5], WAIT_SECONDS)
         return False

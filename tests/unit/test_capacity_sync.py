@@ -1,4 +1,5 @@
-"""Group re-indexing: concurrent requests share one push, pushes are serial, failures are reported, not raised."""
+"""Group re-indexing: concurrent requests share pushes, one offer is never pushed twice at once, failures are
+reported, not raised."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from capacity import sync
 class Recorder:
     def __init__(self, fail: bool = False):
         self.calls: list[list[str]] = []
-        self.active = 0
+        self.active: set[str] = set()
         self.overlap = False
         self.fail = fail
         self.lock = threading.Lock()
 
     def __call__(self, graph, client, prefix, ids):
         with self.lock:
-            self.active += 1
-            self.overlap |= self.active > 1
+            self.overlap |= bool(self.active & set(ids))
+            self.active |= set(ids)
         try:
             threading.Event().wait(0.01)
             self.calls.append(list(ids))
@@ -27,7 +28,7 @@ class Recorder:
                 raise ConnectionError("index down")
         finally:
             with self.lock:
-                self.active -= 1
+                self.active -= set(ids)
 
 
 def test_concurrent_requests_share_serial_pushes(monkeypatch):
