@@ -6,14 +6,24 @@
 // @param radius_km: float = 45.0 — distance au-delà de laquelle la commune est signalée, en km
 // @param activities: list<string> = ["100"] — activités (J17) d'obstétrique
 // Every commune once with hit 0, plus once per maternity within the radius with hit 1 (point-index seek from
-// each maternity): grouping by commune leaves the far ones without comparing every pair.
-CALL () {
-  MATCH (c:Commune)
-  WHERE ($department_code = "" OR c.department_code = $department_code) AND c.location IS NOT NULL
+// each maternity near the communes' bounding box): grouping by commune leaves the far ones without comparing
+// every pair.
+MATCH (c:Commune)
+WHERE ($department_code = "" OR c.department_code = $department_code) AND c.location IS NOT NULL
+WITH collect(c) AS communes, min(c.location.latitude) AS south, max(c.location.latitude) AS north,
+     min(c.location.longitude) AS west, max(c.location.longitude) AS east
+WITH communes, south, north, west, east, $radius_km / 111.0 AS dlat,
+     $radius_km / (111.0 * cos(radians(CASE WHEN abs(north) > abs(south) THEN abs(north) ELSE abs(south) END)))
+       AS dlon
+WITH communes,
+     point({latitude: south - dlat, longitude: west - dlon}) AS sw,
+     point({latitude: north + dlat, longitude: east + dlon}) AS ne
+CALL (communes, sw, ne) {
+  UNWIND communes AS c
   RETURN c, 0 AS hit
   UNION ALL
   MATCH (a:Activity)<-[:PROVIDES]-(:Offer)<-[:OFFERS]-()<-[:HAS_ORG*0..3]-(s:Site)
-  WHERE a.code IN $activities AND s.location IS NOT NULL
+  WHERE a.code IN $activities AND point.withinBBox(s.location, sw, ne)
   WITH DISTINCT s.location AS maternity
   MATCH (c:Commune)
   WHERE point.distance(c.location, maternity) <= $radius_km * 1000
