@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 WINDOW_SECONDS = 0.02
 MAX_IDS = 500
 WAIT_SECONDS = 10.0
-SHARDS = 8
+# Pushers per process. On the 2-vCPU test machine one pusher (bigger groups) sustained more writes than eight
+# (docs/benchmarks.md); raise it on machines with more cores.
+SHARDS = 1
 
 
 def _push(graph, client, prefix: str, ids: list[str]) -> None:
