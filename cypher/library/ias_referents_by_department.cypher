@@ -3,7 +3,7 @@
 //   063), professionnels référents IAS (fonctions de contact 23 à 26 sur une offre du site), détail par fonction,
 //   et nombre de sites décrits sans aucun référent IAS.
 // @question Combien de sites ont des référents IAS dans chaque département, et combien n'en ont aucun ?
-// @param department_code: string = "" — code du département ; vide = tous
+// @param department_code: string = "40" — code du département ; vide = tous
 // @param ias_activities: list<string> = ["063"] — activités (J17) des équipes d'hygiène
 // @param referent_functions: list<string> = ["23", "24", "25", "26"] — fonctions de contact (J220) des référents IAS
 CALL () {

@@ -3,7 +3,7 @@
 //   dans une offre d'un site du département, population du département (somme des communes) et densité pour
 //   100 000 habitants.
 // @question Combien de professionnels de chaque spécialité pour 100 000 habitants dans chaque département ?
-// @param department_code: string = "" — code du département ; vide = tous
+// @param department_code: string = "40" — code du département ; vide = tous
 // @param specialties: list<string> = [] — codes de spécialité ordinale (J210), p. ex. ["SM32"] ; vide = toutes
 MATCH (d:Department)
 WHERE $department_code = "" OR d.code = $department_code

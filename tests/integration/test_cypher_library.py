@@ -80,7 +80,8 @@ def test_stroke_pathway_search_window_leaves_far_sites_out(fixture_graph):
 
 
 def test_ias_referents_by_department(fixture_graph):
-    result = rows(fixture_graph, "ias_referents_by_department")
+    assert column(rows(fixture_graph, "ias_referents_by_department"), "departement") == ["40"]
+    result = rows(fixture_graph, "ias_referents_by_department", department_code="")
     by_function = {r["departement"]: {f["fonction"]: f["referents"] for f in r["referents_par_fonction"]}
                    for r in result}
     assert [(r["departement"], r["sites_decrits"], r["sites_avec_equipe_hygiene"], r["referents_ias"],
@@ -162,7 +163,8 @@ def test_care_pathway_template_instantiated_near_a_commune(fixture_graph):
 
 
 def test_professionals_per_100k(fixture_graph):
-    result = rows(fixture_graph, "professionals_per_100k")
+    assert {r["departement"] for r in rows(fixture_graph, "professionals_per_100k")} == {"40"}
+    result = rows(fixture_graph, "professionals_per_100k", department_code="")
     assert [(r["departement"], r["specialite_code"], r["professionnels"], r["population"],
              r["pour_100000_habitants"]) for r in result] == [
         ("40", "SM32", 1, 57000, 1.75), ("40", "SM59", 2, 57000, 3.51),
