@@ -146,6 +146,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--sync-delay", action="store_true", help="measure capacity change → search visibility")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--sync-scan", action="store_true",
+                        help="time `ror index sync` when nothing changed (read-only on the graph)")
     parser.add_argument("--allow-write", action="store_true", help="required by --sync-delay (writes the graph)")
     args = parser.parse_args()
     logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -161,6 +163,12 @@ def main() -> None:
     service = OrientationService(graph, client, settings)
     if args.queries:
         run_latency(service, args.queries, args.seed)
+    if args.sync_scan:
+        times = []
+        for _ in range(5):
+            report = indexer.sync()
+            times.append(report.seconds)
+        print(f"ror index sync (nothing changed): median {statistics.median(times) * 1000:.0f} ms over 5 runs")
     if args.sync_delay:
         if not args.allow_write:
             raise SystemExit("--sync-delay writes capacity snapshots into the graph: add --allow-write")

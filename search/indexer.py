@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,7 +20,7 @@ from search.documents import DOCUMENT_ID, NO_REGION, TO_DOCUMENT, region_of
 from search.mappings import KINDS, index_body, meta_body
 
 BULK_CHUNK = 2000
-BULK_THREADS = 3
+BULK_THREADS = 2
 SWAP_GRACE_SECONDS = 2.0
 SYNC_BATCH = 1000
 META_ID = "sync"
@@ -87,25 +88,32 @@ class Indexer:
     # ------------------------------------------------------------------------------------------- build
 
     def build(self, kinds: Iterable[str] = KINDS, progress: Callable[[str, int], None] | None = None) -> BuildReport:
-        """New versioned indices per région, filled from the graph, then aliases swapped atomically."""
+        """New versioned indices per région, filled from the graph (kinds in parallel), then every alias
+        swapped in one atomic request: searches keep working on the previous version until then."""
         started = time.perf_counter()
+        kinds = list(kinds)
         watermark = graph_now(self.graph)
         regions = [row["code"] for row in self.graph.read_named("index/regions")]
         with translated():
             version = self._next_version()
             report = BuildReport(version=version)
-            for kind in kinds:
-                created = {r.lower(): self._create(self.names.physical(kind, r, version), kind) for r in regions}
-                count = self._bulk(kind, stream_rows(self.graph, f"index/{kind}", ids=None), created, version,
-                                   progress)
-                for index in created.values():
-                    self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}})
-                self.client.indices.refresh(index=",".join(created.values()))
-                self._swap(kind, sorted(created.values()))
-                report.counts[kind], report.indices[kind] = count, sorted(created.values())
+            with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
+                futures = {kind: pool.submit(self._fill, kind, regions, version, progress) for kind in kinds}
+                for kind, future in futures.items():
+                    report.counts[kind], report.indices[kind] = future.result()
+            self._swap(report.indices)
             self._save_meta(watermark, version)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _fill(self, kind: str, regions: list[str], version: int,
+              progress: Callable[[str, int], None] | None) -> tuple[int, list[str]]:
+        created = {r.lower(): self._create(self.names.physical(kind, r, version), kind) for r in regions}
+        count = self._bulk(kind, stream_rows(self.graph, f"index/{kind}", ids=None), created, version, progress)
+        for index in created.values():
+            self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}})
+        self.client.indices.refresh(index=",".join(created.values()))
+        return count, sorted(created.values())
 
     def _next_version(self) -> int:
         existing = self.client.indices.get(index=f"{self.names.prefix}-*", ignore_unavailable=True,
@@ -137,13 +145,17 @@ class Indexer:
                 progress(kind, count)
         return count
 
-    def _swap(self, kind: str, new_indices: list[str]) -> None:
-        alias = self.names.alias(kind)
-        old = [i for i in self.client.indices.get(index=self.names.pattern(kind), ignore_unavailable=True,
-                                                  allow_no_indices=True) if i not in new_indices]
-        actions = [{"add": {"index": i, "alias": alias}} for i in new_indices]
-        aliased = self.client.indices.get_alias(name=alias, ignore=[404])
-        actions += [{"remove": {"index": i, "alias": alias}} for i in old if i in aliased]
+    def _swap(self, new_indices: dict[str, list[str]]) -> None:
+        """Point each kind's alias at its new indices in one atomic request, then drop the old indices."""
+        actions, old = [], []
+        for kind, indices in new_indices.items():
+            alias = self.names.alias(kind)
+            aliased = self.client.indices.get_alias(name=alias, ignore=[404])
+            stale = [i for i in self.client.indices.get(index=self.names.pattern(kind), ignore_unavailable=True,
+                                                        allow_no_indices=True) if i not in indices]
+            actions += [{"add": {"index": i, "alias": alias}} for i in indices]
+            actions += [{"remove": {"index": i, "alias": alias}} for i in stale if i in aliased]
+            old += stale
         self.client.indices.update_aliases(body={"actions": actions})
         if old:  # searches already running on the old indices finish before they go
             time.sleep(SWAP_GRACE_SECONDS)

@@ -34,17 +34,15 @@ def analysis() -> dict:
                                                                "autocomplete"]},
             "fr_prefix_search": {"tokenizer": "standard", "filter": ["fr_elision", "lowercase", "asciifolding"]},
         },
-        "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
-    }
+        }
 
 
 def _text(copy_to: bool = True, prefix: bool = False) -> dict:
     field: dict = {"type": "text", "analyzer": "fr", "search_analyzer": "fr_search"}
     if copy_to:
         field["copy_to"] = ["all_text"]
-    if prefix:
-        field["fields"] = {"prefix": {"type": "text", "analyzer": "fr_prefix", "search_analyzer": "fr_prefix_search"},
-                           "raw": {"type": "keyword", "normalizer": "folded"}}
+    if prefix:  # edge n-grams cost indexing time: only where autocomplete reads them (site names)
+        field["fields"] = {"prefix": {"type": "text", "analyzer": "fr_prefix", "search_analyzer": "fr_prefix_search"}}
     return field
 
 
@@ -54,24 +52,24 @@ DATE = {"type": "date"}
 OPAQUE = {"type": "object", "enabled": False}
 
 _TERRITORY = {
-    "commune_insee": KW, "commune_name": _text(prefix=True), "postal_code": KW, "city": _text(),
+    "commune_insee": KW, "commune_name": _text(), "postal_code": KW, "city": _text(),
     "department_code": KW, "department_name": KW, "department_key": KW,
     "region_code": KW, "region_name": KW, "region_key": KW,
     "location": {"type": "geo_point"},
 }
 
 OFFER_PROPERTIES = {
-    "id": KW, "name": _text(prefix=True), "status": KW, "synthetic": {"type": "boolean"}, "updated_at": DATE,
+    "id": KW, "name": _text(), "status": KW, "synthetic": {"type": "boolean"}, "updated_at": DATE,
     "phone": KW, "email": KW, "opening": {"type": "text", "analyzer": "fr", "index": False},
-    "site_finess": KW, "site_name": _text(prefix=True), "legal_entity_finess": KW, "legal_entity_name": _text(),
+    "site_finess": KW, "site_name": _text(), "legal_entity_finess": KW, "legal_entity_name": _text(),
     "category_code": KW, "category_label": KW, "category_key": KW, "sph_code": KW, "sph_label": KW,
     "public_hospital": {"type": "boolean"}, "address": _text(copy_to=False),
     **_TERRITORY,
-    "activity_codes": KW, "activity_labels": _text(prefix=True), "activity_keys": KW,
+    "activity_codes": KW, "activity_labels": _text(), "activity_keys": KW,
     "care_mode_codes": KW, "care_mode_labels": _text(), "care_mode_keys": KW,
-    "act_codes": KW, "act_labels": _text(prefix=True),
+    "act_codes": KW, "act_labels": _text(),
     "age_group_codes": KW, "public_codes": KW, "field_codes": KW, "field_keys": KW,
-    "equipment_codes": KW, "equipment_labels": _text(prefix=True),
+    "equipment_codes": KW, "equipment_labels": _text(),
     "equipment_slots": {"type": "nested", "properties": {"code": KW, "minutes": {"type": "integer_range"}}},
     "capacity": {"properties": {
         "installed": INT, "available_men": INT, "available_women": INT, "available_undifferentiated": INT,
@@ -94,7 +92,7 @@ SITE_PROPERTIES = {
 }
 
 PROFESSIONAL_PROPERTIES = {
-    "id": KW, "rpps": KW, "first_name": _text(), "last_name": _text(prefix=True), "profession_code": KW,
+    "id": KW, "rpps": KW, "first_name": _text(), "last_name": _text(), "profession_code": KW,
     "specialty_code": KW, "profession": _text(), "specialty": _text(), "function_code": KW, "function_label": KW,
     "phone": KW, "email": KW, "offer_id": KW, "offer_name": _text(), "site_finess": KW, "site_name": _text(),
     "department_code": KW, "region_code": KW, "synthetic": {"type": "boolean"}, "location": {"type": "geo_point"},

@@ -109,6 +109,5 @@ def text_clause(text: str) -> list[dict]:
         return []
     return [{"multi_match": {
         "query": text[:200], "type": "most_fields", "operator": "and",
-        "fields": ["all_text", "name^3", "site_name^2", "activity_labels^2", "name.prefix", "site_name.prefix",
-                   "activity_labels.prefix"],
+        "fields": ["all_text", "name^3", "site_name^2", "activity_labels^2"],
     }}]
