@@ -85,8 +85,9 @@ def _connection(base: str, timeout: float) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
 
 
-def load_phase(base: str, make_url, clients: int, duration: float, warmup: float) -> dict:
-    """`clients` threads, keep-alive, closed loop; only requests started after the warm-up are measured."""
+def load_phase(base: str, make_url, clients: int, duration: float, warmup: float, rate: float | None = None) -> dict:
+    """`clients` threads, keep-alive; closed loop, or paced to `rate` requests/s in all (open loop, so a
+    slow answer does not lower the offered load). Only requests started after the warm-up are measured."""
     start = time.perf_counter()
     measure_from, stop_at = start + warmup, start + warmup + duration
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -95,9 +96,16 @@ def load_phase(base: str, make_url, clients: int, duration: float, warmup: float
 
     def worker(i: int) -> None:
         conn = _connection(base, 10.0)
+        interval = clients / rate if rate else 0.0
+        next_at = start + (i * interval / clients if rate else 0.0)
         while True:
             with lock:
                 url = make_url()
+            if rate:
+                next_at += interval
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
             t0 = time.perf_counter()
             if t0 >= stop_at:
                 break
@@ -160,6 +168,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
     parser.add_argument("--threads", type=int, default=32, help="waitress threads with --serve")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
+    parser.add_argument("--rate", type=float, help="pace the clients to this many requests/s in all")
     parser.add_argument("--min-population", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "http.json")
@@ -177,13 +186,13 @@ def main() -> None:
         results = {}
         for endpoint in args.endpoints.split(","):
             make = query_factory(endpoint, codes, places, random.Random(args.seed))
-            results[endpoint] = load_phase(base, make, args.clients, args.duration, args.warmup)
+            results[endpoint] = load_phase(base, make, args.clients, args.duration, args.warmup, args.rate)
             print(endpoint, json.dumps(results[endpoint], ensure_ascii=False), flush=True)
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=20)
-    report = {"clients": args.clients, "duration_s": args.duration, "warmup_s": args.warmup,
+    report = {"clients": args.clients, "rate": args.rate, "duration_s": args.duration, "warmup_s": args.warmup,
               "threads": args.threads if args.serve else None, "base": base, "codes": codes, "results": results}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
