@@ -18,6 +18,9 @@ def make_client(settings: Settings, url: str | None = None) -> OpenSearch:
     return OpenSearch(
         hosts=[url], http_auth=auth, verify_certs=settings.opensearch_verify_certs,
         timeout=10, max_retries=1, retry_on_timeout=False, http_compress=True,
+        # One pooled connection per concurrent caller (web threads, bulk helpers): the default keeps 1 and
+        # makes every other thread open and discard a connection per request.
+        pool_maxsize=32,
     )
 
 
