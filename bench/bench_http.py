@@ -49,7 +49,10 @@ def top_codes(base: str, timeout: float = 30.0) -> dict[str, list[str]]:
     conn = _connection(base, timeout)
     out: dict[str, list[str]] = {"activity": [], "act": [], "equipment": []}
     conn.request("GET", "/api/v1/search?" + urlencode({"q": "", "size": 1}))
-    body = json.loads(conn.getresponse().read())
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    if response.status != 200:
+        raise SystemExit(f"the app is not ready to be measured: HTTP {response.status} {body}")
     for facet in body.get("facets", []):
         if facet["name"] == "activity":
             out["activity"] = [b["key"] for b in facet["buckets"]][:30]
