@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from engines import process
-from ror.errors import EngineError
+from engines.local_server import LocalServer
 
 VERSION = "5.26.12"
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
@@ -30,27 +30,34 @@ JVM_FLAGS = [
 ]
 
 
-class Neo4jServer:
+class Neo4jServer(LocalServer):
     name = "neo4j"
     label = "Neo4j"
+    port_settings = "ROR_NEO4J_BOLT_PORT / ROR_NEO4J_HTTP_PORT"
+    external_setting = "NEO4J_URI"
 
     def __init__(self, *, engines_dir: Path, instance: str, bolt_port: int, http_port: int,
                  heap: str, pagecache: str, java_home: Path | None, timeout: float):
+        home = engines_dir / "instances" / instance / "neo4j"
+        super().__init__(home=home, pid_file=home / "neo4j.pid", java_home=java_home, timeout=timeout)
         self.dist = engines_dir / "dist" / f"neo4j-{VERSION}"
-        self.home = engines_dir / "instances" / instance / "neo4j"
         self.bolt_port, self.http_port = bolt_port, http_port
         self.heap, self.pagecache = heap, pagecache
-        self.java_home, self.timeout = java_home, timeout
-        self.pid_file = self.home / "neo4j.pid"
-        self.log = self.home / "logs" / "console.log"
 
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.bolt_port}"
 
     @property
+    def url(self) -> str:
+        return self.uri
+
+    @property
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
+
+    def ports(self) -> tuple[int, ...]:
+        return (self.bolt_port, self.http_port)
 
     def install(self) -> None:
         """Resolve the server classpath once; later runs use the cached jars."""
@@ -59,46 +66,12 @@ class Neo4jServer:
         self.dist.mkdir(parents=True, exist_ok=True)
         process.resolve_artifacts(POM, self.dist / "lib")
 
-    def start(self) -> process.EngineStatus:
-        current = self.status()
-        if current.running:
-            if not current.healthy:
-                process.wait_healthy(self.label, self._healthy, current.pid, self.log, self.timeout)
-            return self.status()
-        for port in (self.bolt_port, self.http_port):
-            if process.port_in_use(port):
-                raise EngineError(
-                    f"Le port {port} est déjà utilisé : Neo4j ne peut pas démarrer. Libérez-le ou choisissez "
-                    "un autre port (ROR_NEO4J_BOLT_PORT / ROR_NEO4J_HTTP_PORT), ou pointez NEO4J_URI vers "
-                    "le serveur qui l'occupe."
-                )
-        java = process.find_java(self.java_home)
-        self.install()
+    def _launch(self, java: Path) -> tuple[list[str], dict[str, str]]:
         self._write_config()
         cmd = [str(java), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
                "-cp", f"{self.dist / 'lib'}/*", MAIN_CLASS,
                f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}"]
-        env = {**os.environ, "JAVA_HOME": str(process.java_home_of(java))}
-        pid = process.spawn(cmd, cwd=self.home, env=env, log=self.log)
-        self.pid_file.write_text(str(pid))
-        process.wait_healthy(self.label, self._healthy, pid, self.log, self.timeout)
-        return self.status()
-
-    def stop(self) -> None:
-        pid = process.read_pid(self.pid_file)
-        if pid:
-            process.stop_pid(pid, str(self.home))
-        self.pid_file.unlink(missing_ok=True)
-
-    def status(self) -> process.EngineStatus:
-        pid = process.read_pid(self.pid_file)
-        if pid and not process.cmdline_mentions(pid, str(self.home)):
-            pid = None
-        version = self._version() if pid else None
-        return process.EngineStatus(
-            name=self.name, version=version, url=self.uri, running=pid is not None,
-            healthy=version is not None, pid=pid, rss_mib=process.rss_mib(pid),
-        )
+        return cmd, {**os.environ, "JAVA_HOME": str(process.java_home_of(java))}
 
     def _healthy(self) -> bool:
         return self._version() is not None and process.port_in_use(self.bolt_port)

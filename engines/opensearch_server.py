@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 from engines import process
+from engines.local_server import LocalServer
 from ror.errors import EngineError
 
 VERSION = "2.19.4"
@@ -24,22 +25,25 @@ MODULES = {
 UNPRIVILEGED_USER = "nobody"
 
 
-class OpenSearchServer:
+class OpenSearchServer(LocalServer):
     name = "opensearch"
     label = "OpenSearch"
+    port_settings = "ROR_OPENSEARCH_PORT (HTTP = ce port, transport = ce port + 100)"
+    external_setting = "OPENSEARCH_URL"
 
     def __init__(self, *, engines_dir: Path, instance: str, port: int, heap: str,
                  java_home: Path | None, timeout: float):
+        home = engines_dir / "instances" / instance / "opensearch"
+        super().__init__(home=home, pid_file=home / "opensearch.pid", java_home=java_home, timeout=timeout)
         self.dist = engines_dir / "dist" / f"opensearch-{VERSION}"
-        self.home = engines_dir / "instances" / instance / "opensearch"
         self.port, self.heap = port, heap
-        self.java_home, self.timeout = java_home, timeout
-        self.pid_file = self.home / "opensearch.pid"
-        self.log = self.home / "logs" / "console.log"
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def ports(self) -> tuple[int, ...]:
+        return (self.port, self.port + 100)
 
     def install(self) -> None:
         if (self.dist / "bin" / "opensearch").is_file():
@@ -68,21 +72,7 @@ class OpenSearchServer:
         root.rename(self.dist)
         shutil.rmtree(staging, ignore_errors=True)
 
-    def start(self) -> process.EngineStatus:
-        current = self.status()
-        if current.running:
-            if not current.healthy:
-                process.wait_healthy(self.label, self._healthy, current.pid, self.log, self.timeout)
-            return self.status()
-        for port in (self.port, self.port + 100):
-            if process.port_in_use(port):
-                raise EngineError(
-                    f"Le port {port} est déjà utilisé : OpenSearch ne peut pas démarrer (HTTP {self.port}, "
-                    f"transport {self.port + 100}). Libérez-le, changez ROR_OPENSEARCH_PORT, ou pointez "
-                    "OPENSEARCH_URL vers le serveur qui l'occupe."
-                )
-        java = process.find_java(self.java_home)
-        self.install()
+    def _launch(self, java: Path) -> tuple[list[str], dict[str, str]]:
         self._write_config()
         env = {**os.environ, "OPENSEARCH_JAVA_HOME": str(process.java_home_of(java)),
                "OPENSEARCH_PATH_CONF": str(self.home / "config"), "OPENSEARCH_TMPDIR": str(self.home / "tmp")}
@@ -91,26 +81,7 @@ class OpenSearchServer:
         if os.geteuid() == 0:
             self._hand_over_to_unprivileged_user()
             cmd = ["setpriv", f"--reuid={UNPRIVILEGED_USER}", "--regid=nogroup", "--clear-groups", *cmd]
-        pid = process.spawn(cmd, cwd=self.home, env=env, log=self.log)
-        self.pid_file.write_text(str(pid))
-        process.wait_healthy(self.label, self._healthy, pid, self.log, self.timeout)
-        return self.status()
-
-    def stop(self) -> None:
-        pid = process.read_pid(self.pid_file)
-        if pid:
-            process.stop_pid(pid, str(self.home))
-        self.pid_file.unlink(missing_ok=True)
-
-    def status(self) -> process.EngineStatus:
-        pid = process.read_pid(self.pid_file)
-        if pid and not process.cmdline_mentions(pid, str(self.home)):
-            pid = None
-        version = self._version() if pid else None
-        return process.EngineStatus(
-            name=self.name, version=version, url=self.url, running=pid is not None,
-            healthy=pid is not None and self._healthy(), pid=pid, rss_mib=process.rss_mib(pid),
-        )
+        return cmd, env
 
     def _version(self) -> str | None:
         try:
