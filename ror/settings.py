@@ -69,6 +69,21 @@ class Settings:
         "ROR_SECRET_KEY", None, "Flask secret key (secret, environment only; random per process if unset)."
     )
     cors_origins: str = _setting("ROR_CORS_ORIGINS", "", "Comma-separated origins allowed by CORS on /api.")
+    var_dir: Path = _setting("ROR_VAR_DIR", PROJECT_ROOT / "var", "Working files (runs, exports, console jobs).")
+    console_timeout_s: float = _setting(
+        "ROR_CONSOLE_TIMEOUT_S", 10.0, "Time limit of an interactive console or library query (seconds)."
+    )
+    console_row_cap: int = _setting("ROR_CONSOLE_ROW_CAP", 1000, "Rows shown by an interactive console query.")
+    console_export_timeout_s: float = _setting(
+        "ROR_CONSOLE_EXPORT_TIMEOUT_S", 300.0, "Time limit of a background console export (seconds)."
+    )
+    console_export_row_cap: int = _setting(
+        "ROR_CONSOLE_EXPORT_ROW_CAP", 100000, "Rows kept by a background console export."
+    )
+    console_job_workers: int = _setting("ROR_CONSOLE_JOB_WORKERS", 2, "Background console exports run at once.")
+    console_job_ttl_hours: float = _setting(
+        "ROR_CONSOLE_JOB_TTL_HOURS", 24.0, "Console export results are deleted after this many hours."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
