@@ -60,6 +60,12 @@ class ConsoleLimits:
     row_cap: int | None = 1000
 
 
+class QueryTimeout(BadRequest):
+    """The query ran longer than its time limit and was stopped by Neo4j."""
+
+    code = "query_timeout"
+
+
 def refuse(reason: str) -> Forbidden:
     return Forbidden(f"Requête refusée : {reason}. {READ_ONLY}", detail=reason)
 
@@ -166,11 +172,17 @@ def run_console(graph: Graph, query: str, params: dict | None = None,
                 limits: ConsoleLimits | None = None) -> QueryResult:
     """Check `query` (text, then plan) and run it read-only with a timeout and a row cap."""
     limits = limits or ConsoleLimits()
+    statement, params = check(graph, query, params)
+    return run_read(graph, statement, params, limits)
+
+
+def check(graph: Graph, query: str, params: str | dict | None = None) -> tuple[str, dict]:
+    """The statement and parameters once both the text and Neo4j's plan say it only reads (nothing runs)."""
     statement = check_text(query)
     params = parse_params(params)
     query_type, plan = explain(graph, statement, params)
     check_plan(query_type, plan)
-    return run_read(graph, statement, params, limits)
+    return statement, params
 
 
 def run_read(graph: Graph, statement: str, params: dict, limits: ConsoleLimits) -> QueryResult:
@@ -223,6 +235,7 @@ class _client_errors:
         if "AccessMode" in code or "Forbidden" in code or "Security" in code:
             raise refuse("Neo4j a refusé une écriture en transaction de lecture") from exc
         if "TransactionTimedOut" in code or "Terminated" in code:
-            raise BadRequest(f"Requête interrompue : elle a dépassé {self.limits.timeout_s:g} s.",
-                             detail=str(exc)) from exc
+            raise QueryTimeout(f"Requête interrompue : elle a dépassé {self.limits.timeout_s:g} s, le délai maximal. "
+                               "Restreignez-la (LIMIT, filtre) ou lancez-la en export.",
+                               detail=str(exc)) from exc
         raise BadRequest(f"Requête invalide : {exc.message}", detail=str(exc)) from exc

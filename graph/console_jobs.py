@@ -1,0 +1,179 @@
+"""Background console exports: long read-only analyses run by a bounded worker pool, results kept on disk.
+
+A job is a console query or a library query, checked (text and plan) before it is accepted, then run in a
+READ transaction with the export limits (larger row cap, longer timeout). Each job belongs to the user who
+started it; its state lives in `<var>/console-jobs/<id>/job.json` and its result in `result.json` and
+`result.csv` next to it. Finished jobs are deleted after a time-to-live.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph.results import QueryResult
+from ror.errors import Conflict, NotFound, RorError
+
+log = logging.getLogger(__name__)
+
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{16,40}")
+STATES = ("queued", "running", "done", "failed")
+STATE_LABELS = {"queued": "en attente", "running": "en cours", "done": "terminé", "failed": "en échec"}
+QUEUE_PER_WORKER = 4  # jobs waiting for a worker, per worker, before new ones are refused
+
+
+class TooManyJobs(RorError):
+    status = 429
+    code = "too_many_requests"
+
+
+@dataclass
+class Job:
+    id: str
+    owner: str
+    kind: str  # "console" or "library"
+    label: str  # the query text (console) or the library query name
+    params: dict
+    state: str = "queued"
+    created_at: float = 0.0
+    started_at: float | None = None
+    finished_at: float | None = None
+    rows: int | None = None
+    truncated: bool = False
+    columns: list | None = None
+    error: str | None = None
+    error_code: str | None = None
+
+    def elapsed_ms(self, now: float | None = None) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at if self.finished_at is not None else (now or time.time())
+        return round((end - self.started_at) * 1000, 1)
+
+    def public(self) -> dict:
+        """What the owner sees (never another user's)."""
+        return {"id": self.id, "kind": self.kind, "label": self.label, "params": self.params,
+                "state": self.state, "state_label": STATE_LABELS[self.state],
+                "created_at": _iso(self.created_at), "started_at": _iso(self.started_at),
+                "finished_at": _iso(self.finished_at), "elapsed_ms": self.elapsed_ms(),
+                "rows": self.rows, "truncated": self.truncated, "columns": self.columns,
+                "error": self.error, "error_code": self.error_code}
+
+
+def _iso(stamp: float | None) -> str | None:
+    return None if stamp is None else datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
+
+
+class JobStore:
+    """Jobs of one app: a pool of `workers` threads, files under `folder`, results kept `ttl_s` seconds."""
+
+    def __init__(self, folder: Path, *, workers: int = 2, ttl_s: float = 86400.0):
+        self.folder = Path(folder)
+        self.workers = max(1, workers)
+        self.ttl_s = ttl_s
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ror-console-job")
+        self._lock = threading.Lock()
+        self._live: set[str] = set()  # ids queued or running in this process
+
+    def submit(self, owner: str, kind: str, label: str, params: dict,
+               work: Callable[[], QueryResult]) -> Job:
+        """Queue `work` (already checked by the caller) for `owner`; refused when the queue is full."""
+        self.purge()
+        with self._lock:
+            if len(self._live) >= self.workers * (1 + QUEUE_PER_WORKER):
+                raise TooManyJobs("Trop d'exports en cours : réessayez quand l'un d'eux sera terminé.",
+                                  detail=f"{len(self._live)} jobs live")
+            job = Job(id=secrets.token_urlsafe(18), owner=owner, kind=kind, label=label, params=params,
+                      created_at=time.time())
+            self._write(job)
+            self._live.add(job.id)
+        self._pool.submit(self._run, job, work)
+        return job
+
+    def _run(self, job: Job, work: Callable[[], QueryResult]) -> None:
+        job.state, job.started_at = "running", time.time()
+        self._write(job)
+        try:
+            result = work()
+            folder = self._dir(job.id)
+            (folder / "result.csv").write_text(result.to_csv(), encoding="utf-8")
+            (folder / "result.json").write_text(result.to_json(), encoding="utf-8")
+            job.rows, job.truncated, job.columns, job.state = len(result.rows), result.truncated, result.columns, "done"
+        except RorError as exc:
+            job.state, job.error, job.error_code = "failed", exc.message, exc.code
+        except Exception:  # noqa: BLE001 - a job never dies silently; the person sees a French message
+            log.exception("console job %s failed", job.id)
+            job.state, job.error, job.error_code = "failed", "Erreur interne pendant l'export.", "internal_error"
+        finally:
+            job.finished_at = time.time()
+            self._write(job)
+            with self._lock:
+                self._live.discard(job.id)
+
+    def get(self, owner: str, job_id: str) -> Job:
+        """The job if it exists and belongs to `owner` (another user's job is "not found", not "forbidden")."""
+        job = self._read(job_id) if JOB_ID.fullmatch(job_id or "") else None
+        if job is None or job.owner != owner:
+            raise NotFound("Export introuvable (inconnu, expiré ou lancé par un autre utilisateur).")
+        if job.state in ("queued", "running") and job.id not in self._live:
+            job.state, job.error, job.error_code = "failed", "Export interrompu par un redémarrage du serveur.", \
+                "interrupted"
+        return job
+
+    def owned(self, owner: str) -> list[Job]:
+        self.purge()
+        jobs = []
+        for path in self.folder.glob("*/job.json") if self.folder.exists() else ():
+            job = self._read(path.parent.name)
+            if job is not None and job.owner == owner:
+                jobs.append(self.get(owner, job.id))
+        return sorted(jobs, key=lambda j: j.created_at, reverse=True)
+
+    def result_path(self, owner: str, job_id: str, fmt: str) -> Path:
+        job = self.get(owner, job_id)
+        if job.state != "done":
+            raise Conflict(f"Export {STATE_LABELS[job.state]} : pas de résultat à télécharger"
+                           + (f" ({job.error})" if job.error else "") + ".")
+        return self._dir(job.id) / f"result.{fmt}"
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete jobs finished more than `ttl_s` ago; returns how many."""
+        now = now or time.time()
+        removed = 0
+        for path in list(self.folder.glob("*/job.json")) if self.folder.exists() else ():
+            job = self._read(path.parent.name)
+            if job is None or job.id in self._live:
+                continue
+            if now - (job.finished_at or job.created_at) > self.ttl_s:
+                shutil.rmtree(path.parent, ignore_errors=True)
+                removed += 1
+        return removed
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _dir(self, job_id: str) -> Path:
+        return self.folder / job_id
+
+    def _write(self, job: Job) -> None:
+        folder = self._dir(job.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "job.json.tmp"
+        tmp.write_text(json.dumps(asdict(job), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(folder / "job.json")
+
+    def _read(self, job_id: str) -> Job | None:
+        try:
+            return Job(**json.loads((self._dir(job_id) / "job.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None

@@ -1,0 +1,344 @@
+"""/api/v1/cypher: the analyst's read-only Cypher console, the pathway library and background exports.
+
+Only `console.use` holders (analyst, admin) get in, through the accounts' usual ways (session + CSRF or
+`Authorization: Bearer`). Every query goes through graph/console.py's locks (text, plan, READ transaction
+with a timeout and a row cap); exports run the same checks with a larger row cap and a longer timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
+
+from accounts.web import authenticated, init_app
+from graph import library
+from graph.console import ConsoleLimits, check, check_plan, explain, parse_params, run_console, run_read
+from graph.console_jobs import JobStore
+from graph.results import QueryResult
+from ror.errors import BadRequest, ServiceUnavailable
+from ror.settings import Settings
+from web import openapi
+from web.services import _address, _port_open, services
+
+log = logging.getLogger(__name__)
+bp = Blueprint("analysis_api", __name__, url_prefix="/api/v1")
+bp.record_once(lambda state: init_app(state.app))
+
+PERMISSION = "console.use"
+FORMATS = ("json", "csv")
+MAX_QUERY_CHARS = 20_000
+_jobs_lock = threading.Lock()
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _settings() -> Settings:
+    return services().settings
+
+
+def _graph():
+    """The app's graph, after a quick check that Neo4j answers (503 at once rather than driver retries)."""
+    graph = services().get_graph()
+    address = _address(getattr(graph, "uri", None), 7687)
+    if address and not _port_open(*address):
+        raise ServiceUnavailable("La base de données de l'offre de soins est indisponible pour le moment.",
+                                 detail=f"Neo4j at {address[0]}:{address[1]} does not answer")
+    return graph
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if body is None and not request.data:
+        body = {}
+    if not isinstance(body, dict):
+        raise BadRequest("Le corps de la requête doit être un objet JSON.", fields={"body": "objet JSON attendu"})
+    return body
+
+
+def _format(value) -> str:
+    fmt = "json" if value in (None, "") else value
+    if fmt not in FORMATS:
+        raise BadRequest(f"Format inconnu : {fmt!r} (attendu json ou csv).", fields={"format": "json ou csv"})
+    return fmt
+
+
+def _query_text(body: dict) -> str:
+    query = body.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest("La requête Cypher est absente : champ « query » (texte) attendu.",
+                         fields={"query": "texte obligatoire"})
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadRequest(f"Requête trop longue (au plus {MAX_QUERY_CHARS} caractères).",
+                         fields={"query": f"au plus {MAX_QUERY_CHARS} caractères"})
+    return query
+
+
+def _params(body: dict) -> dict:
+    raw = body.get("params")
+    try:
+        return parse_params(raw if raw is not None else {})
+    except BadRequest as exc:
+        raise BadRequest(exc.message, fields={"params": "objet JSON attendu"}) from exc
+
+
+def interactive_limits() -> ConsoleLimits:
+    s = _settings()
+    return ConsoleLimits(timeout_s=s.console_timeout_s, row_cap=s.console_row_cap)
+
+
+def export_limits() -> ConsoleLimits:
+    s = _settings()
+    return ConsoleLimits(timeout_s=s.console_export_timeout_s, row_cap=s.console_export_row_cap)
+
+
+def result_body(result: QueryResult, limits: ConsoleLimits) -> dict:
+    body = {"columns": result.columns, "rows": result.rows, "row_count": len(result.rows),
+            "truncated": result.truncated, "row_cap": limits.row_cap, "elapsed_ms": round(result.elapsed_ms, 1)}
+    if result.graph["nodes"]:
+        body["graph"] = {"nodes": result.graph["nodes"], "links": result.graph["edges"]}
+    return body
+
+
+def _respond(result: QueryResult, limits: ConsoleLimits, fmt: str, stem: str) -> Response:
+    if fmt == "csv":
+        response = Response(result.to_csv(), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
+        response.headers["X-Row-Count"] = str(len(result.rows))
+        response.headers["X-Truncated"] = "true" if result.truncated else "false"
+        return response
+    return jsonify(result_body(result, limits))
+
+
+def _filename(stem: str, ext: str) -> str:
+    return f"{stem}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.{ext}"
+
+
+def _library_query(name: str) -> library.LibraryQuery:
+    return library.get(name)  # a French NotFound for an unknown name
+
+
+def run_library(graph, name: str, given, limits: ConsoleLimits) -> QueryResult:
+    """A library query, bound and typed, re-checked as a pure read by Neo4j's plan, run read-only."""
+    query = _library_query(name)
+    if given is not None and not isinstance(given, dict):
+        raise BadRequest("Les paramètres doivent être un objet JSON.", fields={"params": "objet JSON attendu"})
+    bound = library.bind(query, given)
+    check_plan(*explain(graph, query.text, bound))
+    return run_read(graph, query.text, bound, limits)
+
+
+def jobs() -> JobStore:
+    store = current_app.extensions.get("ror_console_jobs")
+    if store is None:
+        with _jobs_lock:
+            store = current_app.extensions.get("ror_console_jobs")
+            if store is None:
+                s = _settings()
+                store = JobStore(s.var_dir / "console-jobs", workers=s.console_job_workers,
+                                 ttl_s=s.console_job_ttl_hours * 3600)
+                current_app.extensions["ror_console_jobs"] = store
+    return store
+
+
+def _job_links(job_id: str) -> dict:
+    return {"self": url_for("analysis_api.job_status", job_id=job_id),
+            "csv": url_for("analysis_api.job_result", job_id=job_id, format="csv"),
+            "json": url_for("analysis_api.job_result", job_id=job_id, format="json")}
+
+
+# ------------------------------------------------------------------------------------------- console
+
+
+@bp.post("/cypher")
+def console() -> Response:
+    principal = authenticated(PERMISSION)
+    body = _body()
+    query, params, fmt = _query_text(body), _params(body), _format(body.get("format"))
+    limits = interactive_limits()
+    started = time.perf_counter()
+    graph = _graph()
+    result = run_console(graph, query, params, limits)
+    log.info("console query by %s: %d row(s) in %.0f ms", principal.username, len(result.rows),
+             (time.perf_counter() - started) * 1000)
+    return _respond(result, limits, fmt, "console")
+
+
+# ------------------------------------------------------------------------------------------- library
+
+
+def describe(query: library.LibraryQuery) -> dict:
+    return {"name": query.name, "title": query.title, "description": query.description,
+            "question": query.question,
+            "params": [{"name": p.name, "type": p.type, "required": p.required,
+                        "default": None if p.required else p.default, "description": p.description}
+                       for p in query.params]}
+
+
+@bp.get("/cypher/library")
+def library_list() -> Response:
+    authenticated(PERMISSION)
+    return jsonify({"queries": [describe(q) for q in library.all_queries()]})
+
+
+@bp.post("/cypher/library/<name>")
+def library_run(name: str) -> Response:
+    authenticated(PERMISSION)
+    body = _body()
+    fmt = _format(body.get("format"))
+    limits = interactive_limits()
+    result = run_library(_graph(), name, body.get("params"), limits)
+    return _respond(result, limits, fmt, name)
+
+
+# ------------------------------------------------------------------------------------------- jobs
+
+
+@bp.post("/cypher/jobs")
+def job_start() -> tuple[Response, int, dict]:
+    """Check the query now (refusals answer at once), then run it in the background with the export limits."""
+    principal = authenticated(PERMISSION)
+    body = _body()
+    graph = _graph()
+    limits = export_limits()
+    if body.get("library") is not None:
+        name = body["library"]
+        if not isinstance(name, str):
+            raise BadRequest("Le champ « library » doit être le nom d'une requête de la bibliothèque.",
+                             fields={"library": "texte"})
+        query = _library_query(name)
+        given = body.get("params")
+        if given is not None and not isinstance(given, dict):
+            raise BadRequest("Les paramètres doivent être un objet JSON.", fields={"params": "objet JSON attendu"})
+        bound = library.bind(query, given)
+        check_plan(*explain(graph, query.text, bound))
+        job = jobs().submit(principal.username, "library", name, bound,
+                            lambda: run_read(graph, query.text, bound, limits))
+    else:
+        statement, params = check(graph, _query_text(body), _params(body))
+        job = jobs().submit(principal.username, "console", statement, params,
+                            lambda: run_read(graph, statement, params, limits))
+    links = _job_links(job.id)
+    log.info("console export %s started by %s", job.id, principal.username)
+    return jsonify({"job": job.public(), "links": links}), 202, {"Location": links["self"]}
+
+
+@bp.get("/cypher/jobs")
+def job_list() -> Response:
+    principal = authenticated(PERMISSION)
+    return jsonify({"jobs": [{**job.public(), "links": _job_links(job.id)}
+                             for job in jobs().owned(principal.username)]})
+
+
+@bp.get("/cypher/jobs/<job_id>")
+def job_status(job_id: str) -> Response:
+    principal = authenticated(PERMISSION)
+    job = jobs().get(principal.username, job_id)
+    return jsonify({"job": job.public(), "links": _job_links(job.id)})
+
+
+@bp.get("/cypher/jobs/<job_id>/result")
+def job_result(job_id: str) -> Response:
+    principal = authenticated(PERMISSION)
+    fmt = _format(request.args.get("format"))
+    path = jobs().result_path(principal.username, job_id, fmt)
+    return send_file(path, mimetype="text/csv" if fmt == "csv" else "application/json", as_attachment=True,
+                     download_name=f"export-{job_id[:8]}.{fmt}", max_age=0)
+
+
+# ------------------------------------------------------------------------------------------- OpenAPI
+
+_ERRORS = {"400": "Requête invalide ou délai dépassé (le champ fautif est nommé dans `fields`).",
+           "401": "Authentification requise (session ou jeton Bearer).",
+           "403": "Rôle sans accès à la console, jeton CSRF absent, ou requête refusée (écriture, administration).",
+           "404": "Requête de bibliothèque ou export introuvable.",
+           "503": "Base de données indisponible."}
+_PARAMS_SCHEMA = {"type": "object", "additionalProperties": {},
+                  "description": "Paramètres Cypher ($nom) en objet JSON."}
+_FORMAT_SCHEMA = {"type": "string", "enum": list(FORMATS), "default": "json",
+                  "description": "json : colonnes et lignes ; csv : fichier à télécharger."}
+_RESULT_SCHEMA = {
+    "type": "object", "required": ["columns", "rows", "row_count", "truncated", "row_cap", "elapsed_ms"],
+    "properties": {
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "array", "items": {}}},
+        "row_count": {"type": "integer"},
+        "truncated": {"type": "boolean", "description": "Vrai quand d'autres lignes existaient au-delà du plafond."},
+        "row_cap": {"type": "integer", "nullable": True},
+        "elapsed_ms": {"type": "number"},
+        "graph": {"type": "object", "description": "Nœuds et liens rencontrés (chemins, nœuds, relations).",
+                  "properties": {"nodes": {"type": "array", "items": {"type": "object"}},
+                                 "links": {"type": "array", "items": {"type": "object"}}}},
+    },
+}
+_JOB_SCHEMA = {"type": "object", "properties": {
+    "job": {"type": "object", "properties": {
+        "id": {"type": "string"}, "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "elapsed_ms": {"type": "number", "nullable": True}, "rows": {"type": "integer", "nullable": True},
+        "truncated": {"type": "boolean"}, "error": {"type": "string", "nullable": True}}},
+    "links": {"type": "object", "additionalProperties": {"type": "string"}}}}
+
+
+def _responses(ok: str, schema: dict, errors=("400", "401", "403", "503"), csv: bool = False) -> dict:
+    content = {"application/json": {"schema": schema}}
+    if csv:
+        content["text/csv"] = {"schema": {"type": "string"}}
+    responses = {ok: {"description": "Succès.", "content": content}}
+    for status in errors:
+        responses[status] = {"description": _ERRORS[status],
+                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return responses
+
+
+def _json_body(properties: dict, required: list[str]) -> dict:
+    schema = {"type": "object", "properties": properties, **({"required": required} if required else {})}
+    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
+
+
+def _path_param(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+TAG = "analyse"
+openapi.declare_operation("post", "/cypher", {
+    "operationId": "cypherConsole", "tags": [TAG],
+    "summary": "Console Cypher en lecture seule (analystes) : toute écriture est refusée.",
+    "requestBody": _json_body({"query": {"type": "string", "example": "MATCH (s:Site) RETURN s.name LIMIT 5"},
+                               "params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA}, ["query"]),
+    "responses": _responses("200", _RESULT_SCHEMA, csv=True)})
+openapi.declare_operation("get", "/cypher/library", {
+    "operationId": "cypherLibrary", "tags": [TAG],
+    "summary": "Bibliothèque de parcours : requêtes documentées et leurs paramètres typés.",
+    "responses": _responses("200", {"type": "object", "properties": {
+        "queries": {"type": "array", "items": {"type": "object"}}}}, errors=("401", "403"))})
+openapi.declare_operation("post", "/cypher/library/{name}", {
+    "operationId": "cypherLibraryRun", "tags": [TAG],
+    "summary": "Exécute une requête de la bibliothèque avec ses paramètres (validés selon leur type).",
+    "parameters": [_path_param("name", "Nom de la requête (voir la liste).")],
+    "requestBody": _json_body({"params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA}, []),
+    "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "404", "503"), csv=True)})
+openapi.declare_operation("post", "/cypher/jobs", {
+    "operationId": "cypherJobStart", "tags": [TAG],
+    "summary": "Lance un export en tâche de fond (console ou bibliothèque), plafond de lignes plus élevé.",
+    "requestBody": _json_body({"query": {"type": "string"}, "library": {"type": "string"},
+                               "params": _PARAMS_SCHEMA}, []),
+    "responses": _responses("202", _JOB_SCHEMA, errors=("400", "401", "403", "404", "503"))})
+openapi.declare_operation("get", "/cypher/jobs", {
+    "operationId": "cypherJobs", "tags": [TAG], "summary": "Mes exports (les autres utilisateurs ne les voient pas).",
+    "responses": _responses("200", {"type": "object", "properties": {"jobs": {"type": "array", "items": {}}}},
+                            errors=("401", "403"))})
+openapi.declare_operation("get", "/cypher/jobs/{job_id}", {
+    "operationId": "cypherJobStatus", "tags": [TAG], "summary": "État d'un export : état, durée, lignes.",
+    "parameters": [_path_param("job_id", "Identifiant de l'export.")],
+    "responses": _responses("200", _JOB_SCHEMA, errors=("401", "403", "404"))})
+openapi.declare_operation("get", "/cypher/jobs/{job_id}/result", {
+    "operationId": "cypherJobResult", "tags": [TAG], "summary": "Résultat d'un export terminé, en CSV ou JSON.",
+    "parameters": [_path_param("job_id", "Identifiant de l'export."),
+                   {"name": "format", "in": "query", "required": False, "schema": _FORMAT_SCHEMA}],
+    "responses": {**_responses("200", {"type": "object"}, errors=("400", "401", "403", "404"), csv=True),
+                  "409": {"description": "Export pas encore terminé ou en échec.",
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
