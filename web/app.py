@@ -51,6 +51,8 @@ OPTIONAL_PARTS = (
     ("web.admin_api", lambda app, module: app.register_blueprint(module.bp)),
     ("web.admin_quality_api", lambda app, module: app.register_blueprint(module.bp)),
     ("web.admin_pages", lambda app, module: app.register_blueprint(module.bp)),
+    ("web.analysis_api", lambda app, module: app.register_blueprint(module.bp)),
+    ("web.analysis_pages", lambda app, module: app.register_blueprint(module.bp)),
 )
 
 

@@ -22,6 +22,15 @@ ERROR_STATUSES = {400: "Paramètre invalide (le champ fautif est nommé dans `fi
                   404: "Ressource introuvable.", 503: "Moteur de recherche ou base de données indisponible."}
 
 
+# Operations that are not declared GET endpoints (JSON bodies, other methods), declared by the module that routes
+# them as (method, rule under /api/v1 in OpenAPI form, operation object); `document` lists them too.
+OPERATIONS: dict[tuple[str, str], dict] = {}
+
+
+def declare_operation(method: str, path: str, operation: dict) -> None:
+    OPERATIONS[(method.lower(), path)] = operation
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One GET endpoint of the API: its rule, its parameters and its response type, declared once."""
@@ -137,6 +146,8 @@ def document(endpoints: list[Endpoint], *, version: str, server_url: str = "/") 
         for cls in ep.uses:
             builder.ref(cls)
         paths.setdefault(ep.openapi_path, {})["get"] = _operation(ep, builder)
+    for (method, path), operation in OPERATIONS.items():
+        paths.setdefault(API_PREFIX + path, {})[method] = operation
     schemas = dict(sorted(builder.components.items()))
     schemas["Error"] = error_schema()
     schemas["Links"] = LINKS_SCHEMA

@@ -15,8 +15,21 @@ def test_document_is_valid_openapi_and_covers_every_route():
     validate(doc)
     documented = set(doc["paths"])
     routed = {re.sub(r"<([a-z_]+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.") and rule.rule not in {"/api/v1/openapi.json", "/api/v1/health"}}
+              if rule.endpoint.startswith(("api.", "analysis_api."))
+              and rule.rule not in {"/api/v1/openapi.json", "/api/v1/health"}}
     assert documented == routed
+
+
+def test_declared_operations_document_their_methods():
+    app = create_app(Settings.from_env())
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    routed: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("analysis_api."):
+            path = re.sub(r"<([a-z_]+)>", r"{\1}", rule.rule)
+            routed.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+    assert routed["/api/v1/cypher/jobs"] == {"get", "post"}
+    assert {path: set(doc["paths"][path]) for path in routed} == routed
 
 
 def test_parameters_come_from_the_declarations_that_parse_requests():
