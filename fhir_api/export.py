@@ -146,8 +146,9 @@ class ExportJobs:
             name = f"{rtype}-deleted.ndjson"
             with (folder / name).open("w", encoding="utf-8") as f:
                 for row in items:
-                    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
-                        {"request": {"method": "DELETE", "url": f"{rtype}/{row['resource_id']}"}}]}
+                    bundle = {"resourceType": "Bundle", "meta": {"lastUpdated": _instant(row["deleted_at"])},
+                              "type": "transaction", "entry": [
+                                  {"request": {"method": "DELETE", "url": f"{rtype}/{row['resource_id']}"}}]}
                     f.write(json.dumps(bundle, separators=(",", ":")) + "\n")
             out.append({"type": "Bundle", "file": name, "count": len(items)})
         return out
@@ -169,6 +170,11 @@ def _write_state(folder: Path, state: dict) -> None:
     tmp = folder / "job.json.tmp"
     tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     tmp.replace(folder / "job.json")
+
+
+def _instant(value: str) -> str:
+    """A Neo4j datetime string as a FHIR instant (milliseconds, UTC offset)."""
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat(timespec="milliseconds")
 
 
 def _now() -> str:

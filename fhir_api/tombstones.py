@@ -1,4 +1,11 @@
-"""Deleted resources: who deletes a published node records it here, for `_since` exports and 410 reads."""
+"""Deleted resources: every path that deletes or un-publishes a node the FHIR facade publishes leaves a
+`(:Tombstone {resource_type, resource_id, deleted_at, deleted_by, reason})` in the same transaction, so that
+`$export?_since=` lists it in its `deleted` files and a read of the id answers 410 Gone.
+
+Writers: the validation workflow (`offer_status_changed`, offer un-published / published again), the
+generator's `--replace` (`cypher/write/delete_generated.cypher`, in the deleting transactions), and
+`purge_recreated` after a reload, which forgets tombstones of resources published again.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from fhir_api.resources import practitioner_role_id
 from fhir_api.store import RESOURCE_TYPES
 from ror.errors import BadRequest
 
+PUBLISHED = "published"
+
 
 def ids_for(label: str, key: str) -> list[tuple[str, str]]:
     """The FHIR (type, id) a graph node was published under, from its label and key."""
@@ -18,21 +27,55 @@ def ids_for(label: str, key: str) -> list[tuple[str, str]]:
     return [mapping[label]] if label in mapping else []
 
 
-def role_ids(rpps: str, offer_ids: Iterable[str]) -> list[tuple[str, str]]:
-    return [("PractitionerRole", practitioner_role_id(rpps, o)) for o in offer_ids]
+def role_ids(rpps: Iterable[str], offer_id: str) -> list[tuple[str, str]]:
+    return [("PractitionerRole", practitioner_role_id(r, offer_id)) for r in rpps]
 
 
-def record(tx_or_graph, resources: Iterable[tuple[str, str]], deleted_by: str) -> int:
-    """Write tombstones for (resource type, id) pairs; a transaction (`tx.run`) or a Graph (`graph.write`)."""
+def _rows(resources: Iterable[tuple[str, str]]) -> list[dict]:
     rows = [{"resource_type": t, "resource_id": i} for t, i in resources]
     unknown = sorted({r["resource_type"] for r in rows} - set(RESOURCE_TYPES))
     if unknown:
         raise BadRequest(f"Type de ressource inconnu pour une suppression : {', '.join(unknown)}.")
-    if not rows:
-        return 0
-    text = cypher.query("fhir/tombstone_write")
+    return rows
+
+
+def _run(tx_or_graph, name: str, **params) -> list[dict]:
+    """In a transaction (`tx.run`) or, for a Graph, in a write transaction of its own."""
+    text = cypher.query(name)
     if hasattr(tx_or_graph, "run") and not hasattr(tx_or_graph, "write"):
-        tx_or_graph.run(text, rows=rows, deleted_by=deleted_by).consume()
-    else:
-        tx_or_graph.write(text, rows=rows, deleted_by=deleted_by)
+        return [record.data() for record in tx_or_graph.run(text, **params)]
+    tx_or_graph.write(text, **params)
+    return []
+
+
+def record(tx_or_graph, resources: Iterable[tuple[str, str]], deleted_by: str, reason: str = "deleted") -> int:
+    """Write (or re-date) tombstones for (resource type, id) pairs; returns how many."""
+    rows = _rows(resources)
+    if rows:
+        _run(tx_or_graph, "fhir/tombstone_write", rows=rows, deleted_by=deleted_by, reason=reason)
     return len(rows)
+
+
+def clear(tx_or_graph, resources: Iterable[tuple[str, str]]) -> None:
+    """Forget the tombstones of resources published again."""
+    rows = _rows(resources)
+    if rows:
+        _run(tx_or_graph, "fhir/tombstone_clear", rows=rows)
+
+
+def offer_status_changed(tx, offer_id: str, before: str, after: str, actor: str) -> int:
+    """Called by the validation workflow in its transaction: leaving `published` deletes the HealthcareService
+    and its PractitionerRoles from the FHIR view (tombstones), coming back to it clears them."""
+    if (before == PUBLISHED) == (after == PUBLISHED):
+        return 0
+    rpps = [row["rpps"] for row in tx.run(cypher.query("fhir/offer_role_rpps"), id=offer_id)]
+    resources = ids_for("Offer", offer_id) + role_ids(rpps, offer_id)
+    if before == PUBLISHED:
+        return record(tx, resources, actor, reason="offer.unpublished")
+    clear(tx, resources)
+    return 0
+
+
+def purge_recreated(graph) -> None:
+    """After a reload: drop the tombstones of resources that are published again."""
+    graph.run_autocommit(cypher.query("fhir/tombstone_purge"))

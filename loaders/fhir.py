@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from fhir_api import tombstones
 from graph.driver import Graph
 from loaders.common import LoadSummary, Reject, RowError, Timer
 from loaders.finess import finess_error
@@ -225,6 +226,7 @@ def load_fhir(graph: Graph, path: Path, *, progress: bool = False) -> LoadSummar
     for bucket in WRITE_ORDER:
         if rows[bucket]:
             summary.add_counters(graph.write_batches(f"write/fhir_{bucket}", rows[bucket]))
+    tombstones.purge_recreated(graph)  # resources deleted earlier and imported again are no longer deleted
     summary.seconds = timer.seconds
     return summary
 

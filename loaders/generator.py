@@ -18,6 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import cypher
+from fhir_api import tombstones
 from graph.driver import Graph
 from loaders.common import LoadSummary, Timer, chunks, write_in_batches
 from loaders.offer_catalog import PATHWAYS, Profile, Role, Unit
@@ -216,8 +217,9 @@ def generate_offer(graph: Graph, data_dir: Path | None = None, *, seed: int = 42
     from tqdm import tqdm
 
     summary, timer = LoadSummary("Offre synthétique"), Timer()
-    if replace:
-        graph.run_autocommit(cypher.query("write/delete_generated"))
+    if replace:  # what the FHIR facade published leaves a tombstone (purged below for what comes back)
+        graph.run_autocommit(cypher.query("write/delete_generated"), deleted_by="ror generate offer --replace",
+                             reason="generator.replace")
     as_of = as_of or default_as_of()
     version = f"generator-v{GENERATOR_VERSION}-seed{seed}"
     sites = read_sites(graph, departments)
@@ -243,6 +245,8 @@ def generate_offer(graph: Graph, data_dir: Path | None = None, *, seed: int = 42
     finally:
         bar.close()
     write_pathways(graph, summary)
+    if replace:
+        tombstones.purge_recreated(graph)
     summary.seconds = timer.seconds
     return summary
 

@@ -12,6 +12,7 @@ import cypher
 from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
+from fhir_api import tombstones
 from graph.driver import Graph
 from quality.service import offer_reports
 from ror.errors import BadRequest, Conflict, Forbidden
@@ -69,6 +70,7 @@ def transition(graph: Graph, principal: Principal, offer_id: str, to: str) -> Tr
         if row is None:
             raise Conflict("L'offre a changé de statut entre-temps : rechargez la page.")
         append(tx, principal, "offer.status", target, {"status": row["before"]}, {"status": row["status"]})
+        tombstones.offer_status_changed(tx, offer_id, row["before"], row["status"], principal.username)
         return row
 
     row = in_write_transaction(graph, work)
