@@ -13,6 +13,7 @@ ROLE_LABELS = {"reader": "lecteur", "contributor": "contributeur", "coordinator"
 # Which roles may do what. Scope (sites for contributors, régions for coordinators) is checked separately.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "offer.read_unpublished": frozenset({"contributor", "coordinator", "admin"}),
+    "offer.edit": frozenset({"contributor", "admin"}),
     "capacity.read": frozenset({"reader", "contributor", "coordinator", "analyst", "admin"}),
     "capacity.write": frozenset({"contributor", "admin"}),
     "tension.write": frozenset({"contributor", "admin"}),
