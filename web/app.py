@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, graph=None, search=None) -> 
 
     from web import api, pages
 
+    _import_api_parts()
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     pages.register_filters(app)
@@ -54,6 +55,20 @@ OPTIONAL_PARTS = (
     ("web.analysis_api", lambda app, module: app.register_blueprint(module.bp)),
     ("web.analysis_pages", lambda app, module: app.register_blueprint(module.bp)),
 )
+
+
+# Modules that add endpoints to the /api/v1 blueprint itself (and so to its OpenAPI document): imported before
+# that blueprint is first registered, when present.
+API_PARTS = ("web.territory_api",)
+
+
+def _import_api_parts() -> None:
+    for name in API_PARTS:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not (exc.name and (name == exc.name or name.startswith(exc.name + "."))):
+                raise
 
 
 def _mount_optional(app: Flask) -> None:

@@ -45,6 +45,7 @@ class Endpoint:
     paginated: bool = False
     errors: tuple[int, ...] = (400, 503)
     uses: tuple[type, ...] = ()  # dataclasses referenced by a hand-built `response` schema
+    other_media: tuple[str, ...] = ()  # other 200 content types (e.g. "text/csv"), chosen by a `format` param
 
     @property
     def openapi_path(self) -> str:
@@ -177,6 +178,8 @@ def _operation(ep: Endpoint, builder: SchemaBuilder) -> dict:
     responses: dict[str, Any] = {
         "200": {"description": "Succès.", "content": {"application/json": {"schema": body}}},
     }
+    for media in ep.other_media:
+        responses["200"]["content"][media] = {"schema": {"type": "object" if "json" in media else "string"}}
     for status in sorted(set(ep.errors) | {400, 503}):
         responses[str(status)] = {
             "description": ERROR_STATUSES.get(status, "Erreur."),
