@@ -28,14 +28,9 @@ SHARDS = 1
 
 
 def _push(graph, client, prefix: str, ids: list[str]) -> None:
-    from search.indexer import Indexer, stream_rows
+    from search.indexer import Indexer
 
-    indexer = Indexer(graph, client, prefix)
-    sync_offers = getattr(indexer, "sync_offers", None)
-    if sync_offers is not None:
-        sync_offers(ids)
-    else:  # until search/ offers a public per-offer sync: the same upsert `sync()` uses
-        indexer._upsert("offers", stream_rows(graph, "index/offers", ids=ids), {"ids": {"values": ids}})
+    Indexer(graph, client, prefix).sync_offers(ids)
 
 
 class _Pusher:
@@ -98,4 +93,23 @@ def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
         return all([f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures])
     except TimeoutError:
         log.warning("re-indexing of offers %s still pending after %.0f s", offer_ids[:5], WAIT_SECONDS)
+        return False
+
+
+def reindex_offer_change(graph, client, prefix: str, offer_ids: list[str], sites: list[str] = ()) -> bool:
+    """After a status or description change: the offers (with their professional roles) and their sites
+    (activities and count of published offers) re-projected now, in the caller's thread. False when the
+    index could not be reached (the graph keeps the change; `ror index sync` catches up)."""
+    if not offer_ids or client is None:
+        return False
+    from search.indexer import Indexer
+
+    try:
+        indexer = Indexer(graph, client, prefix)
+        indexer.sync_offers(offer_ids, professionals=True)
+        if sites:
+            indexer.sync_sites([s for s in sites if s])
+        return True
+    except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
+        log.warning("offers %s not re-indexed after a status/description change: %s", offer_ids[:5], exc)
         return False

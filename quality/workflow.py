@@ -12,6 +12,7 @@ import cypher
 from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
+from capacity.sync import reindex_offer_change
 from fhir_api import tombstones
 from graph.driver import Graph
 from quality.service import offer_reports
@@ -39,14 +40,18 @@ class Transition:
     status_label: str
     by: str
     at: str
+    indexed: bool = False
 
 
 def allowed_next(status: str, role: str) -> list[str]:
     return [to for (frm, to), roles in TRANSITIONS.items() if frm == status and role in roles]
 
 
-def transition(graph: Graph, principal: Principal, offer_id: str, to: str) -> Transition:
-    """Move `offer_id` to status `to` on behalf of `principal`, or explain in French why not."""
+def transition(graph: Graph, principal: Principal, offer_id: str, to: str, *, search_client=None,
+               index_prefix: str = "ror") -> Transition:
+    """Move `offer_id` to status `to` on behalf of `principal`, or explain in French why not. The offer is
+    re-indexed right after the commit: leaving `published` removes it from public searches at once,
+    reaching it adds it."""
     principal.require("workflow.transition")
     target = UserStore(graph).locate("offer", offer_id)
     principal.require("workflow.transition", target)
@@ -74,5 +79,6 @@ def transition(graph: Graph, principal: Principal, offer_id: str, to: str) -> Tr
         return row
 
     row = in_write_transaction(graph, work)
+    indexed = reindex_offer_change(graph, search_client, index_prefix, [offer_id], [target.site_finess])
     return Transition(offer_id=offer_id, before=row["before"], status=row["status"],
-                      status_label=STATUSES[row["status"]], by=principal.username, at=row["at"])
+                      status_label=STATUSES[row["status"]], by=principal.username, at=row["at"], indexed=indexed)

@@ -174,23 +174,45 @@ class Indexer:
             now = graph_now(self.graph)
             report = SyncReport(since=since, watermark=now)
             changed = [row["id"] for row in self.graph.read_named("index/offers_changed", since=since)]
-            for start in range(0, len(changed), SYNC_BATCH):
-                ids = changed[start:start + SYNC_BATCH]
-                report.offers += self._upsert("offers", stream_rows(self.graph, "index/offers", ids=ids),
-                                              {"ids": {"values": ids}})
-                report.professionals += self._upsert(
-                    "professionals", stream_rows(self.graph, "index/professionals", ids=ids),
-                    {"terms": {"offer_id": ids}})
+            report.offers, report.professionals = self._sync_offers(changed, professionals=True)
             sites = [row["finess"] for row in self.graph.read_named("index/sites_changed", since=since)]
-            for start in range(0, len(sites), SYNC_BATCH):
-                ids = sites[start:start + SYNC_BATCH]
-                report.sites += self._upsert("sites", stream_rows(self.graph, "index/sites", ids=ids),
-                                             {"ids": {"values": ids}})
+            report.sites = self.sync_sites(sites)
             if report.offers or report.sites or report.professionals:
                 self.client.indices.refresh(index=",".join(self.names.alias(k) for k in KINDS))
             self._save_meta(now, int(meta.get("version") or 0))
         report.seconds = time.perf_counter() - started
         return report
+
+    def sync_offers(self, ids: Iterable[str], *, professionals: bool = False) -> int:
+        """Re-project these offers from the graph into the offers index now (capacity, tension, status or
+        description changed); offers gone from the graph leave the index. With `professionals`, their
+        professional-role documents too. Visible to searches at the next refresh (≤ 1 s). Returns the
+        number of offer documents written."""
+        with translated():
+            return self._sync_offers(ids, professionals=professionals)[0]
+
+    def sync_sites(self, finess: Iterable[str]) -> int:
+        """Re-project these sites (name, activities and count of published offers…) into the sites index."""
+        finess = sorted({str(f) for f in finess})
+        count = 0
+        with translated():
+            for start in range(0, len(finess), SYNC_BATCH):
+                chunk = finess[start:start + SYNC_BATCH]
+                count += self._upsert("sites", stream_rows(self.graph, "index/sites", ids=chunk),
+                                      {"ids": {"values": chunk}})
+        return count
+
+    def _sync_offers(self, ids: Iterable[str], *, professionals: bool) -> tuple[int, int]:
+        ids = sorted({str(i) for i in ids})
+        offers = roles = 0
+        for start in range(0, len(ids), SYNC_BATCH):
+            chunk = ids[start:start + SYNC_BATCH]
+            offers += self._upsert("offers", stream_rows(self.graph, "index/offers", ids=chunk),
+                                   {"ids": {"values": chunk}})
+            if professionals:
+                roles += self._upsert("professionals", stream_rows(self.graph, "index/professionals", ids=chunk),
+                                      {"terms": {"offer_id": chunk}})
+        return offers, roles
 
     def _current_indices(self, kind: str) -> tuple[dict[str, str], int]:
         """{region: physical index} behind the alias, and the alias version."""

@@ -171,12 +171,14 @@ class OrientationService:
                         distance_km=round(float(h["sort"][0]), 3))
                 for h in hits["hits"]["hits"] for s in (h["_source"],)]
 
-    def site(self, finess: str) -> SiteDetail:
+    def site(self, finess: str, *, include_unpublished: bool = False) -> SiteDetail:
+        """A site and its offers (only the published ones unless `include_unpublished`)."""
         rows = self.graph.read_named("index/sites", ids=[str(finess)])
         if not rows:
             raise NotFound(f"Établissement introuvable : FINESS {finess}.", fields={"finess": str(finess)})
         r = rows[0]
-        offers = self.graph.read_named("index/site_offers", finess=str(finess))
+        offers = self.graph.read_named("index/site_offers", finess=str(finess),
+                                       published_only=not include_unpublished)
         tension = self.graph.read_named("index/offers", ids=[offers[0]["id"]])[0]["tension_level"] if offers else None
         loc = r.get("location") or {}
         return SiteDetail(
@@ -192,9 +194,11 @@ class OrientationService:
                          for o in offers),
         )
 
-    def offer(self, offer_id: str) -> OfferDetail:
+    def offer(self, offer_id: str, *, include_unpublished: bool = False) -> OfferDetail:
+        """An offer's detail; an unpublished one is "not found" unless `include_unpublished` (the caller checks
+        that the viewer may see it: contributor of its site, coordinator of its région, admin)."""
         rows = self.graph.read_named("index/offers", ids=[str(offer_id)])
-        if not rows:
+        if not rows or (rows[0].get("status") != dsl.PUBLISHED and not include_unpublished):
             raise NotFound(f"Offre introuvable : {offer_id}.", fields={"offer_id": str(offer_id)})
         row = rows[0]
         doc = offer_document(row)
@@ -271,6 +275,7 @@ class OrientationService:
     def _run(self, kind: QueryKind, q: BaseQuery, body: dict, ctx: Context, scope: dsl.Scope, source: str | None,
              enlargement: float | None, matched: tuple[Coded, ...]) -> SearchResult:
         started = time.perf_counter()
+        body["query"]["bool"]["filter"].append(dsl.published_filter())  # every orientation query, no exception
         response = self._search("offers", scope, body)
         by_distance = "sort" in body and "_geo_distance" in body["sort"][0]
         hits = tuple(offer_hit(h, ctx, distance_from_sort=by_distance) for h in response["hits"]["hits"])

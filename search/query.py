@@ -10,6 +10,7 @@ from search.models import BaseQuery, Gender, Origin
 
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # OpenSearch's default max_result_window; deeper pages use search_after
+PUBLISHED = "published"
 FACETS = {"activity": "activity_keys", "care_mode": "care_mode_keys", "department": "department_key",
           "region": "region_key", "field": "field_keys", "category": "category_key"}
 
@@ -31,6 +32,11 @@ def check_paging(q: BaseQuery) -> tuple[int, int]:
         raise BadRequest("Page trop lointaine : utilisez la pagination par curseur (search_after).",
                          fields={"page": str(q.page)})
     return q.page, q.size
+
+
+def published_filter() -> dict:
+    """Readers and search only see published offers (docs/graph-model.md: a missing status counts as draft)."""
+    return {"term": {"status": PUBLISHED}}
 
 
 def territory_filters(q: BaseQuery) -> list[dict]:

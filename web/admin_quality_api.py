@@ -10,7 +10,7 @@ from accounts.web import authenticated, init_app
 from quality import nos, population, workflow
 from quality import service as quality
 from quality.rules import rule_table
-from web.admin_api import json_body, plain
+from web.admin_api import _ctx, json_body, plain
 from web.params import Param, parse
 from web.services import services
 
@@ -59,7 +59,7 @@ def region_quality(region: str) -> Response:
 def offer_status(offer_id: str) -> Response:
     principal = authenticated("workflow.transition")
     body = json_body()
-    moved = workflow.transition(services().get_graph(), principal, offer_id, str(body.get("to") or ""))
+    moved = workflow.transition(services().get_graph(), principal, offer_id, str(body.get("to") or ""), **_ctx())
     return jsonify(plain(moved))
 
 

@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ror.errors import BadRequest, NotFound
+from ror.errors import BadRequest, NotFound, RorError
 from search import models
+from search.query import PUBLISHED
 from web import endpoints as spec
 from web import graph_reads
 from web.errors import error_body
@@ -199,9 +200,41 @@ def autocomplete(args: dict) -> dict:
     return {"suggestions": jsonable(list(suggestions))}
 
 
+def may_see_unpublished(kind: str, target_id: str) -> bool:
+    """Whether the caller (session or bearer token) may see unpublished offers of this offer/site: its
+    contributors, the coordinators of its région, admins. Anonymous readers and other roles may not."""
+    from accounts.store import UserStore
+    from accounts.web import current_principal
+
+    try:
+        principal = current_principal()
+    except RorError:  # an invalid token on a public page: treated as anonymous here
+        return False
+    if principal is None or not principal.can("offer.read_unpublished"):
+        return False
+    try:
+        return principal.in_scope(UserStore(services().get_graph()).locate(kind, target_id))
+    except NotFound:
+        return False
+
+
+def visible_offer(offer_id: str) -> models.OfferDetail:
+    """An offer's detail for this caller: unpublished offers are "not found" except for who may see them."""
+    service = services().orientation
+    detail = service.offer(offer_id, include_unpublished=True)
+    if detail.status != PUBLISHED and not may_see_unpublished("offer", offer_id):
+        raise NotFound(f"Offre introuvable : {offer_id}.", fields={"offer_id": offer_id})
+    return detail
+
+
+def visible_site(finess: str) -> models.SiteDetail:
+    """A site's detail; its unpublished offers are listed only for who may see them."""
+    return services().orientation.site(finess, include_unpublished=may_see_unpublished("site", finess))
+
+
 @api_endpoint(spec.SITE)
 def site(args: dict) -> dict:
-    found = services().orientation.site(args["finess"])
+    found = visible_site(args["finess"])
     if found is None:
         raise NotFound(f"Aucun établissement avec le numéro FINESS {args['finess']}.")
     return jsonable(found)
@@ -209,7 +242,7 @@ def site(args: dict) -> dict:
 
 @api_endpoint(spec.OFFER)
 def offer(args: dict) -> dict:
-    found = services().orientation.offer(args["offer_id"])
+    found = visible_offer(args["offer_id"])
     if found is None:
         raise NotFound("Aucune offre avec cet identifiant.")
     return jsonable(found)

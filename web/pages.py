@@ -172,7 +172,7 @@ def _next_url(result) -> str | None:
 @bp.get("/etablissements/<finess>")
 def site_page(finess: str) -> str:
     args = parse(spec.SITE.params, {}, {"finess": finess})
-    site = services().orientation.site(args["finess"])
+    site = api.visible_site(args["finess"])
     if site is None:
         raise NotFound(f"Aucun établissement avec le numéro FINESS {finess}.")
     context = graph_reads.site_context(services().get_graph(), site.finess)  # reachable: checked above
@@ -183,7 +183,7 @@ def site_page(finess: str) -> str:
 @bp.get("/offres/<offer_id>")
 def offer_page(offer_id: str) -> str:
     args = parse(spec.OFFER.params, {}, {"offer_id": offer_id})
-    detail = services().orientation.offer(args["offer_id"])
+    detail = api.visible_offer(args["offer_id"])
     if detail is None:
         raise NotFound("Aucune offre avec cet identifiant.")
     context = graph_reads.offer_context(services().get_graph(), detail.offer.offer_id)

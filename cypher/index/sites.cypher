@@ -1,5 +1,6 @@
 // Site documents of the search index: one row per FINESS site with its legal entity, territory,
-// location and the activities of its offers. Parameters: $ids (list of Site.finess, or null for all).
+// location and the activities and count of its published offers.
+// Parameters: $ids (list of Site.finess, or null for all).
 MATCH (s:Site)
 WHERE $ids IS NULL OR s.finess IN $ids
 OPTIONAL CALL (s) {
@@ -22,6 +23,6 @@ RETURN s.finess AS finess, s.name AS name, s.category_code AS category_code, s.c
        toString(coalesce(s.updated_at, s.loaded_at)) AS updated_at,
        CASE WHEN s.location IS NULL THEN null ELSE {lat: s.location.latitude, lon: s.location.longitude} END
          AS location,
-       COLLECT { MATCH (s)-[:HAS_ORG*0..6]->()-[:OFFERS]->(:Offer)-[:PROVIDES]->(a:Activity)
+       COLLECT { MATCH (s)-[:HAS_ORG*0..6]->()-[:OFFERS]->(:Offer {status: 'published'})-[:PROVIDES]->(a:Activity)
                  RETURN DISTINCT {code: a.code, label: a.label} } AS activities,
-       COUNT { MATCH (s)-[:HAS_ORG*0..6]->()-[:OFFERS]->(o:Offer) } AS offer_count
+       COUNT { MATCH (s)-[:HAS_ORG*0..6]->()-[:OFFERS]->(o:Offer) WHERE o.status = 'published' } AS offer_count
