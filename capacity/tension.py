@@ -140,3 +140,12 @@ def live(graph: Graph, principal: Principal, *, department: str | None = None, i
                             department=department, include_closed=include_closed, limit=max(1, min(limit, 1000)))
     return [_alert(r["alert"], r["finess"], site_name=r["site_name"], department_code=r["department_code"],
                    region_code=r["region_code"]) for r in rows]
+
+
+def of_site(graph: Graph, principal: Principal, finess: str, limit: int = 20) -> tuple[str | None, list[TensionAlert]]:
+    """(site name, its alerts: open first, then the latest closed) for whoever may raise its tension."""
+    principal.require("tension.write", UserStore(graph).locate("site", finess))
+    rows = graph.read_named("read/capacity_tension_site", finess=finess, limit=max(1, min(limit, 200)))
+    if not rows:
+        raise NotFound("Établissement introuvable.")
+    return rows[0]["site_name"], [_alert(a, finess, site_name=rows[0]["site_name"]) for a in rows[0]["alerts"]]

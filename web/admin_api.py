@@ -1,4 +1,5 @@
-"""/api/v1 endpoints of issue 7: who am I, capacity, tension, board, audit (quality/workflow in admin_quality_api).
+"""/api/v1 endpoints of issue 7: who am I, capacity, tension, board, audit, offer description edits
+(quality/workflow in admin_quality_api).
 
 Every endpoint authenticates (session + CSRF, or `Authorization: Bearer`), checks role and scope in the
 service it calls, and answers in the API's one JSON shape (errors through web/errors.py).
@@ -18,6 +19,7 @@ from audit.log import entries
 from capacity import board as board_service
 from capacity import service as capacity_service
 from capacity import tension as tension_service
+from quality import description as description_service
 from ror.errors import BadRequest
 from web.params import Param, parse
 from web.services import services
@@ -179,3 +181,27 @@ def audit_log() -> Response:
     found = entries(services().get_graph(), principal, target_id=args["target"], actor=args["actor"],
                     action=args["action"], limit=args["limit"])
     return jsonify({"entries": plain(found)})
+
+
+# ------------------------------------------------------------------------------------------- offer description
+
+
+def description_body(written) -> dict:
+    report = plain(written.report)
+    report["blocking"] = len(written.report.blocking)
+    return {"description": plain(written.description), "quality": report, "indexed": written.indexed,
+            "changed": list(written.changed)}
+
+
+@bp.get("/offers/<offer_id>/description")
+def offer_description(offer_id: str) -> Response:
+    principal = authenticated("offer.edit")
+    found = description_service.read(services().get_graph(), principal, offer_id)
+    return jsonify({"description": plain(found)})
+
+
+@bp.patch("/offers/<offer_id>")
+def offer_update(offer_id: str) -> Response:
+    principal = authenticated("offer.edit")
+    written = description_service.update(services().get_graph(), principal, offer_id, json_body(), **_ctx())
+    return jsonify(description_body(written))

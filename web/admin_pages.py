@@ -1,7 +1,8 @@
 """Pages for contributors and coordinators (French, server-rendered forms with CSRF tokens).
 
-Login/logout, personal space, capacity entry form, tension list, capacity board, population follow-up,
-audit log and the quality/workflow page of an offer. Logic lives in accounts/, capacity/, quality/, audit/.
+Login/logout, personal space, capacity entry form, tension form (contributors) and list (coordinators),
+capacity board, population follow-up, audit log, the offer description form and the quality/workflow page of
+an offer. Logic lives in accounts/, capacity/, quality/, audit/.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from capacity import freshness
 from capacity import service as capacity_service
 from capacity import tension as tension_service
 from capacity.validation import COUNT_FIELDS, CRISIS_TYPES
+from quality import description as description_service
 from quality import population, workflow
 from quality import service as quality
 from ror.errors import BadRequest, Conflict, Forbidden, RorError, Unauthorized
@@ -54,13 +56,28 @@ def _graph():
     return services().get_graph()
 
 
+def _search_client():
+    try:
+        return services().get_search()
+    except Exception:  # noqa: BLE001 - without an index the graph write still happens; sync catches up
+        return None
+
+
 def _stale_hours() -> float:
     return services().settings.capacity_stale_hours
 
 
 @bp.app_context_processor
 def role_labels() -> dict:
-    return {"ROLE_LABELS": ROLE_LABELS, "STATUSES": workflow.STATUSES}
+    return {"ROLE_LABELS": ROLE_LABELS, "STATUSES": workflow.STATUSES, "nav_viewer": nav_viewer}
+
+
+def nav_viewer():
+    """The logged-in person for the main navigation, or None (never an error: pages must always render)."""
+    try:
+        return current_principal()
+    except RorError:
+        return None
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -104,7 +121,11 @@ def home(principal):
             minutes = freshness.age_minutes(updated)
             places.append({**row, "age_text": freshness.age_text(minutes),
                            "stale": freshness.is_stale(updated, _stale_hours())})
-    return render_template("admin/home.html", principal=principal, places=places)
+    offers = []
+    if principal.can("offer.edit") or principal.can("tension.write"):
+        offers = _graph().read_named("read/accounts_offers_of_sites", sites=sites, limit=300)
+    return render_template("admin/home.html", principal=principal, places=places, offers=offers,
+                           sites=sorted({(o["finess"], o["site_name"]) for o in offers}))
 
 
 @bp.route("/contribution/lieux/<place_id>/capacite", methods=["GET", "POST"])
@@ -169,10 +190,73 @@ def offer_quality(principal, offer_id: str):
     graph, message, problems = _graph(), None, {}
     if request.method == "POST":
         try:
-            moved = workflow.transition(graph, principal, offer_id, request.form.get("to", ""))
+            moved = workflow.transition(graph, principal, offer_id, request.form.get("to", ""),
+                                        search_client=_search_client(), index_prefix=services().settings.index_prefix)
             message = f"Statut : {moved.status_label}."
         except (Conflict, Forbidden, BadRequest) as exc:
             message, problems = exc.message, exc.fields
     report = quality.offer_report(graph, principal, offer_id)
     return render_template("admin/quality.html", report=report, message=message, problems=problems,
                            next_statuses=workflow.allowed_next(report.status, principal.role))
+
+
+@bp.route("/contribution/etablissements/<finess>/tension", methods=["GET", "POST"])
+@page("tension.write")
+def tension_form(principal, finess: str):
+    """Open, update or close the site's tension alert (level, cause, corrective actions)."""
+    graph, errors, message, values = _graph(), {}, None, {}
+    ctx = {"search_client": _search_client(), "index_prefix": services().settings.index_prefix}
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        values = {k: request.form.get(k, "") for k in ("level", "cause", "actions")}
+        try:
+            if action == "open":
+                alert = tension_service.open_alert(graph, principal, finess, values, **ctx)
+                message = f"Alerte ouverte : {alert.level_label}."
+                values = {}
+            elif action in {"update", "close"}:
+                alert_id = request.form.get("alert_id", "")
+                _alert_of_site(graph, principal, finess, alert_id)
+                changes = {k: v for k, v in values.items() if v.strip()}
+                alert = tension_service.change_alert(graph, principal, alert_id, changes, close=action == "close",
+                                                     **ctx)
+                message = "Alerte close." if action == "close" else f"Alerte mise à jour : {alert.level_label}."
+                values = {}
+            else:
+                raise BadRequest("Action inconnue.", fields={"action": "open, update ou close"})
+        except (BadRequest, Conflict) as exc:
+            errors = exc.fields or {"alerte": exc.message}
+            message = exc.message
+    site_name, alerts = tension_service.of_site(graph, principal, finess)
+    return render_template("admin/tension.html", finess=finess, site_name=site_name, alerts=alerts,
+                           levels=tension_service.LEVELS, errors=errors, message=message, values=values), \
+        400 if errors else 200
+
+
+def _alert_of_site(graph, principal, finess: str, alert_id: str) -> None:
+    """The alert must belong to the site of the page (the form cannot be pointed at another site's alert)."""
+    _, alerts = tension_service.of_site(graph, principal, finess, limit=200)
+    if alert_id not in {a.id for a in alerts}:
+        raise BadRequest("Alerte inconnue pour cet établissement.", fields={"alert_id": "alerte introuvable"})
+
+
+@bp.route("/contribution/offres/<offer_id>/description", methods=["GET", "POST"])
+@page("offer.edit")
+def description_form(principal, offer_id: str):
+    """The description fields the quality rules check, with NOS codes; the quality report after saving."""
+    graph, errors, message, saved, values, status = _graph(), {}, None, None, {}, 200
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        try:
+            saved = description_service.update(graph, principal, offer_id, values, search_client=_search_client(),
+                                               index_prefix=services().settings.index_prefix)
+            values = {}
+        except (BadRequest, Conflict) as exc:
+            errors, message, status = exc.fields or {}, exc.message, exc.status
+            if isinstance(exc, Conflict):
+                values = {}  # show what is there now, at its new revision: the editor redoes their change on it
+    current = description_service.read(graph, principal, offer_id)
+    report = saved.report if saved else quality.offer_report(graph, principal, offer_id)
+    return render_template("admin/description.html", current=current, values=values, errors=errors,
+                           message=message, saved=saved, report=report, text_fields=description_service.TEXT_FIELDS,
+                           code_fields=description_service.CODE_FIELDS), status

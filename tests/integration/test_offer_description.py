@@ -1,0 +1,149 @@
+"""Contributors edit an offer's description: NOS codes checked against the loaded nomenclature, scope, audit
+before → after in the same transaction, index push, quality re-evaluated, stale edits refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from audit.log import count
+from tests.integration.access_world import PASSWORD, bearer, build_world, make_app
+
+pytestmark = pytest.mark.integration
+PREFIX = "desctest"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def world(graph, search_client, engine_endpoints, settings):
+    from search.indexer import Indexer
+
+    tokens = build_world(graph, engine_endpoints, "quality", "publication")
+    Indexer(graph, search_client, PREFIX).build()
+    return make_app(settings.replace(index_prefix=PREFIX), graph, search_client), tokens
+
+
+def patch(app, token, offer, body):
+    return app.test_client().patch(f"/api/v1/offers/{offer}", json=body, headers=bearer(token))
+
+
+def revision(app, token, offer) -> int:
+    response = app.test_client().get(f"/api/v1/offers/{offer}/description", headers=bearer(token))
+    assert response.status_code == 200
+    return response.get_json()["description"]["revision"]
+
+
+def codes(graph, offer, rel) -> list[str]:
+    return [r["code"] for r in graph.read(f"MATCH (:Offer {{id: $o}})-[:{rel}]->(c) RETURN c.code AS code "
+                                          "ORDER BY code", o=offer)]
+
+
+def test_contributor_completes_a_description(world, graph, search_client):
+    app, tokens = world
+    audits = count(graph, "offer.update")
+    body = {"revision": revision(app, tokens["contrib_a"], "off-incomplete"), "age_groups": ["06"],
+            "fields": "01", "phone": "05 58 00 00 01", "email": "secretariat.memoire@ch-exemple.fr",
+            "reception_modes": ["1"], "description": "Consultations pour troubles de la mémoire (synthétique)."}
+    response = patch(app, tokens["contrib_a"], "off-incomplete", body)
+    assert response.status_code == 200, response.get_json()
+    out = response.get_json()
+    assert out["indexed"] is True and out["description"]["revision"] == body["revision"] + 1
+    assert sorted(out["changed"]) == ["age_groups", "description", "email", "fields", "phone", "reception_modes",
+                                      "revision"]
+    assert {a["rule"] for a in out["quality"]["anomalies"]} == {"MIN-ADRESSE"}  # age, field, contact fixed
+    assert codes(graph, "off-incomplete", "FOR_AGE") == ["06"] and codes(graph, "off-incomplete", "RECEPTION") == ["1"]
+    assert codes(graph, "off-incomplete", "PROVIDES") == ["047"]  # fields not sent are left alone
+    assert count(graph, "offer.update") == audits + 1
+    entry = graph.read("MATCH (a:AuditEntry {action: 'offer.update', target_id: 'off-incomplete'}) "
+                       "RETURN a.before AS before, a.after AS after, a.actor AS actor, a.site_finess AS site")[0]
+    assert entry["actor"] == "contrib_a" and entry["site"] == "400000011"
+    assert '"age_groups": []' in entry["before"] and '"age_groups": ["06"]' in entry["after"]
+    assert '"phone": null' in entry["before"] and '"phone": "05 58 00 00 01"' in entry["after"]
+    search_client.indices.refresh(index=f"{PREFIX}-offers")
+    doc = search_client.search(index=f"{PREFIX}-offers", body={"query": {"ids": {"values": ["off-incomplete"]}}})[
+        "hits"]["hits"][0]["_source"]
+    assert doc["age_group_codes"] == ["06"] and doc["field_codes"] == ["01"] and doc["phone"] == "05 58 00 00 01"
+
+
+def test_stale_edit_is_refused_not_merged(world, graph):
+    app, tokens = world
+    start = revision(app, tokens["contrib_a"], "off-complete")
+    first = patch(app, tokens["admin"], "off-complete", {"revision": start, "phone": "0558111111"})
+    assert first.status_code == 200
+    audits = count(graph, "offer.update")
+    stale = patch(app, tokens["contrib_a"], "off-complete", {"revision": start, "phone": "0558222222"})
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    assert "modifiée entre-temps" in error["message"] and error["fields"]["revision"] == f"actuelle : {start + 1}"
+    assert graph.read("MATCH (o:Offer {id: 'off-complete'}) RETURN o.phone AS p")[0]["p"] == "0558111111"
+    assert count(graph, "offer.update") == audits
+    missing = patch(app, tokens["contrib_a"], "off-complete", {"phone": "0558222222"})
+    assert missing.status_code == 400 and "revision" in missing.get_json()["error"]["fields"]
+
+
+def test_codes_are_checked_against_the_loaded_nomenclature(world, graph):
+    app, tokens = world
+    audits = count(graph, "offer.update")
+    body = {"revision": revision(app, tokens["contrib_a"], "off-eoh"), "activities": ["063", "999"],
+            "age_groups": ["99"], "care_modes": ["047"], "email": "pas-une-adresse", "colour": "bleu"}
+    response = patch(app, tokens["contrib_a"], "off-eoh", body)
+    assert response.status_code == 400
+    fields = response.get_json()["error"]["fields"]
+    assert fields["activities"] == "Activités opérationnelles : code inconnu de la nomenclature J17 : 999."
+    assert fields["age_groups"] == ("Tranches d'âge : code retiré dans la version NOS chargée : "
+                                    "99 (retiré le 01/01/2020).")
+    assert "047" in fields["care_modes"] and "J19" in fields["care_modes"]  # an activity code is not a care mode
+    assert "pas-une-adresse" in fields["email"] and fields["colour"] == "Champ inconnu : colour."
+    assert codes(graph, "off-eoh", "PROVIDES") == ["063"] and count(graph, "offer.update") == audits
+
+
+@pytest.mark.parametrize(("who", "status"), [("contrib_c", 403), ("coord_na", 403), ("reader", 403),
+                                             ("analyst", 403), (None, 401)])
+def test_only_contributors_of_the_site_may_edit(world, graph, who, status):
+    app, tokens = world
+    audits = count(graph, "offer.update")
+    headers = bearer(tokens[who]) if who else {}
+    response = app.test_client().patch("/api/v1/offers/off-eoh", json={"revision": 0, "phone": "0558333333"},
+                                       headers=headers)
+    assert response.status_code == status
+    read = app.test_client().get("/api/v1/offers/off-eoh/description", headers=headers)
+    assert read.status_code == status
+    assert count(graph, "offer.update") == audits
+
+
+def logged_in(app, username):
+    client = app.test_client()
+    form = client.get("/connexion")
+    token = CSRF.search(form.get_data(as_text=True)).group(1)
+    response = client.post("/connexion", data={"username": username, "password": PASSWORD, "csrf_token": token,
+                                                "suivant": "/espace"})
+    assert response.status_code == 302
+    return client
+
+
+def test_description_form_saves_and_shows_the_quality_report(world, graph):
+    app, _ = world
+    client = logged_in(app, "contrib_a")
+    home = client.get("/espace").get_data(as_text=True)
+    assert "/contribution/offres/off-eoh/description" in home and "Espace professionnel" in home
+    page = client.get("/contribution/offres/off-eoh/description")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'name="revision" value="' in text and "063" in text
+    current = int(re.search(r'name="revision" value="(\d+)"', text).group(1))
+    no_csrf = client.post("/contribution/offres/off-eoh/description", data={"revision": current, "acts": "0909"})
+    assert no_csrf.status_code == 403
+    token = CSRF.search(text).group(1)
+    bad = client.post("/contribution/offres/off-eoh/description",
+                      data={"csrf_token": token, "revision": current, "acts": "0909, 12345"})
+    assert bad.status_code == 400
+    assert "codes inconnus de la nomenclature J16 : 0909, 12345" in bad.get_data(as_text=True)
+    saved = client.post("/contribution/offres/off-eoh/description",
+                        data={"csrf_token": token, "revision": current, "email": "eoh@ch-exemple.fr", "acts": ""})
+    body = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "Description enregistrée" in body and "Qualité de la description" in body
+    assert "IAS-BAL" not in body and "BAL-GENERIQUE" not in body and "IAS-ACTES" in body
+    assert graph.read("MATCH (o:Offer {id: 'off-eoh'}) RETURN o.email AS e")[0]["e"] == "eoh@ch-exemple.fr"
+    stale = client.post("/contribution/offres/off-eoh/description",
+                        data={"csrf_token": token, "revision": current, "email": "autre@ch-exemple.fr"})
+    assert stale.status_code == 409 and "modifiée entre-temps" in stale.get_data(as_text=True)
