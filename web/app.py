@@ -54,6 +54,7 @@ OPTIONAL_PARTS = (
     ("web.admin_pages", lambda app, module: app.register_blueprint(module.bp)),
     ("web.analysis_api", lambda app, module: app.register_blueprint(module.bp)),
     ("web.analysis_pages", lambda app, module: app.register_blueprint(module.bp)),
+    ("web.territory_pages", lambda app, module: app.register_blueprint(module.bp)),
 )
 
 
