@@ -122,10 +122,11 @@ class JobStore:
 
     def get(self, owner: str, job_id: str) -> Job:
         """The job if it exists and belongs to `owner` (another user's job is "not found", not "forbidden")."""
+        live = job_id in self._live  # looked at before the file: a worker writes its last state, then leaves
         job = self._read(job_id) if JOB_ID.fullmatch(job_id or "") else None
         if job is None or job.owner != owner:
             raise NotFound("Export introuvable (inconnu, expiré ou lancé par un autre utilisateur).")
-        if job.state in ("queued", "running") and job.id not in self._live:
+        if job.state in ("queued", "running") and not live:
             job.state, job.error, job.error_code = "failed", "Export interrompu par un redémarrage du serveur.", \
                 "interrupted"
         return job

@@ -17,9 +17,9 @@ from web.services import services
 bp = Blueprint("analysis_pages", __name__)
 bp.record_once(lambda state: init_app(state.app))
 
-EXAMPLE = ("MATCH p = (s:Site)-[:OFFERS]->(:Offer)-[:PROVIDES]->(:Activity)\n"
+EXAMPLE = ("MATCH p = (s:Site)-[:HAS_ORG*1..3]->(:InternalOrg)-[:OFFERS]->(:Offer)-[:PROVIDES]->(:Activity)\n"
            "WHERE s.department_code = $departement\n"
-           "RETURN p LIMIT 10")
+           "RETURN p LIMIT 5")
 
 
 def _limits() -> dict:

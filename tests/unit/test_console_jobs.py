@@ -1,0 +1,99 @@
+"""Background console exports: ownership, bounded queue, failures in French, restart and time-to-live."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from graph.console_jobs import JobStore, TooManyJobs
+from graph.results import QueryResult
+from ror.errors import BadRequest, Conflict, NotFound
+
+
+def result(n: int = 3) -> QueryResult:
+    return QueryResult(["x"], [[i] for i in range(n)], truncated=False, elapsed_ms=1.0)
+
+
+def finished(store: JobStore, owner: str, job_id: str):
+    deadline = time.monotonic() + 30  # a guard against a hung worker, not a performance assertion
+    while time.monotonic() < deadline:
+        job = store.get(owner, job_id)
+        if job.state in ("done", "failed"):
+            return job
+        time.sleep(0.02)
+    raise AssertionError("job never finished")
+
+
+@pytest.fixture
+def store(tmp_path):
+    jobs = JobStore(tmp_path / "jobs", workers=1, ttl_s=3600)
+    yield jobs
+    jobs.shutdown()
+
+
+def test_done_job_keeps_csv_and_json_for_its_owner_only(store):
+    job = store.submit("ana", "console", "UNWIND …", {}, lambda: result(3))
+    done = finished(store, "ana", job.id)
+    assert (done.state, done.rows, done.columns, done.truncated) == ("done", 3, ["x"], False)
+    assert store.result_path("ana", job.id, "csv").read_text() == "x\n0\n1\n2\n"
+    assert '"x": 2' in store.result_path("ana", job.id, "json").read_text()
+    with pytest.raises(NotFound, match="autre utilisateur"):
+        store.get("bob", job.id)
+    with pytest.raises(NotFound):
+        store.result_path("bob", job.id, "csv")
+    assert [j.id for j in store.owned("ana")] == [job.id] and store.owned("bob") == []
+
+
+def test_ids_that_are_not_job_ids_are_not_found(store):
+    for bad in ("../../etc", "", "a/b", "x" * 100):
+        with pytest.raises(NotFound):
+            store.get("ana", bad)
+
+
+def test_failures_are_reported_in_french(store):
+    def refused():
+        raise BadRequest("Requête invalide : division par zéro.")
+
+    def broken():
+        raise ZeroDivisionError
+
+    bad = finished(store, "ana", store.submit("ana", "console", "q", {}, refused).id)
+    assert (bad.state, bad.error, bad.error_code) == ("failed", "Requête invalide : division par zéro.", "bad_request")
+    crashed = finished(store, "ana", store.submit("ana", "console", "q", {}, broken).id)
+    assert crashed.state == "failed" and crashed.error == "Erreur interne pendant l'export."
+    with pytest.raises(Conflict, match="en échec"):
+        store.result_path("ana", bad.id, "csv")
+
+
+def test_the_queue_is_bounded(store):
+    release = threading.Event()
+    blocked = [store.submit("ana", "console", "q", {}, lambda: (release.wait(30), result(1))[1]) for _ in range(5)]
+    with pytest.raises(TooManyJobs, match="Trop d'exports"):
+        store.submit("ana", "console", "q", {}, lambda: result(1))
+    assert store.get("ana", blocked[-1].id).state == "queued"
+    release.set()
+    assert all(finished(store, "ana", job.id).state == "done" for job in blocked)
+    store.submit("ana", "console", "q", {}, lambda: result(1))  # room again
+
+
+def test_a_job_left_running_by_a_stopped_server_is_reported_interrupted(store, tmp_path):
+    release = threading.Event()
+    job = store.submit("ana", "console", "q", {}, lambda: (release.wait(30), result(1))[1])
+    restarted = JobStore(tmp_path / "jobs", workers=1)
+    try:
+        seen = restarted.get("ana", job.id)
+        assert seen.state == "failed" and "redémarrage" in seen.error
+    finally:
+        release.set()
+        restarted.shutdown()
+
+
+def test_finished_jobs_expire_after_their_ttl(store):
+    job = finished(store, "ana", store.submit("ana", "console", "q", {}, lambda: result(1)).id)
+    assert store.purge(now=job.finished_at + 3000) == 0
+    assert store.purge(now=job.finished_at + 3601) == 1
+    assert not (store.folder / job.id).exists()
+    with pytest.raises(NotFound):
+        store.get("ana", job.id)
