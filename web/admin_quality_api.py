@@ -10,7 +10,19 @@ from accounts.web import authenticated, init_app
 from quality import nos, population, workflow
 from quality import service as quality
 from quality.rules import rule_table
-from web.admin_api import _ctx, json_body, plain
+from web.admin_api import (
+    FINESS,
+    OFFER,
+    READ_SECURITY,
+    WRITE_SECURITY,
+    _ctx,
+    declare,
+    json_body,
+    json_request,
+    path_param,
+    plain,
+    query_params,
+)
 from web.params import Param, parse
 from web.services import services
 
@@ -93,3 +105,41 @@ def retired_codes_in_use() -> Response:
     graph = services().get_graph()
     uses = nos.offers_using(graph, nos.retired_keys(graph, as_of=date.today()))
     return jsonify({"uses": plain(uses)})
+
+
+# ------------------------------------------------------------------------------------------- OpenAPI
+
+TAG = "qualité et peuplement"
+REGION_PATH = path_param("region", "Code région (INSEE).", r"[0-9]{2}")
+REPORT = {"type": "object", "properties": {"offer_id": {"type": "string"}, "status": {"type": "string"},
+                                           "completeness": {"type": "integer"}, "blocking": {"type": "integer"},
+                                           "anomalies": {"type": "array", "items": {"type": "object"}}}}
+declare("get", "/quality/rules", "qualityRules", "Les règles de qualité (données) : identifiant, champ, gravité.",
+        tag=TAG, security=READ_SECURITY, schema={"type": "object", "properties": {"rules": {"type": "array"}}})
+declare("get", "/quality/offers/{offer_id}", "qualityOffer",
+        "Complétude et anomalies d'une offre (règle et champ), passages de statut possibles.", tag=TAG,
+        security=READ_SECURITY, params=[OFFER], errors=("401", "403", "404"), schema=REPORT)
+declare("get", "/quality/sites/{finess}", "qualitySite", "Complétude et anomalies des offres d'un établissement.",
+        tag=TAG, security=READ_SECURITY, params=[FINESS], errors=("401", "403", "404"),
+        schema={"type": "object", "properties": {"finess": {"type": "string"}, "completeness": {"type": "integer"},
+                                                 "offers": {"type": "array", "items": REPORT}}})
+declare("get", "/quality/regions/{region}", "qualityRegion", "Distribution de la complétude d'une région.", tag=TAG,
+        security=READ_SECURITY, params=[REGION_PATH], errors=("400", "401", "403"))
+declare("post", "/offers/{offer_id}/status", "offerStatus",
+        "Fait avancer une offre dans le circuit de validation (brouillon → … → publiée) ou la renvoie en brouillon ; "
+        "l'index de recherche suit aussitôt (seules les offres publiées sont publiques).", tag=TAG,
+        security=WRITE_SECURITY, params=[OFFER], errors=("400", "401", "403", "404", "409"),
+        body=json_request({"to": {"type": "string", "enum": list(workflow.STATUSES)}}, ["to"]),
+        schema={"type": "object", "properties": {"offer_id": {"type": "string"}, "before": {"type": "string"},
+                                                 "status": {"type": "string"}, "indexed": {"type": "boolean"}}})
+declare("get", "/population", "population", "Suivi du peuplement par établissement d'une région.", tag=TAG,
+        security=READ_SECURITY, params=query_params(REGION), errors=("400", "401", "403"))
+declare("get", "/population.csv", "populationCsv", "Le même suivi du peuplement en CSV.", tag=TAG,
+        security=READ_SECURITY, params=query_params(REGION), errors=("400", "401", "403"),
+        schema={"type": "string"}, media="text/csv")
+declare("put", "/sites/{finess}/population", "populationUpdate",
+        "Dates de campagne, de formations et de validation ARS d'un établissement.", tag=TAG,
+        security=WRITE_SECURITY, params=[FINESS], body=json_request({}), errors=("400", "401", "403", "404"))
+declare("get", "/nos/retired", "nosRetired", "Offres utilisant des codes NOS retirés de la version chargée.",
+        tag=TAG, security=READ_SECURITY, errors=("401", "403"),
+        schema={"type": "object", "properties": {"uses": {"type": "array", "items": {"type": "object"}}}})

@@ -31,6 +31,14 @@ def declare_operation(method: str, path: str, operation: dict) -> None:
     OPERATIONS[(method.lower(), path)] = operation
 
 
+# Security schemes (name → OpenAPI scheme object) that declared operations refer to in their `security`.
+SECURITY_SCHEMES: dict[str, dict] = {}
+
+
+def declare_security_scheme(name: str, scheme: dict) -> None:
+    SECURITY_SCHEMES[name] = scheme
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One GET endpoint of the API: its rule, its parameters and its response type, declared once."""
@@ -162,7 +170,8 @@ def document(endpoints: list[Endpoint], *, version: str, server_url: str = "/") 
         },
         "servers": [{"url": server_url}],
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas,
+                       **({"securitySchemes": dict(SECURITY_SCHEMES)} if SECURITY_SCHEMES else {})},
         "tags": sorted(({"name": t} for t in {ep.tag for ep in endpoints}), key=lambda t: t["name"]),
     }
 
