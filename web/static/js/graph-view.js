@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
+  var MARGIN_X = 70, MARGIN_Y = 24, LEGEND_H = 28;
   var PALETTE = ["#004f8c", "#b3541e", "#2e7d32", "#6a3d9a", "#8a1111", "#00796b", "#5c3c00", "#37474f"];
 
   function el(name, attrs, text) {
@@ -31,8 +32,8 @@
           var a = nodes[i], b = nodes[j];
           var dx = a.x - b.x, dy = a.y - b.y, d2 = dx * dx + dy * dy + 0.01;
           var f = ideal * ideal / d2;
-          a.vx += dx * f * 0.05; a.vy += dy * f * 0.05;
-          b.vx -= dx * f * 0.05; b.vy -= dy * f * 0.05;
+          a.vx += dx * f * 0.03; a.vy += dy * f * 0.03;
+          b.vx -= dx * f * 0.03; b.vy -= dy * f * 0.03;
         }
       }
       edges.forEach(function (e) {
@@ -41,11 +42,11 @@
         e[0].vx += dx * f; e[0].vy += dy * f; e[1].vx -= dx * f; e[1].vy -= dy * f;
       });
       nodes.forEach(function (node) {
-        node.vx += (width / 2 - node.x) * 0.01; node.vy += (height / 2 - node.y) * 0.01;
+        node.vx += (width / 2 - node.x) * 0.03; node.vy += (height / 2 - node.y) * 0.03;
         var speed = Math.sqrt(node.vx * node.vx + node.vy * node.vy), cap = 20 * heat + 1;
         if (speed > cap) { node.vx *= cap / speed; node.vy *= cap / speed; }
-        node.x = Math.min(width - 20, Math.max(20, node.x + node.vx));
-        node.y = Math.min(height - 20, Math.max(20, node.y + node.vy));
+        node.x = Math.min(width - MARGIN_X, Math.max(MARGIN_X, node.x + node.vx));
+        node.y = Math.min(height - MARGIN_Y, Math.max(MARGIN_Y, node.y + node.vy));
         node.vx *= 0.5; node.vy *= 0.5;
       });
     }
@@ -65,7 +66,7 @@
       if (!(label in colours)) { colours[label] = PALETTE[legend.length % PALETTE.length]; legend.push(label); }
     });
     var titleId = figure.id + "-svg-titre";
-    var svg = el("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": titleId,
+    var svg = el("svg", { viewBox: "0 0 " + width + " " + (height + LEGEND_H), role: "img", "aria-labelledby": titleId,
                           class: "graph-svg", width: "100%" });
     svg.appendChild(el("title", { id: titleId }, nodes.length + " nœud(s) et " + edges.length + " lien(s) : " +
       edges.slice(0, 20).map(function (e) { return e[0].caption + " → " + e[1].caption; }).join(" ; ")));
@@ -93,11 +94,12 @@
       g.appendChild(el("text", { x: n.x, y: n.y + 24, "text-anchor": "middle" }, caption));
       svg.appendChild(g);
     });
-    var y = 16;
+    var x = 12, y = height + LEGEND_H - 9;
+    svg.appendChild(el("line", { x1: 0, x2: width, y1: height + 2, y2: height + 2, class: "graph-legend-rule" }));
     legend.forEach(function (label) {
-      svg.appendChild(el("circle", { cx: 12, cy: y - 4, r: 6, fill: colours[label], class: "graph-legend" }));
-      svg.appendChild(el("text", { x: 24, y: y, class: "graph-legend" }, label));
-      y += 18;
+      svg.appendChild(el("circle", { cx: x, cy: y - 4, r: 6, fill: colours[label], class: "graph-legend" }));
+      svg.appendChild(el("text", { x: x + 10, y: y, class: "graph-legend" }, label));
+      x += 24 + label.length * 7;
     });
     figure.insertBefore(svg, figure.firstChild);
   }
