@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import re
 import shutil
 import threading
 import uuid
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from fhir_api import params, store
+import cypher
+from fhir_api import params, resources, store
 from fhir_api.search import SearchEngine
 from ror.errors import BadRequest, NotFound
 
 EXPORT_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
 BATCH = 2000
+RENDER_WORKERS = 2  # processes mapping rows to FHIR JSON (the Python side is the bottleneck; 2 cores here)
+RENDER_AHEAD = 4  # chunks in flight per type
+EXPORT_QUERY = {t: f"fhir/export_{t.lower()}" for t in EXPORT_TYPES}
+MAPPERS = {"Organization": resources.organization_resource, "HealthcareService": resources.healthcare_service_resource,
+           "Location": resources.location_resource, "PractitionerRole": resources.practitioner_role_resource,
+           "Practitioner": resources.practitioner_resource}
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 FILE_NAME = re.compile(r"^[A-Za-z]+(-deleted)?\.ndjson$")
 
@@ -53,6 +62,8 @@ class ExportJobs:
     def __init__(self, graph, exports_dir: Path):
         self.graph = graph
         self.dir = Path(exports_dir)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     def start(self, types: list[str], since: str | None, request_url: str, *, wait: bool = False) -> str:
         job = uuid.uuid4().hex
@@ -115,20 +126,52 @@ class ExportJobs:
             _write_state(folder, state)
 
     def _export_type(self, folder: Path, rtype: str, since: str | None, progress=None) -> int:
-        count = 0
+        """Write `<rtype>.ndjson`: a full export streams one large read of the type (`cypher/fhir/export_*`),
+        rendered to NDJSON in worker processes chunk by chunk; a `_since` delta reads the changed ids."""
         path = folder / f"{rtype}.ndjson"
-        with path.open("w", encoding="utf-8") as out:
-            for resource in self.resources(rtype, since):
-                out.write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
-                count += 1
-                if progress and count % (BATCH * 10) == 0:
-                    progress(rtype, count)
+        if since:
+            chunks = (_render(rtype, None, batch) for batch in _batches(self.resources(rtype, since), BATCH))
+            count = _write(path, chunks, rtype, progress)
+        else:
+            count = self._stream_type(path, rtype, progress)
         if not count:
             path.unlink()
         return count
 
+    def _stream_type(self, path: Path, rtype: str, progress) -> int:
+        """One read for the whole type; rows go in chunks to the renderer processes, written back in order
+        (at most RENDER_AHEAD chunks in flight per type), so memory stays flat whatever the size."""
+        pool = self._renderers()
+        query = cypher.query(EXPORT_QUERY[rtype])
+
+        def rendered() -> Iterator[str]:
+            pending: deque = deque()
+            with self.graph.driver.session(database=self.graph.database, fetch_size=BATCH,
+                                           default_access_mode="READ") as session:
+                result = session.run(query)
+                for rows in _batches((record.data() for record in result), BATCH):
+                    pending.append(pool.submit(_render, rtype, rows, None))
+                    if len(pending) >= RENDER_AHEAD:
+                        yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+        return _write(path, rendered(), rtype, progress)
+
+    def _renderers(self) -> ProcessPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=RENDER_WORKERS,
+                                                 mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
     def resources(self, rtype: str, since: str | None) -> Iterator[dict]:
-        """Every resource of a type (changed since `since`), in id order, fetched in batches."""
+        """Resources of a type changed since `since`, in id order, fetched by id in batches (deltas)."""
         engine = SearchEngine(self.graph)
         items = [("_lastUpdated", "ge" + since)] if since else []
         crit = engine.criteria(rtype, items)
@@ -152,6 +195,34 @@ class ExportJobs:
                     f.write(json.dumps(bundle, separators=(",", ":")) + "\n")
             out.append({"type": "Bundle", "file": name, "count": len(items)})
         return out
+
+
+def _batches(items, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _render(rtype: str, rows: list[dict] | None, resources_: list[dict] | None) -> str:
+    """NDJSON text of a chunk: graph rows mapped to resources (in a renderer process), or ready resources."""
+    items = resources_ if resources_ is not None else [MAPPERS[rtype](row) for row in rows]
+    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in items)
+
+
+def _write(path: Path, chunks: Iterator[str], rtype: str, progress) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for text in chunks:
+            out.write(text)
+            count += text.count("\n")
+            if progress:
+                progress(rtype, count)
+    return count
 
 
 def manifest(state: dict, file_url) -> dict:

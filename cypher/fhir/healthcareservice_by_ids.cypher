@@ -1,7 +1,10 @@
 // FHIR HealthcareService rows, one per Offer, with everything the mapper needs.
 // Parameters: $ids (list of Offer.id). Rows come back in no particular order (the caller re-orders).
+// Only published offers are public (docs/graph-model.md): others are absent (a read answers 404, or 410 when
+// the offer was un-published: its Tombstone).
 UNWIND $ids AS wanted
 MATCH (o:Offer {id: wanted})
+WHERE o.status = 'published'
 OPTIONAL CALL (o) {
   MATCH (o)<-[:OFFERS]-()<-[:HAS_ORG*0..6]-(s:Site)
   RETURN s LIMIT 1

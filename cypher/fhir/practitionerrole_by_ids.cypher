@@ -9,6 +9,7 @@ CALL () {
   MATCH (pr:Professional)-[w:WORKS_IN]->(o:Offer {id: service})
   RETURN pr, w, o
 }
+WITH pr, w, o WHERE o.status = 'published'  // roles of unpublished offers are not public
 OPTIONAL CALL (o) {
   MATCH (o)<-[:OFFERS]-()<-[:HAS_ORG*0..6]-(s:Site)
   RETURN s LIMIT 1

@@ -24,7 +24,8 @@ CALL () {
   RETURN o
 }
 WITH o, coalesce(o.updated_at, o.loaded_at) AS lu
-WHERE ALL(g IN $ids WHERE g.negate <> (o.id IN g.values))
+WHERE o.status = 'published'  // only published offers are public
+  AND ALL(g IN $ids WHERE g.negate <> (o.id IN g.values))
   AND ALL(g IN $last_updated WHERE ANY(d IN g.values WHERE d.negate <> (lu IS NOT NULL
         AND (d.lo IS NULL OR lu >= datetime(d.lo)) AND (d.hi IS NULL OR lu < datetime(d.hi)))))
   AND ALL(g IN $active WHERE g.negate <> ANY(t IN g.values WHERE t.code = toString(o.status = 'published')))

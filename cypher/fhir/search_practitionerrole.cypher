@@ -19,7 +19,8 @@ CALL () {
   RETURN pr, w, o
 }
 WITH pr, w, o, pr.rpps + '.' + o.id AS id, coalesce(pr.updated_at, pr.loaded_at) AS lu
-WHERE ALL(g IN $ids WHERE g.negate <> (id IN g.values))
+WHERE o.status = 'published'  // roles of unpublished offers are not public
+  AND ALL(g IN $ids WHERE g.negate <> (id IN g.values))
   AND ALL(g IN $last_updated WHERE ANY(d IN g.values WHERE d.negate <> (lu IS NOT NULL
         AND (d.lo IS NULL OR lu >= datetime(d.lo)) AND (d.hi IS NULL OR lu < datetime(d.hi)))))
   AND ALL(g IN $identifier WHERE g.negate <> ANY(t IN g.values WHERE (t.system IS NULL OR t.system = $rpps_system)

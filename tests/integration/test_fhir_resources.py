@@ -64,7 +64,9 @@ def test_healthcare_service_carries_the_offer_description(client):
     assert {"system": codes.SYSTEM_REGION, "code": "84", "display": "Auvergne-Rhône-Alpes"} in hs["meta"]["tag"]
     assert {"system": "phone", "value": "0474454650"} in hs["telecom"]
     assert hs["active"] is True
-    assert read(client, "HealthcareService/OFF-01-C")["active"] is False  # draft
+    # only published offers are public: a draft and its roles are unknown to the API (404, no tombstone)
+    assert client.get("/fhir/HealthcareService/OFF-01-D").status_code == 404
+    assert client.get("/fhir/PractitionerRole/10001234567.OFF-01-D").status_code == 404
 
 
 def test_specific_acts_are_characteristics_typed_as_specific_act(client):

@@ -67,6 +67,8 @@ def codes(resource: dict, element: str) -> list[str]:
 
 def test_export_import_round_trip_keeps_the_counts_and_facts(graph, importer, tmp_path):
     load_fixture(graph)
+    # only published offers are public, so only they travel: drop the fixture's draft (and its role) first
+    graph.write("MATCH (o:Offer) WHERE o.status <> 'published' DETACH DELETE o")
     before = counts(graph)
     first = export_all(graph, tmp_path / "first")
     graph.write(statements(FIXTURES / "wipe_offer_side.cypher")[0])
@@ -119,6 +121,12 @@ def test_ror_examples_import_and_re_export_with_the_same_facts(graph, importer, 
     load_nos(graph, Path(settings.data_dir))
     summary = importer.load_fhir(graph, EXAMPLES)
     assert summary.rejects == []
+    # the example role points to HealthcareService/9597, not among the examples: a draft stub until that
+    # service is imported (only published offers and their roles are public); import it to complete the stub
+    completing = tmp_path / "HealthcareService-9597.json"
+    completing.write_text(json.dumps({"resourceType": "HealthcareService", "id": "9597",
+                                      "name": "Service de l'exemple de rôle"}), encoding="utf-8")
+    assert importer.load_fhir(graph, completing).rejects == []
     client = make_app(graph).test_client()
     source = {p.stem.split("-", 1)[0]: json.loads(p.read_text(encoding="utf-8")) for p in EXAMPLES.glob("*.json")}
 

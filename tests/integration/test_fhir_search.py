@@ -81,7 +81,7 @@ CASES = [
     ("HealthcareService?_lastUpdated=ge2025-01-01&_lastUpdated=lt2025-03-01", [A, G]),
     ("HealthcareService?_lastUpdated=ne2025-01-10", [B, C, J, G]),
     (f"HealthcareService?_id={A},{J}", [A, J]),
-    ("HealthcareService?active=false", [C]),
+    ("HealthcareService?active=false", []),  # drafts (OFF-01-D) are never public
     ("HealthcareService?_has:PractitionerRole:service:practitioner=SYN0000002", [A, J]),
     ("HealthcareService?_has:PractitionerRole:service:identifier=10001234567", [A]),
     # Location

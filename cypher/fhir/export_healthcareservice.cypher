@@ -1,0 +1,31 @@
+// $export: every published Offer as a FHIR HealthcareService row (same row shape as
+// healthcareservice_by_ids), streamed in one read. No parameters.
+MATCH (o:Offer)
+WHERE o.status = 'published'
+OPTIONAL CALL (o) {
+  MATCH (o)<-[:OFFERS]-()<-[:HAS_ORG*0..6]-(s:Site)
+  RETURN s LIMIT 1
+}
+OPTIONAL CALL (s) {
+  MATCH (s)-[:IN]->(:Commune)-[:IN]->(:Department)-[:IN]->(r:Region)
+  RETURN r LIMIT 1
+  UNION
+  MATCH (s)-[:IN_DEPARTMENT]->(:Department)-[:IN]->(r:Region)
+  RETURN r LIMIT 1
+}
+RETURN o {.id, .name, .phone, .email, .status, .opening, .synthetic,
+          last_updated: coalesce(o.updated_at, o.loaded_at)} AS offer,
+       s.finess AS site_finess, r.code AS region_code, r.name AS region_name,
+       COLLECT { MATCH (o)-[:AT]->(p:Place) RETURN p.id ORDER BY p.id } AS place_ids,
+       COLLECT { MATCH (o)-[:PROVIDES]->(c:Activity) RETURN c {.system_url, .code, .label} ORDER BY c.code }
+         AS activities,
+       COLLECT { MATCH (o)-[:MODE]->(c:CareMode) RETURN c {.system_url, .code, .label} ORDER BY c.code }
+         AS care_modes,
+       COLLECT { MATCH (o)-[:PERFORMS]->(c:Act) RETURN c {.system_url, .code, .label} ORDER BY c.code } AS acts,
+       COLLECT { MATCH (o)-[:FOR_AGE]->(c:AgeGroup) RETURN c {.system_url, .code, .label} ORDER BY c.code }
+         AS age_groups,
+       COLLECT { MATCH (o)-[:FOR_PUBLIC]->(c:Public) RETURN c {.system_url, .code, .label} ORDER BY c.code }
+         AS publics,
+       COLLECT { MATCH (o)-[:IN_FIELD]->(c:Field) RETURN c {.system_url, .code, .label} ORDER BY c.code } AS fields,
+       COLLECT { MATCH (o)-[:PROVIDES]->(:Activity)<-[:GROUPS]-(c:ActivityFamily)
+                 RETURN DISTINCT c {.system_url, .code, .label} ORDER BY c.code } AS families

@@ -1,0 +1,25 @@
+// $export: every PractitionerRole row (same row shape as practitionerrole_by_ids), streamed in one read. The
+// site and region are resolved once per offer, then its roles follow. No parameters.
+MATCH (o:Offer)
+WHERE o.status = 'published' AND EXISTS { (o)<-[:WORKS_IN]-(:Professional) }
+OPTIONAL CALL (o) {
+  MATCH (o)<-[:OFFERS]-()<-[:HAS_ORG*0..6]-(s:Site)
+  RETURN s LIMIT 1
+}
+OPTIONAL CALL (s) {
+  MATCH (s)-[:IN]->(:Commune)-[:IN]->(:Department)-[:IN]->(r:Region)
+  RETURN r LIMIT 1
+  UNION
+  MATCH (s)-[:IN_DEPARTMENT]->(:Department)-[:IN]->(r:Region)
+  RETURN r LIMIT 1
+}
+MATCH (pr:Professional)-[w:WORKS_IN]->(o)
+OPTIONAL MATCH (f:ContactFunction {key: 'J220|' + w.function})
+OPTIONAL MATCH (n:ContactNature {key: 'J221|' + w.nature})
+RETURN pr {.rpps, .first_name, .last_name, .profession_code, .specialty_code, .synthetic,
+           last_updated: coalesce(pr.updated_at, pr.loaded_at)} AS professional,
+       o.id AS offer_id, s.finess AS site_finess, r.code AS region_code, r.name AS region_name,
+       w {.function, .nature, .email, .phone} AS role,
+       f {.system_url, .code, .label} AS function, n {.system_url, .code, .label} AS nature,
+       COLLECT { MATCH (pr)-[:HAS_PROFESSION]->(c:Profession) RETURN c {.system_url, .code, .label} } AS professions,
+       COLLECT { MATCH (pr)-[:HAS_SPECIALTY]->(c:Specialty) RETURN c {.system_url, .code, .label} } AS specialties
