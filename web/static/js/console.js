@@ -219,16 +219,17 @@
     });
   }
 
+  /* Start a background export; the result shown so far stays, refusals show in the result area. */
   function startExport(form) {
     var panel = document.getElementById(form.getAttribute("data-result"));
-    reset(panel);
+    var box = panel.querySelector("[data-error]");
+    box.hidden = true; box.textContent = "";
     var body;
-    try { body = payload(form); } catch (err) { showError(panel, err); return; }
+    try { body = payload(form); } catch (err) { panel.hidden = false; showError(panel, err); return; }
     if (form.getAttribute("data-kind") === "library") { body.library = form.getAttribute("data-name"); }
     post(form, form.getAttribute("data-jobs-endpoint"), body).then(function () {
-      panel.querySelector("[data-summary]").textContent = "Export lancé : suivez-le dans « Mes exports ».";
       refreshJobs(true);
-    }).catch(function (err) { showError(panel, err); });
+    }).catch(function (err) { panel.hidden = false; showError(panel, err); });
   }
 
   /* ---------------------------------------------------------------- background exports */
@@ -244,7 +245,14 @@
         var jobs = data.jobs || [], table = section.querySelector("[data-jobs-table]"), body = table.tBodies[0];
         body.textContent = "";
         table.hidden = jobs.length === 0;
-        section.querySelector("[data-jobs-message]").textContent = jobs.length ? (announce ? "Export ajouté." : "") : "Aucun export.";
+        var message = section.querySelector("[data-jobs-message]");
+        if (!jobs.length) {
+          message.textContent = "Aucun export.";
+        } else if (announce === true) {
+          message.textContent = "Export lancé : il apparaît ci-dessous, avec ses liens de téléchargement une fois terminé.";
+        } else if (announce !== "keep") {
+          message.textContent = "";
+        }
         var pending = false;
         jobs.forEach(function (job) {
           var tr = body.insertRow();
@@ -270,7 +278,7 @@
           if (job.state === "queued" || job.state === "running") { pending = true; }
         });
         clearTimeout(jobsTimer);
-        if (pending) { jobsTimer = setTimeout(refreshJobs, JOB_POLL_MS); }
+        if (pending) { jobsTimer = setTimeout(function () { refreshJobs("keep"); }, JOB_POLL_MS); }
       })
       .catch(function () {
         section.querySelector("[data-jobs-message]").textContent = "Impossible de lire la liste des exports.";
