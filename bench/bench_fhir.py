@@ -54,8 +54,8 @@ def run_queries(client, runs: int, seed: int = 7) -> dict[str, dict]:
             lambda: f"/fhir/HealthcareService?specialty={R211}|{rng.choice(ACTIVITIES)}{IG_INCLUDES}",
         "Location?near=lat|lon|10|km (_count=20)":
             lambda: "/fhir/Location?near={}|{}|10|km".format(*rng.choice(TOWNS)),
-        "Location?near=…|30|km&capacity-status=available&nb-capacity=gt0":
-            lambda: "/fhir/Location?near={}|{}|30|km&capacity-status=available&nb-capacity=gt0".format(
+        "Location?near=…|30|km&capacity-status=02&nb-capacity=gt0":
+            lambda: "/fhir/Location?near={}|{}|30|km&capacity-status=02&nb-capacity=gt0".format(
                 *rng.choice(TOWNS)),
     }
     results = {}

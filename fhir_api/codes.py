@@ -1,8 +1,7 @@
 """Canonical URLs, identifier systems and local code tables of the FHIR facade (one place, no magic strings).
 
-NOS codes carry the `system_url` stored on their `Concept` node (from the bundled nomenclature). The capacity
-value sets of the ROR (JDV_J187 … J195) are not in the bundled NOS extract, so capacity codings use the
-provisional local codes of `CAPACITY_FIELDS` under `CAPACITY_CODE_SYSTEM` (documented in docs/fhir.md).
+NOS codes carry the `system_url` stored on their `Concept` node (from the bundled nomenclature). Capacity
+codings use the ROR capacity value sets (JDV_J187 … J194, see `CAPACITY_FIELDS`).
 """
 
 from __future__ import annotations
@@ -46,28 +45,53 @@ SYSTEM_CONTACT_FUNCTION = NOS + "TRE_R251-FonctionContact/FHIR/TRE-R251-Fonction
 SYSTEM_PROVENANCE = "https://ror-graph.fr/fhir/CodeSystem/provenance"
 SYSTEM_UCUM = "http://unitsofmeasure.org"
 
-CAPACITY_CODE_SYSTEM = "https://ror-graph.fr/fhir/CodeSystem/capacite"
+# Capacity codings: the ROR value sets JDV_J187 … J194 (NOS code systems TRE_R329 … R336, as the ROR IG's own
+# Location example codes them); the value sets: data/nos/ror_capacity_value_sets.csv (data/PROVENANCE.md).
+SYSTEM_CAPACITY_TYPE = NOS + "TRE_R329-NatureCapacite/FHIR/TRE-R329-NatureCapacite"  # JDV_J187
+SYSTEM_CAPACITY_STATUS = NOS + "TRE_R330-TypeStatutCapacite/FHIR/TRE-R330-TypeStatutCapacite"  # JDV_J188
+SYSTEM_CAPACITY_TEMPORALITY = NOS + "TRE_R331-TemporaliteCapacite/FHIR/TRE-R331-TemporaliteCapacite"  # JDV_J189
+SYSTEM_CAPACITY_GENDER = NOS + "TRE_R332-GenreCapacite/FHIR/TRE-R332-GenreCapacite"  # JDV_J190
+SYSTEM_CAPACITY_CLOSING = NOS + "TRE_R333-TypeFermetureCapacite/FHIR/TRE-R333-TypeFermetureCapacite"  # JDV_J191
+SYSTEM_ADDITIONAL_BED = NOS + "TRE_R334-TypeLitSupplementaire/FHIR/TRE-R334-TypeLitSupplementaire"  # JDV_J192
+SYSTEM_CRISIS_TYPE = NOS + "TRE_R336-TypeCrise/FHIR/TRE-R336-TypeCrise"  # JDV_J194
+# The capacity form's crisis types (capacity/validation.py) are finer than JDV_J194: they travel as a second,
+# local coding next to the NOS one (when there is one), so a PATCH gives back exactly what was published.
+SYSTEM_LOCAL_CRISIS_TYPE = "https://ror-graph.fr/fhir/CodeSystem/type-crise"
+CRISIS_TO_NOS = {"plan_blanc": "02", "sse": "02"}
 
-# One row per capacity figure of a CapacitySnapshot: the graph property and the codes it is published under.
-# Shared by the mapper (extensions) and the Location search (passed to Cypher as $capacity_fields).
-CAPACITY_FIELDS: list[dict] = [
-    {"field": "installed", "status": "installed", "gender": None, "temporality": "current"},
-    {"field": "available_men", "status": "available", "gender": "men", "temporality": "current"},
-    {"field": "available_women", "status": "available", "gender": "women", "temporality": "current"},
-    {"field": "available_undifferentiated", "status": "available", "gender": "undifferentiated",
-     "temporality": "current"},
-    {"field": "available_total", "status": "available", "gender": None, "temporality": "current"},
-    {"field": "forecast_d", "status": "available", "gender": None, "temporality": "forecast-d"},
-    {"field": "forecast_d1", "status": "available", "gender": None, "temporality": "forecast-d1"},
-    {"field": "closed_reopenable", "status": "closed-reopenable", "gender": None, "temporality": "current"},
-    {"field": "extra_beds", "status": "additional", "gender": None, "temporality": "current"},
-]
-
-CAPACITY_LABELS = {
-    "installed": "Installée", "available": "Disponible", "closed-reopenable": "Fermée réouvrable",
-    "additional": "Supplémentaire", "men": "Hommes", "women": "Femmes", "undifferentiated": "Indifférencié",
-    "current": "Actuelle", "forecast-d": "Prévision J", "forecast-d1": "Prévision J+1",
+CAPACITY_LABELS = {  # (system, code) → display, from the value sets
+    (SYSTEM_CAPACITY_TYPE, "01"): "Lit",
+    (SYSTEM_CAPACITY_STATUS, "01"): "Installé", (SYSTEM_CAPACITY_STATUS, "02"): "Disponible",
+    (SYSTEM_CAPACITY_STATUS, "05"): "Fermé", (SYSTEM_CAPACITY_STATUS, "06"): "Supplémentaire",
+    (SYSTEM_CAPACITY_TEMPORALITY, "01"): "Courant", (SYSTEM_CAPACITY_TEMPORALITY, "03"): "Prévisionnel 24 heures",
+    (SYSTEM_CAPACITY_TEMPORALITY, "04"): "Prévisionnel 48 heures",
+    (SYSTEM_CAPACITY_GENDER, "01"): "Femme", (SYSTEM_CAPACITY_GENDER, "02"): "Homme",
+    (SYSTEM_CAPACITY_GENDER, "04"): "Indéterminé",
+    (SYSTEM_CAPACITY_CLOSING, "01"): "Réactivable", (SYSTEM_ADDITIONAL_BED, "01"): "Mobilisé",
+    (SYSTEM_CRISIS_TYPE, "01"): "PMIE 1",
+    (SYSTEM_CRISIS_TYPE, "02"): "Situation sanitaire Exceptionnelle (SSE) (Plan blanc)",
 }
+CAPACITY_TYPE_BED = "01"  # every figure of a CapacitySnapshot counts beds (TRE_R329 01 « Lit »)
+
+# One row per capacity figure of a CapacitySnapshot: the graph property and the codes it is published under
+# (status J188, gender J190, temporality J189; closed beds carry closing type J191 « Réactivable », extra beds
+# additional-bed type J192 « Mobilisé »). « Prévision J » / « J+1 » of the form are published as the J189
+# forecasts at 24 h / 48 h, the closest codes of the value set. Shared by the mapper, the Location search
+# (passed to Cypher as $capacity_fields) and the PATCH reader.
+CAPACITY_FIELDS: list[dict] = [
+    {"field": "installed", "status": "01", "gender": None, "temporality": "01"},
+    {"field": "available_men", "status": "02", "gender": "02", "temporality": "01"},
+    {"field": "available_women", "status": "02", "gender": "01", "temporality": "01"},
+    {"field": "available_undifferentiated", "status": "02", "gender": "04", "temporality": "01"},
+    {"field": "available_total", "status": "02", "gender": None, "temporality": "01"},
+    {"field": "forecast_d", "status": "02", "gender": None, "temporality": "03"},
+    {"field": "forecast_d1", "status": "02", "gender": None, "temporality": "04"},
+    {"field": "closed_reopenable", "status": "05", "gender": None, "temporality": "01", "closing": "01"},
+    {"field": "extra_beds", "status": "06", "gender": None, "temporality": "01", "additional": "01"},
+]
+# Gender codes read back by PATCH: TRE_R332 03 « Indifférencié » (used by the ROR IG's Location example, no
+# longer in JDV_J190) is taken as 04.
+GENDER_ALIASES = {"03": "04"}
 
 # Age bounds in years of the ROR age groups (JDV_J15 / TRE_R208), from their labels; high is inclusive.
 AGE_GROUP_BOUNDS: dict[str, list[int]] = {

@@ -13,6 +13,7 @@ from fhir_api import codes
 from ror.errors import BadRequest, RorError
 
 FIELD_OF = {(f["status"], f["gender"], f["temporality"]): f["field"] for f in codes.CAPACITY_FIELDS}
+TEMPORALITY_CURRENT = "01"
 DERIVED = {"available_total"}  # recomputed by the capacity service from the three available figures
 
 
@@ -124,11 +125,15 @@ def _without_capacity(resource: dict) -> dict:
     return out
 
 
-def _code(part: dict | None) -> str | None:
+def _code(part: dict | None, system: str) -> str | None:
+    """The code of `system` in a valueCodeableConcept (a coding without system is taken as that system)."""
     if not part:
         return None
-    coding = (part.get("valueCodeableConcept") or {}).get("coding") or [{}]
-    return coding[0].get("code")
+    codings = (part.get("valueCodeableConcept") or {}).get("coding") or []
+    for coding in codings:
+        if isinstance(coding, dict) and coding.get("system") in (system, None) and coding.get("code"):
+            return coding["code"]
+    return None
 
 
 def capacity_payload(before: dict, after: dict) -> dict:
@@ -141,8 +146,10 @@ def capacity_payload(before: dict, after: dict) -> dict:
         if ext.get("url") != codes.EXT_SUPPORTED_CAPACITY:
             continue
         parts = {p.get("url"): p for p in ext.get("extension", []) if isinstance(p, dict)}
-        key = (_code(parts.get("capacityStatus")), _code(parts.get("genderCapacityAvailable")),
-               _code(parts.get("temporalityCapacity")) or "current")
+        gender = _code(parts.get("genderCapacityAvailable"), codes.SYSTEM_CAPACITY_GENDER)
+        key = (_code(parts.get("capacityStatus"), codes.SYSTEM_CAPACITY_STATUS),
+               codes.GENDER_ALIASES.get(gender, gender),
+               _code(parts.get("temporalityCapacity"), codes.SYSTEM_CAPACITY_TEMPORALITY) or TEMPORALITY_CURRENT)
         field = FIELD_OF.get(key)
         if field is None:
             raise Unprocessable("Capacité non reconnue (statut, genre, temporalité) : "
@@ -150,7 +157,18 @@ def capacity_payload(before: dict, after: dict) -> dict:
         number = (parts.get("nbCapacity") or {}).get("valueInteger")
         if field not in DERIVED:
             payload[field] = number
-        crisis = _code(parts.get("crisisType"))
+        crisis = _crisis_type(parts.get("crisisType"))
         if crisis:
             payload["crisis_type"] = crisis
     return payload
+
+
+def _crisis_type(part: dict | None) -> str | None:
+    """The form's crisis type: its local coding when present, else from the JDV_J194 code (02 SSE / plan blanc
+    → « sse », 01 PMIE → « autre », the form having no PMIE type)."""
+    codings = [c for c in ((part or {}).get("valueCodeableConcept") or {}).get("coding") or [] if isinstance(c, dict)]
+    for coding in codings:
+        if coding.get("system") == codes.SYSTEM_LOCAL_CRISIS_TYPE and coding.get("code"):
+            return coding["code"]
+    nos = _code(part, codes.SYSTEM_CRISIS_TYPE)
+    return {"01": "autre", "02": "sse"}.get(nos, nos) if nos else None

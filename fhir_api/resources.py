@@ -174,34 +174,51 @@ def healthcare_service_resource(row: dict) -> dict:
     return _drop_none(resource)
 
 
-def _capacity_code(code: str | None) -> dict | None:
+def _coded(system: str, code: str | None) -> dict | None:
     if code is None:
         return None
-    return {"coding": [{"system": codes.CAPACITY_CODE_SYSTEM, "code": code,
-                        "display": codes.CAPACITY_LABELS.get(code, code)}]}
+    return {"coding": [{"system": system, "code": code, "display": codes.CAPACITY_LABELS.get((system, code), code)}]}
+
+
+def _crisis(crisis: str | None) -> dict | None:
+    """The crisis type: the JDV_J194 coding when the form's type has one, plus the form's own (local) code."""
+    if not crisis:
+        return None
+    codings = []
+    nos = codes.CRISIS_TO_NOS.get(crisis)
+    if nos:
+        codings.append(_coded(codes.SYSTEM_CRISIS_TYPE, nos)["coding"][0])
+    codings.append({"system": codes.SYSTEM_LOCAL_CRISIS_TYPE, "code": crisis})
+    return {"coding": codings}
 
 
 def capacity_extensions(snapshot: dict | None) -> list[dict]:
-    """One ror-location-supported-capacity extension per non-null figure of the latest snapshot."""
+    """One ror-location-supported-capacity extension per non-null figure of the latest snapshot, coded with
+    the ROR capacity value sets (codes.CAPACITY_FIELDS)."""
     if not snapshot:
         return []
     updated = instant(snapshot.get("updated_at"))
+    crisis = _crisis(snapshot.get("crisis_type") or None)
+    bed = _coded(codes.SYSTEM_CAPACITY_TYPE, codes.CAPACITY_TYPE_BED)
     out = []
     for spec in codes.CAPACITY_FIELDS:
         value = snapshot.get(spec["field"])
         if value is None:
             continue
         parts = [
-            {"url": "capacityType", "valueCodeableConcept": _capacity_code("beds")},
-            {"url": "capacityStatus", "valueCodeableConcept": _capacity_code(spec["status"])},
-            {"url": "temporalityCapacity", "valueCodeableConcept": _capacity_code(spec["temporality"])},
-            {"url": "nbCapacity", "valueInteger": int(value)},
-            {"url": "genderCapacityAvailable", "valueCodeableConcept": _capacity_code(spec["gender"])},
-            {"url": "capacityUpdateDate", "valueDateTime": updated},
-            {"url": "crisisType", "valueCodeableConcept": _capacity_code(snapshot.get("crisis_type") or None)},
+            ("capacityType", bed),
+            ("capacityStatus", _coded(codes.SYSTEM_CAPACITY_STATUS, spec["status"])),
+            ("temporalityCapacity", _coded(codes.SYSTEM_CAPACITY_TEMPORALITY, spec["temporality"])),
+            ("genderCapacityAvailable", _coded(codes.SYSTEM_CAPACITY_GENDER, spec["gender"])),
+            ("capacityClosingType", _coded(codes.SYSTEM_CAPACITY_CLOSING, spec.get("closing"))),
+            ("additionalBedType", _coded(codes.SYSTEM_ADDITIONAL_BED, spec.get("additional"))),
+            ("crisisType", crisis),
         ]
-        out.append({"url": codes.EXT_SUPPORTED_CAPACITY,
-                    "extension": [p for p in parts if any(v is not None for k, v in p.items() if k != "url")]})
+        extension = [{"url": url, "valueCodeableConcept": concept} for url, concept in parts if concept]
+        extension.append({"url": "nbCapacity", "valueInteger": int(value)})
+        if updated:
+            extension.append({"url": "capacityUpdateDate", "valueDateTime": updated})
+        out.append({"url": codes.EXT_SUPPORTED_CAPACITY, "extension": extension})
     return out
 
 

@@ -138,7 +138,8 @@ REVINCLUDES: dict[str, list[str]] = {
 
 CONSTANTS = {
     "region_system": codes.SYSTEM_REGION, "offer_system": codes.SYSTEM_OFFER, "place_system": codes.SYSTEM_PLACE,
-    "commune_system": codes.SYSTEM_COMMUNE, "capacity_system": codes.CAPACITY_CODE_SYSTEM,
+    "commune_system": codes.SYSTEM_COMMUNE, "capacity_status_system": codes.SYSTEM_CAPACITY_STATUS,
+    "capacity_gender_system": codes.SYSTEM_CAPACITY_GENDER,
     "rpps_system": codes.SYSTEM_RPPS,
 }
 

@@ -6,7 +6,7 @@
 // Parameters: $anchor_ids (Place ids or null), $near ({lat, lon, meters} or null); $ids, $last_updated, $tag,
 // $identifier, $name, $postal_code, $city, $commune_cog, $equipment_type, $organization, $capacity_status,
 // $gender_capacity, $nb_capacity, $capacity_update, $capacity_fields; $region_system, $commune_system,
-// $place_system, $capacity_system; $offset, $count.
+// $place_system, $capacity_status_system, $capacity_gender_system; $offset, $count.
 CALL () {
   WITH 1 AS _ WHERE $anchor_ids IS NOT NULL
   UNWIND $anchor_ids AS wanted
@@ -68,9 +68,9 @@ WITH p, distance,
           } END AS figures
 WHERE figures IS NULL OR ANY(e IN figures WHERE
         ALL(g IN $capacity_status WHERE g.negate <> ANY(t IN g.values
-            WHERE (t.system IS NULL OR t.system = $capacity_system) AND t.code = e.status))
+            WHERE (t.system IS NULL OR t.system = $capacity_status_system) AND t.code = e.status))
     AND ALL(g IN $gender_capacity WHERE g.negate <> ANY(t IN g.values
-            WHERE (t.system IS NULL OR t.system = $capacity_system) AND t.code = e.gender))
+            WHERE (t.system IS NULL OR t.system = $capacity_gender_system) AND t.code = e.gender))
     AND ALL(g IN $nb_capacity WHERE ANY(n IN g.values WHERE n.negate <> (
             (n.lo IS NULL OR e.nb > n.lo OR (n.lo_incl AND e.nb = n.lo))
             AND (n.hi IS NULL OR e.nb < n.hi OR (n.hi_incl AND e.nb = n.hi)))))

@@ -23,14 +23,19 @@ def world(graph, search_client, engine_endpoints, settings):
     return app.test_client(), tokens, access.bearer
 
 
+STATUS = {"installed": "01", "available": "02"}  # JDV_J188
+GENDER = {"women": "01", "men": "02"}  # JDV_J190
+
+
 def capacity_ext(status: str, gender: str | None, number: int) -> dict:
-    def coded(code):
-        return {"coding": [{"system": codes.CAPACITY_CODE_SYSTEM, "code": code}]}
-    parts = [{"url": "capacityStatus", "valueCodeableConcept": coded(status)},
-             {"url": "temporalityCapacity", "valueCodeableConcept": coded("current")},
+    def coded(system, code):
+        return {"coding": [{"system": system, "code": code}]}
+    parts = [{"url": "capacityStatus", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_STATUS, STATUS[status])},
+             {"url": "temporalityCapacity", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_TEMPORALITY, "01")},
              {"url": "nbCapacity", "valueInteger": number}]
     if gender:
-        parts.append({"url": "genderCapacityAvailable", "valueCodeableConcept": coded(gender)})
+        parts.append({"url": "genderCapacityAvailable",
+                      "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_GENDER, GENDER[gender])})
     return {"url": codes.EXT_SUPPORTED_CAPACITY, "extension": parts}
 
 
@@ -40,7 +45,9 @@ def figures(location: dict) -> dict:
         if ext["url"] == codes.EXT_SUPPORTED_CAPACITY:
             parts = {p["url"]: p for p in ext["extension"]}
             gender = parts.get("genderCapacityAvailable", {}).get("valueCodeableConcept", {}).get("coding", [{}])
-            key = (parts["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"], gender[0].get("code"))
+            status = parts["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"]
+            key = ({v: k for k, v in STATUS.items()}.get(status, status),
+                   {v: k for k, v in GENDER.items()}.get(gender[0].get("code"), gender[0].get("code")))
             out[key] = parts["nbCapacity"]["valueInteger"]
     return out
 

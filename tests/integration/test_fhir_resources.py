@@ -90,11 +90,11 @@ def test_location_has_latest_capacity_equipment_and_commune(client):
     capacities = [{p["url"]: p for p in e["extension"]} for e in loc["extension"]
                   if e["url"] == codes.EXT_SUPPORTED_CAPACITY]
     women = [c for c in capacities if c.get("genderCapacityAvailable", {}).get("valueCodeableConcept", {})
-             .get("coding", [{}])[0].get("code") == "women"]
+             .get("coding", [{}])[0].get("code") == "01"]  # J190 Femme
     assert women[0]["nbCapacity"]["valueInteger"] == 0  # the latest snapshot (2), not the older one (5)
     assert women[0]["capacityUpdateDate"]["valueDateTime"].startswith("2025-05-01T08:00:00")
     installed = [c for c in capacities if c["capacityStatus"]["valueCodeableConcept"]["coding"][0]["code"]
-                 == "installed"]
+                 == "01"]  # J188 Installé
     assert installed[0]["nbCapacity"]["valueInteger"] == 30
 
 

@@ -98,9 +98,9 @@ CASES = [
     ("Location?name:contains=ambérieu", ["PL-01-C"]),
     ("Location?equipment-type=003", ["PL-01-A"]),
     (f"Location?equipment-type={R212}|009", ["PL-01-C"]),
-    ("Location?capacity-status=available&gender-capacity-available=women&nb-capacity=gt0", ["PL-2A-A"]),
-    ("Location?gender-capacity-available=men&nb-capacity=gt0", ["PL-01-A"]),
-    ("Location?capacity-status=installed&nb-capacity=ge20", ["PL-01-A"]),
+    ("Location?capacity-status=02&gender-capacity-available=01&nb-capacity=gt0", ["PL-2A-A"]),  # available, women
+    (f"Location?gender-capacity-available={codes.SYSTEM_CAPACITY_GENDER}|02&nb-capacity=gt0", ["PL-01-A"]),  # men
+    ("Location?capacity-status=01&nb-capacity=ge20", ["PL-01-A"]),  # installed
     ("Location?capacity-update-date=ge2025-04-15", ["PL-01-A"]),
     ("Location?capacity-update-date=lt2025-04", ["PL-2A-A"]),
     ("Location?_has:HealthcareService:location:specialty=183", ["PL-01-A", "PL-971-A"]),

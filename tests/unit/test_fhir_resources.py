@@ -40,7 +40,8 @@ def test_capacity_figures_become_one_extension_each_and_nulls_are_skipped():
     assert len(exts) == 2
     women = {p["url"]: p for p in exts[1]["extension"]}
     assert women["nbCapacity"]["valueInteger"] == 3
-    assert women["genderCapacityAvailable"]["valueCodeableConcept"]["coding"][0]["code"] == "women"
+    gender = women["genderCapacityAvailable"]["valueCodeableConcept"]["coding"][0]
+    assert (gender["system"], gender["code"], gender["display"]) == (codes.SYSTEM_CAPACITY_GENDER, "01", "Femme")
 
 
 def test_practitioner_role_id_round_trip():
@@ -48,3 +49,25 @@ def test_practitioner_role_id_round_trip():
     assert resources.split_practitioner_role_id(role_id) == ("SYN001", "SYN-OFF-1.2")
     assert resources.split_practitioner_role_id("nodot") is None
     assert resources.FHIR_ID.match(role_id)
+
+
+def test_capacity_codes_come_from_the_bundled_ror_value_sets():
+    """Every capacity coding the API publishes is in data/nos/ror_capacity_value_sets.csv, with its label."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data" / "nos" / "ror_capacity_value_sets.csv"
+    with path.open(encoding="utf-8") as f:
+        bundled = {(row["system_url"], row["code"]): row["libelle"] for row in csv.DictReader(f, delimiter=";")}
+    assert codes.CAPACITY_LABELS.items() <= bundled.items()
+    systems = {"status": codes.SYSTEM_CAPACITY_STATUS, "gender": codes.SYSTEM_CAPACITY_GENDER,
+               "temporality": codes.SYSTEM_CAPACITY_TEMPORALITY, "closing": codes.SYSTEM_CAPACITY_CLOSING,
+               "additional": codes.SYSTEM_ADDITIONAL_BED}
+    used = {(systems[k], v) for spec in codes.CAPACITY_FIELDS for k, v in spec.items() if k in systems and v}
+    assert used <= set(bundled) and used <= set(codes.CAPACITY_LABELS)
+    snapshot = {spec["field"]: 1 for spec in codes.CAPACITY_FIELDS} | {"crisis_type": "plan_blanc"}
+    for ext in resources.capacity_extensions(snapshot):
+        for part in ext["extension"]:
+            for coding in part.get("valueCodeableConcept", {}).get("coding", []):
+                if coding["system"] != codes.SYSTEM_LOCAL_CRISIS_TYPE:
+                    assert bundled[(coding["system"], coding["code"])] == coding["display"]
