@@ -113,6 +113,12 @@ class FhirService:
         rows = self.graph.read_named("fhir/referencing", source=source, ref=ref, ids=ids)
         return store.fetch(self.graph, source, [row["id"] for row in rows])
 
+    def _fetch_for_include(self, rtype: str, ids: list[str], iterate_partof: bool) -> list[dict]:
+        if rtype == "Organization" and iterate_partof:
+            found, parents = store.organizations_with_parents(self.graph, ids)
+            return found + parents
+        return store.fetch(self.graph, rtype, ids)
+
     def _included(self, matches: list[dict], revincluded: list[dict], includes) -> list[dict]:
         """The _revinclude resources, then those _include pulls in, fetched in waves of parallel reads until
         nothing new. Every _include applies to all resources gathered so far (matches and included ones):
@@ -129,6 +135,8 @@ class FhirService:
                     added.append(resource)
 
         keep(revincluded)
+        # Organization:partof with :iterate: the EJ of each EG comes in the same read as the EG (one wave less)
+        iterate_partof = ("Organization:partof", True) in includes
         for _wave in range(5):
             wanted: dict[str, list[str]] = {}
             for spec, _ in includes:
@@ -140,7 +148,7 @@ class FhirService:
             tasks = [(rtype, list(dict.fromkeys(ids))) for rtype, ids in wanted.items() if ids]
             if not tasks:
                 break
-            for resources in self.pool.map(lambda task: store.fetch(self.graph, *task), tasks):
+            for resources in self.pool.map(lambda task: self._fetch_for_include(*task, iterate_partof), tasks):
                 keep(resources)
             if len(added) > MAX_INCLUDED:
                 raise InvalidParam(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")

@@ -14,17 +14,24 @@ def _ordered(ids: list[str], by_id: dict[str, dict]) -> list[dict]:
 
 
 def organizations(graph, ids: Iterable[str]) -> list[dict]:
+    return organizations_with_parents(graph, ids, with_parents=False)[0]
+
+
+def organizations_with_parents(graph, ids: Iterable[str], *, with_parents: bool = True
+                              ) -> tuple[list[dict], list[dict]]:
+    """Organizations by id, and (one read) the EJ each requested EG is part of, when not requested itself."""
     ids = list(dict.fromkeys(ids))
     eg = [i[3:] for i in ids if i.startswith("eg-")]
     ej = [i[3:] for i in ids if i.startswith("ej-")]
     if not eg and not ej:
-        return []
-    rows = graph.read_named("fhir/organization_by_ids", eg=eg, ej=ej)
+        return [], []
+    rows = graph.read_named("fhir/organization_by_ids", eg=eg, ej=ej, with_parents=with_parents)
     by_id = {}
     for row in rows:
         resource = resources.organization_resource(row)
         by_id[resource["id"]] = resource
-    return _ordered(ids, by_id)
+    wanted = set(ids)
+    return _ordered(ids, by_id), [r for i, r in sorted(by_id.items()) if i not in wanted]
 
 
 def healthcare_services(graph, ids: Iterable[str]) -> list[dict]:

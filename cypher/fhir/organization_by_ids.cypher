@@ -1,5 +1,6 @@
 // FHIR Organization rows: geographic entities (Site, ids "eg-<finess>") and legal entities (LegalEntity,
-// ids "ej-<finess>"). Parameters: $eg (list of Site.finess), $ej (list of LegalEntity.finess).
+// ids "ej-<finess>"). Parameters: $eg (list of Site.finess), $ej (list of LegalEntity.finess), $with_parents
+// (also the legal entities operating the $eg sites: `_include:iterate=Organization:partof` in the same read).
 CALL () {
   UNWIND $eg AS wanted
   MATCH (s:Site {finess: wanted})
@@ -18,8 +19,15 @@ CALL () {
          le.finess AS parent_finess, c.insee AS commune_insee, c.name AS commune_name,
          r.code AS region_code, r.name AS region_name
   UNION ALL
-  UNWIND $ej AS wanted
-  MATCH (le:LegalEntity {finess: wanted})
+  CALL () {
+    UNWIND $ej AS wanted
+    MATCH (le:LegalEntity {finess: wanted})
+    RETURN le
+    UNION
+    UNWIND CASE WHEN $with_parents THEN $eg ELSE [] END AS wanted
+    MATCH (le:LegalEntity)-[:OPERATES]->(:Site {finess: wanted})
+    RETURN le
+  }
   OPTIONAL CALL (le) {
     MATCH (le)-[:OPERATES]->(:Site)-[:IN]->(:Commune)-[:IN]->(:Department)-[:IN]->(r:Region)
     RETURN r ORDER BY r.code LIMIT 1
