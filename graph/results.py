@@ -12,6 +12,7 @@ from neo4j.spatial import CartesianPoint, Point, WGS84Point
 
 GRAPH_NODE_CAP = 300
 _CAPTION_KEYS = ("name", "label", "code", "finess", "insee", "id", "rpps", "key")
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass
@@ -46,9 +47,14 @@ def build_result(columns: list[str], raw_rows: list[list], *, truncated: bool, e
     collector = _GraphCollector()
     rows = []
     for raw in raw_rows:
+        row = []
         for value in raw:
-            collector.add(value)
-        rows.append([to_plain(value) for value in raw])
+            if type(value) in _SCALAR_TYPES:  # most cells of large exports: nothing to convert or collect
+                row.append(value)
+            else:
+                collector.add(value)
+                row.append(to_plain(value))
+        rows.append(row)
     return QueryResult(columns, rows, truncated=truncated, elapsed_ms=elapsed_ms, graph=collector.view())
 
 
