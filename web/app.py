@@ -72,6 +72,9 @@ def _import_api_parts() -> None:
                 raise
 
 
+_import_api_parts()  # now, so that web.api.DECLARED is complete for whoever imports it (docs, tests)
+
+
 def _mount_optional(app: Flask) -> None:
     for name, mount in OPTIONAL_PARTS:
         try:

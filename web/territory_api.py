@@ -1,8 +1,9 @@
 """/api/v1/territories: the picture of a territory, two territories compared, coverage gaps of an activity.
 
 GET endpoints name territories by code (`FR`, `R84`, `D01`…) and are declared with `web.params` like the rest of
-the API (they join `web.api.DECLARED`, so the OpenAPI document and the fuzz tests cover them). The POST twins
-take a GeoJSON polygon in a JSON body (`{"geometry": …, "name": …}`) and are declared as extra operations.
+the API (they join `web.api.DECLARED`, so the OpenAPI document and the fuzz tests cover them). Their POST twins
+under `/territories/zone/…` take a GeoJSON polygon in a JSON body (`{"geometry": …, "name": …}`) and are declared
+as extra operations (`web.openapi.declare_operation`).
 
 Access: public. Everything returned is an aggregate over offers that the orientation search already shows to
 anyone (published offers, their capacity and open tension level) and public population figures; no person,
@@ -18,7 +19,7 @@ from geo.territory_coverage import CoverageResult
 from geo.territory_picture import Comparison, Picture, TerritoryService, require_rows
 from ror.errors import BadRequest
 from web.api import DECLARED, bp
-from web.openapi import API_PREFIX, Endpoint, declare_operation
+from web.openapi import Endpoint, declare_operation
 from web.params import Param, parse
 from web.serialize import jsonable
 from web.services import services
@@ -207,9 +208,11 @@ def _post_operation(ep: Endpoint, operation_id: str, params: tuple[Param, ...], 
 declare(PICTURE, picture_view)
 declare(COMPARE, compare_view)
 declare(COVERAGE, coverage_view)
+# POST rules of their own (not the GET rules): a POST to a GET endpoint stays a 405 like everywhere in the API.
 for _ep, _op, _params, _body, _view in ((PICTURE, "territoryPicturePolygon", (), GEOMETRY_BODY, picture_post),
                                         (COMPARE, "territoryComparePolygons", (), COMPARE_BODY, compare_post),
                                         (COVERAGE, "territoryCoveragePolygon", COVERAGE_PARAMS, GEOMETRY_BODY,
                                          coverage_post)):
-    bp.add_url_rule(_ep.rule, _op, _view, methods=["POST"])
-    declare_operation("post", _ep.openapi_path[len(API_PREFIX):], _post_operation(_ep, _op, _params, _body))
+    _rule = _ep.rule.replace("/territories/", "/territories/zone/")
+    bp.add_url_rule(_rule, _op, _view, methods=["POST"])
+    declare_operation("post", _rule, _post_operation(_ep, _op, _params, _body))

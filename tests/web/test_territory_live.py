@@ -133,15 +133,15 @@ def test_coverage_of_a_family_and_of_a_drawn_zone(api, graph, communes, activiti
     zone = shape(ZONE)
     inside = [c for c in communes if zone.contains(Point(c.lon, c.lat))]
     expected = brute_force(inside, points)
-    response = api.post(f"/api/v1/territories/coverage?family={family}&max_km=5&format=csv",
+    response = api.post(f"/api/v1/territories/zone/coverage?family={family}&max_km=5&format=csv",
                         json={"geometry": ZONE, "name": "Bresse"})
     check_against_brute_force(csv_rows(response), expected, inside, 5.0)
-    body = api.post(f"/api/v1/territories/coverage?family={family}&max_km=5", json={"geometry": ZONE}).get_json()
-    conforms(openapi, "/api/v1/territories/coverage", body, "post")
+    body = api.post(f"/api/v1/territories/zone/coverage?family={family}&max_km=5", json={"geometry": ZONE}).get_json()
+    conforms(openapi, "/api/v1/territories/zone/coverage", body, "post")
     assert body["activity"]["family"] == family and sorted(body["activity"]["codes"]) == sorted(
         graph.read("MATCH (:ActivityFamily {code: $f})-[:GROUPS]->(a:Activity) RETURN collect(a.code) AS c",
                    f=family)[0]["c"])
-    geo = api.post(f"/api/v1/territories/coverage?family={family}&max_km=5&format=geojson",
+    geo = api.post(f"/api/v1/territories/zone/coverage?family={family}&max_km=5&format=geojson",
                    json={"geometry": ZONE}).get_json()
     assert geo["level"] == "commune" and len(geo["features"]) == len(inside)
 
@@ -186,8 +186,8 @@ def test_picture_counts_equal_direct_cypher_counts(api, graph, seeded_settings, 
 
 
 def test_picture_of_a_drawn_zone_counts_the_offers_inside_it(api, graph, openapi):
-    body = api.post("/api/v1/territories/picture", json={"geometry": ZONE, "name": "Bresse"}).get_json()
-    conforms(openapi, "/api/v1/territories/picture", body, "post")
+    body = api.post("/api/v1/territories/zone/picture", json={"geometry": ZONE, "name": "Bresse"}).get_json()
+    conforms(openapi, "/api/v1/territories/zone/picture", body, "post")
     zone = shape(ZONE)
     rows = graph.read("MATCH (o:Offer {status: 'published'}) MATCH (s:Site {finess: o.site_finess}) "
                       "OPTIONAL MATCH (o)-[:AT]->(p:Place) WITH o, coalesce(p.location, s.location) AS loc "
@@ -206,7 +206,7 @@ def test_compare_puts_two_territories_side_by_side(api, openapi):
     assert rows["offers"]["a"] == a["offers"]
     assert rows["offers_per_100k"]["b"] == pytest.approx(
         round(body["b"]["offers"] * 100_000 / body["b"]["territory"]["population"], 1))
-    mixed = api.post("/api/v1/territories/compare", json={"a": "D01", "b": ZONE, "b_name": "Bresse"}).get_json()
+    mixed = api.post("/api/v1/territories/zone/compare", json={"a": "D01", "b": ZONE, "b_name": "Bresse"}).get_json()
     assert mixed["a"]["offers"] == a["offers"] and mixed["b"]["territory"]["label"] == "Bresse"
 
 
@@ -240,14 +240,14 @@ def test_get_errors_name_the_faulty_parameter(api, url, field, words):
     ({"geometry": OCEAN}, 404, "", "Aucune commune"),
 ])
 def test_post_errors_say_what_is_wrong_with_the_zone(api, body, status, field, words):
-    response = api.post("/api/v1/territories/coverage?activity=083&max_km=10", json=body)
+    response = api.post("/api/v1/territories/zone/coverage?activity=083&max_km=10", json=body)
     assert response.status_code == status, response.get_data(as_text=True)
     error = response.get_json()["error"]
     assert words in error["message"] and (not field or field in error["fields"])
 
 
 def test_post_without_json_is_refused(api):
-    error = error_of(api.post("/api/v1/territories/picture", data="pas du json", content_type="text/plain"), 400,
+    error = error_of(api.post("/api/v1/territories/zone/picture", data="pas du json", content_type="text/plain"), 400,
                      "body")
     assert "objet JSON" in error["message"]
 
