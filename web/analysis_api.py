@@ -22,6 +22,7 @@ from graph.results import QueryResult
 from ror.errors import BadRequest, ServiceUnavailable
 from ror.settings import Settings
 from web import openapi
+from web.admin_api import READ_SECURITY, WRITE_SECURITY  # also declares the security schemes
 from web.services import _address, _port_open, services
 
 log = logging.getLogger(__name__)
@@ -305,37 +306,44 @@ def _path_param(name: str, description: str) -> dict:
 
 TAG = "analyse"
 openapi.declare_operation("post", "/cypher", {
+    "security": WRITE_SECURITY,
     "operationId": "cypherConsole", "tags": [TAG],
     "summary": "Console Cypher en lecture seule (analystes) : toute écriture est refusée.",
     "requestBody": _json_body({"query": {"type": "string", "example": "MATCH (s:Site) RETURN s.name LIMIT 5"},
                                "params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA}, ["query"]),
     "responses": _responses("200", _RESULT_SCHEMA, csv=True)})
 openapi.declare_operation("get", "/cypher/library", {
+    "security": READ_SECURITY,
     "operationId": "cypherLibrary", "tags": [TAG],
     "summary": "Bibliothèque de parcours : requêtes documentées et leurs paramètres typés.",
     "responses": _responses("200", {"type": "object", "properties": {
         "queries": {"type": "array", "items": {"type": "object"}}}}, errors=("401", "403"))})
 openapi.declare_operation("post", "/cypher/library/{name}", {
+    "security": WRITE_SECURITY,
     "operationId": "cypherLibraryRun", "tags": [TAG],
     "summary": "Exécute une requête de la bibliothèque avec ses paramètres (validés selon leur type).",
     "parameters": [_path_param("name", "Nom de la requête (voir la liste).")],
     "requestBody": _json_body({"params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA}, []),
     "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "404", "503"), csv=True)})
 openapi.declare_operation("post", "/cypher/jobs", {
+    "security": WRITE_SECURITY,
     "operationId": "cypherJobStart", "tags": [TAG],
     "summary": "Lance un export en tâche de fond (console ou bibliothèque), plafond de lignes plus élevé.",
     "requestBody": _json_body({"query": {"type": "string"}, "library": {"type": "string"},
                                "params": _PARAMS_SCHEMA}, []),
     "responses": _responses("202", _JOB_SCHEMA, errors=("400", "401", "403", "404", "503"))})
 openapi.declare_operation("get", "/cypher/jobs", {
+    "security": READ_SECURITY,
     "operationId": "cypherJobs", "tags": [TAG], "summary": "Mes exports (les autres utilisateurs ne les voient pas).",
     "responses": _responses("200", {"type": "object", "properties": {"jobs": {"type": "array", "items": {}}}},
                             errors=("401", "403"))})
 openapi.declare_operation("get", "/cypher/jobs/{job_id}", {
+    "security": READ_SECURITY,
     "operationId": "cypherJobStatus", "tags": [TAG], "summary": "État d'un export : état, durée, lignes.",
     "parameters": [_path_param("job_id", "Identifiant de l'export.")],
     "responses": _responses("200", _JOB_SCHEMA, errors=("401", "403", "404"))})
 openapi.declare_operation("get", "/cypher/jobs/{job_id}/result", {
+    "security": READ_SECURITY,
     "operationId": "cypherJobResult", "tags": [TAG], "summary": "Résultat d'un export terminé, en CSV ou JSON.",
     "parameters": [_path_param("job_id", "Identifiant de l'export."),
                    {"name": "format", "in": "query", "required": False, "schema": _FORMAT_SCHEMA}],

@@ -30,6 +30,10 @@ def test_declared_operations_document_their_methods():
             routed.setdefault(path, set()).update(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
     assert routed["/api/v1/cypher/jobs"] == {"get", "post"}
     assert {path: set(doc["paths"][path]) for path in routed} == routed
+    console = doc["paths"]["/api/v1/cypher"]["post"]
+    assert {name for option in console["security"] for name in option} <= set(doc["components"]["securitySchemes"])
+    refused = console["responses"]["403"]["content"]["application/json"]["schema"]
+    assert refused == {"$ref": "#/components/schemas/Error"}
 
 
 def test_parameters_come_from_the_declarations_that_parse_requests():
