@@ -24,6 +24,7 @@ from shapely.strtree import STRtree
 
 from geo.territory import EARTH_RADIUS_KM, Territory, boundaries, commune_table, without_centroid
 
+BLOCK = 4096  # communes per box query
 MAP_COMMUNES_MAX = 6000  # larger territories (France) are drawn by département, not by commune
 CELL_SIMPLIFY_DEG = 0.003
 CSV_COLUMNS = ("Code INSEE", "Commune", "Département", "Population", "Distance à l'offre la plus proche (km)",
@@ -63,12 +64,16 @@ def nearest(lat: np.ndarray, lon: np.ndarray, site_lat: np.ndarray, site_lon: np
     wraps = (west < -180) | (east > 180)  # crosses the antimeridian: take every longitude
     west, east = np.where(wraps, -180.0, west), np.where(wraps, 180.0, east)
     boxes = shapely.box(west, np.maximum(lat - dlat, -90), east, np.minimum(lat + dlat, 90))
-    pair_q, pair_s = STRtree(shapely.points(site_lon, site_lat)).query(boxes)
-    d = haversine_np(lat[pair_q], lon[pair_q], site_lat[pair_s], site_lon[pair_s])
-    order = np.lexsort((pair_s, d, pair_q))  # by commune, then distance, then point (deterministic ties)
-    first = order[np.r_[True, pair_q[order][1:] != pair_q[order][:-1]]]
-    best[pair_q[first]] = d[first]
-    which[pair_q[first]] = pair_s[first]
+    box_tree = STRtree(shapely.points(site_lon, site_lat))
+    # Blocks of communes bound the memory when far communes see many points in their (large) boxes.
+    for start in range(0, n, BLOCK):
+        pair_q, pair_s = box_tree.query(boxes[start:start + BLOCK])
+        pair_q = pair_q + start
+        d = haversine_np(lat[pair_q], lon[pair_q], site_lat[pair_s], site_lon[pair_s])
+        order = np.lexsort((pair_s, d, pair_q))  # by commune, then distance, then point (deterministic ties)
+        first = order[np.r_[True, pair_q[order][1:] != pair_q[order][:-1]]]
+        best[pair_q[first]] = d[first]
+        which[pair_q[first]] = pair_s[first]
     return best, which
 
 

@@ -199,3 +199,15 @@ def test_cells_cover_their_commune_centroid():
     sample = np.random.default_rng(3).choice(len(table), 300, replace=False)
     inside = shapely.contains_xy(cells[sample], table.lon[sample], table.lat[sample])
     assert inside.mean() > 0.95  # a few coastal centroids fall just outside their simplified département
+
+
+def test_nearest_over_every_commune_spans_several_blocks():
+    table = T.commune_table(DATA)
+    assert len(table) > 2 * C.BLOCK
+    rng = random.Random(11)
+    points = [(rng.uniform(42, 51), rng.uniform(-5, 8)) for _ in range(40)] + [(-21.1, 55.5)]  # one in La Réunion
+    distance, which = C.nearest(table.lat, table.lon, np.array([p[0] for p in points]),
+                                np.array([p[1] for p in points]))
+    for i in [*rng.sample(range(len(table)), 300), len(table) - 1]:
+        best, k = brute_force(table.lat[i], table.lon[i], points)
+        assert distance[i] == pytest.approx(best, abs=1e-9) and which[i] == k
