@@ -132,6 +132,11 @@ def test_session_needs_the_csrf_token(app):
     ok = client.post("/api/v1/cypher", json={"query": "RETURN 1 AS x"}, headers={"X-CSRF-Token": token})
     assert ok.status_code == 200 and ok.get_json()["rows"] == [[1]]
     assert client.get("/api/v1/cypher/library").status_code == 200  # reads need no CSRF token
+    for url, body, status in (("/api/v1/cypher/library/stroke_pathway", {"params": {}}, 200),
+                              ("/api/v1/cypher/jobs", {"query": "RETURN 2 AS x"}, 202)):
+        assert client.post(url, json=body).status_code == 403, url
+        assert client.post(url, json=body, headers={"X-CSRF-Token": token}).status_code == status, url
+    assert client.get("/api/v1/cypher/jobs").get_json()["jobs"][0]["label"] == "RETURN 2 AS x"
     reader, reader_token = session_client(app, "reader")
     refused = reader.post("/api/v1/cypher", json={"query": "RETURN 1 AS x"}, headers={"X-CSRF-Token": reader_token})
     assert refused.status_code == 403
