@@ -41,6 +41,10 @@
     var values = {};
     Array.prototype.forEach.call(form.querySelectorAll("[data-type]"), function (input) {
       var type = input.getAttribute("data-type"), value = input.value;
+      if (input.validity && input.validity.badInput) {  // e.g. letters in a number field: the browser hides them
+        var fields = {}; fields[input.name] = type;
+        throw { message: "Paramètre « " + input.name + " » : valeur invalide, attendu " + type + ".", fields: fields };
+      }
       if (value === "" && (type === "int" || type === "float" || input.required)) { return; }
       values[input.name] = value;
     });
