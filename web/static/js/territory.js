@@ -107,12 +107,28 @@
     var hint = document.querySelector("[data-legend-level]");
     if (hint) {
       hint.textContent = byDepartment
-        ? "Par département (France entière) : part de la population au-delà du seuil — 0 %, moins de 5 %, " +
-          "moins de 20 %, 20 % ou plus."
+        ? "Par département (France entière) : part de la population vivant au-delà du seuil ; " +
+          "dézoomez pour les départements d'outre-mer."
         : "Une cellule par commune (zone la plus proche de son centre, découpée par les limites " +
           "départementales : les contours communaux ne sont pas embarqués).";
     }
-    if (!bounds.isValid() && layer.getBounds().isValid()) { map.fitBounds(layer.getBounds()); }
+    if (byDepartment) {
+      /* the legend then reads as shares of the population beyond the threshold */
+      var title = document.querySelector("[data-legend-title]");
+      if (title) { title.textContent = "Part de la population au-delà du seuil"; }
+      var shares = { c1: "0 %", c2: "moins de 5 %", c3: "5 à 20 %", c4: "20 % ou plus", none: "sans population" };
+      Array.prototype.forEach.call(document.querySelectorAll("#legende li"), function (li) {
+        var swatch = li.querySelector(".swatch");
+        var key = swatch ? swatch.className.replace(/.*swatch-(\w+).*/, "$1") : "";
+        if (shares[key]) {
+          li.textContent = "";
+          li.appendChild(swatch);
+          li.appendChild(document.createTextNode(" " + shares[key]));
+        }
+      });
+    } else if (!bounds.isValid() && layer.getBounds().isValid()) {
+      map.fitBounds(layer.getBounds());
+    }
     el.setAttribute("data-choropleth", String(geo.features.length));
     el.setAttribute("data-choropleth-level", geo.level);
   }
