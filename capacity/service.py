@@ -9,8 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import cypher
-from accounts.models import Principal
-from accounts.store import UserStore
+from accounts.models import Principal, Target
 from audit.log import append, in_write_transaction
 from capacity import freshness
 from capacity.sync import reindex_offers
@@ -82,15 +81,18 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
            search_client=None, index_prefix: str = "ror") -> CapacityWrite:
     """Record a capacity entry for `place_id` on behalf of `principal` (checked: role, scope, values)."""
     principal.require("capacity.write")
-    target = UserStore(graph).locate("place", place_id)
-    principal.require("capacity.write", target)
     today = paris_today()
 
     def work(tx):
-        locked = tx.run(cypher.query("write/capacity_lock_place"), place_id=place_id).single()
+        # One round trip for the lock, the scope and the previous snapshot; out-of-scope callers are refused
+        # inside the transaction, which then rolls back without a trace (nothing was written).
+        locked = tx.run(cypher.query("write/capacity_entry_lock"), place_id=place_id).single()
         if locked is None:
             raise NotFound("Lieu introuvable.")
-        before = tx.run(cypher.query("read/capacity_latest"), place_id=place_id).single()["snapshot"]
+        target = Target(kind="Place", id=place_id, site_finess=locked["site_finess"],
+                        department_code=locked["department_code"], region_code=locked["region_code"])
+        principal.require("capacity.write", target)
+        before = locked["snapshot"]
         checked = validate(payload, installed_beds=locked["installed_beds"], today=today)
         row = tx.run(cypher.query("write/capacity_snapshot_create"), place_id=place_id, id=str(uuid.uuid4()),
                      props=checked.properties(), actor=principal.username).single()

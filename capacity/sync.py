@@ -30,7 +30,7 @@ SHARDS = 1
 def _push(graph, client, prefix: str, ids: list[str]) -> None:
     from search.indexer import Indexer
 
-    Indexer(graph, client, prefix).sync_offers(ids)
+    Indexer(graph, client, prefix).sync_offers(ids, relocate=False)  # a capacity/tension change moves nothing
 
 
 class _Pusher:

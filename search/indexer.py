@@ -183,13 +183,16 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def sync_offers(self, ids: Iterable[str], *, professionals: bool = False) -> int:
+    def sync_offers(self, ids: Iterable[str], *, professionals: bool = False, relocate: bool = True) -> int:
         """Re-project these offers from the graph into the offers index now (capacity, tension, status or
         description changed); offers gone from the graph leave the index. With `professionals`, their
-        professional-role documents too. Visible to searches at the next refresh (≤ 1 s). Returns the
+        professional-role documents too. `relocate=False` skips the search for copies in other régions'
+        indices (one OpenSearch round trip across every regional shard): for changes that cannot move an
+        offer to another région or delete it (capacity, tension, status, description), the document simply
+        overwrites itself in its région's index. Visible to searches at the next refresh (≤ 1 s). Returns the
         number of offer documents written."""
         with translated():
-            return self._sync_offers(ids, professionals=professionals)[0]
+            return self._sync_offers(ids, professionals=professionals, relocate=relocate)[0]
 
     def sync_sites(self, finess: Iterable[str]) -> int:
         """Re-project these sites (name, activities and count of published offers…) into the sites index."""
@@ -202,13 +205,13 @@ class Indexer:
                                       {"ids": {"values": chunk}})
         return count
 
-    def _sync_offers(self, ids: Iterable[str], *, professionals: bool) -> tuple[int, int]:
+    def _sync_offers(self, ids: Iterable[str], *, professionals: bool, relocate: bool = True) -> tuple[int, int]:
         ids = sorted({str(i) for i in ids})
         offers = roles = 0
         for start in range(0, len(ids), SYNC_BATCH):
             chunk = ids[start:start + SYNC_BATCH]
             offers += self._upsert("offers", stream_rows(self.graph, "index/offers", ids=chunk),
-                                   {"ids": {"values": chunk}})
+                                   {"ids": {"values": chunk}} if relocate else None)
             if professionals:
                 roles += self._upsert("professionals", stream_rows(self.graph, "index/professionals", ids=chunk),
                                       {"terms": {"offer_id": chunk}})
@@ -224,8 +227,9 @@ class Indexer:
                 by_region[parsed[0]], version = index, max(version, parsed[1])
         return by_region, version
 
-    def _upsert(self, kind: str, rows: Iterable[dict], previous: dict) -> int:
-        """Index the re-projected documents; delete those of `previous` (a query) that are gone or moved."""
+    def _upsert(self, kind: str, rows: Iterable[dict], previous: dict | None) -> int:
+        """Index the re-projected documents; delete those of `previous` (a query; None: none looked for) that
+        are gone or moved."""
         indices, version = self._current_indices(kind)
         docs = [TO_DOCUMENT[kind](row) for row in rows]
         actions = []
@@ -238,11 +242,12 @@ class Indexer:
                     {"add": {"index": indices[region], "alias": self.names.alias(kind)}}]})
             actions.append({"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]],
                             "_source": doc})
-        found = {d[DOCUMENT_ID[kind]]: indices.get(region_of(d)) for d in docs}
-        hits = self.client.search(index=self.names.alias(kind), body={
-            "query": previous, "_source": False, "size": 10_000})["hits"]["hits"]
-        actions += [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]}
-                    for h in hits if found.get(h["_id"]) != h["_index"]]
+        if previous is not None:
+            found = {d[DOCUMENT_ID[kind]]: indices.get(region_of(d)) for d in docs}
+            hits = self.client.search(index=self.names.alias(kind), body={
+                "query": previous, "_source": False, "size": 10_000})["hits"]["hits"]
+            actions += [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]}
+                        for h in hits if found.get(h["_id"]) != h["_index"]]
         if actions:
             helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=True, request_timeout=60)
         return len(docs)

@@ -222,7 +222,7 @@ def visible_offer(offer_id: str) -> models.OfferDetail:
     """An offer's detail for this caller: unpublished offers are "not found" except for who may see them."""
     service = services().orientation
     detail = service.offer(offer_id, include_unpublished=True)
-    if detail.status != PUBLISHED and not may_see_unpublished("offer", offer_id):
+    if detail is None or (detail.status != PUBLISHED and not may_see_unpublished("offer", offer_id)):
         raise NotFound(f"Offre introuvable : {offer_id}.", fields={"offer_id": offer_id})
     return detail
 

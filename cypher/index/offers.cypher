@@ -1,8 +1,17 @@
 // Offer documents of the search index: one row per offer, denormalised with its site, legal entity,
 // territory, NOS codes and labels, contacts, equipment, latest capacity and open tension.
 // Parameters: $ids (list of Offer.id, or null for every offer).
-MATCH (o:Offer)
-WHERE $ids IS NULL OR o.id IN $ids
+// By ids: index seeks (a plain `WHERE $ids IS NULL OR … IN $ids` would scan every Offer for each push).
+CALL () {
+  WITH $ids AS ids WHERE ids IS NOT NULL
+  UNWIND ids AS wanted
+  MATCH (o:Offer {id: wanted})
+  RETURN o
+  UNION ALL
+  WITH $ids AS ids WHERE ids IS NULL
+  MATCH (o:Offer)
+  RETURN o
+}
 OPTIONAL CALL (o) {
   MATCH (s:Site {finess: o.site_finess})
   RETURN s

@@ -1,7 +1,16 @@
 // Professional-role documents of the search index: one row per (Professional)-[:WORKS_IN]->(Offer).
 // Parameters: $ids (list of Offer.id whose roles to project, or null for all).
-MATCH (pr:Professional)-[w:WORKS_IN]->(o:Offer)
-WHERE $ids IS NULL OR o.id IN $ids
+// By ids: index seeks on the offers (a plain `WHERE $ids IS NULL OR o.id IN $ids` scans every role).
+CALL () {
+  WITH $ids AS ids WHERE ids IS NOT NULL
+  UNWIND ids AS wanted
+  MATCH (pr:Professional)-[w:WORKS_IN]->(o:Offer {id: wanted})
+  RETURN pr, w, o
+  UNION ALL
+  WITH $ids AS ids WHERE ids IS NULL
+  MATCH (pr:Professional)-[w:WORKS_IN]->(o:Offer)
+  RETURN pr, w, o
+}
 OPTIONAL CALL (o) {
   MATCH (s:Site {finess: o.site_finess})
   RETURN s

@@ -65,8 +65,8 @@ class FakeOrientation:
         self.queries.append((prefix, kinds, limit))
         return [models.Suggestion(kind="activity", code="013", label="Cardiologie générale")][:limit]
 
-    def site(self, finess):
+    def site(self, finess, include_unpublished=False):
         return None
 
-    def offer(self, offer_id):
+    def offer(self, offer_id, include_unpublished=False):
         return None

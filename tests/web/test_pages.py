@@ -12,7 +12,7 @@ from web.services import services
 
 
 class DetailOrientation(FakeOrientation):
-    def offer(self, offer_id):
+    def offer(self, offer_id, include_unpublished=False):
         return models.OfferDetail(offer=hit(1, offer_id=offer_id), status="published", professionals=(
             models.ProfessionalRole(rpps="SYN1", first_name="Anne", last_name="Durand", profession="Médecin",
                                     specialty="Cardiologie", function_code="10", function_label="Chef de service",
