@@ -21,8 +21,8 @@ OPTIONAL CALL (s) {
   MATCH (s)-[:IN_DEPARTMENT]->(:Department)-[:IN]->(r:Region)
   RETURN r LIMIT 1
 }
-OPTIONAL MATCH (f:ContactFunction {key: 'J220|' + w.function})
-OPTIONAL MATCH (n:ContactNature {key: 'J221|' + w.nature})
+OPTIONAL MATCH (f:Concept:ContactFunction {key: 'J220|' + w.function})
+OPTIONAL MATCH (n:Concept:ContactNature {key: 'J221|' + w.nature})
 RETURN pr {.rpps, .first_name, .last_name, .profession_code, .specialty_code, .synthetic,
            last_updated: coalesce(pr.updated_at, pr.loaded_at)} AS professional,
        o.id AS offer_id, s.finess AS site_finess, r.code AS region_code, r.name AS region_name,
