@@ -47,16 +47,22 @@ def to_json(value) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
-def append(tx, principal: Principal, action: str, target: Target, before, after) -> str:
-    """Record one change in the current transaction `tx` (committed, or rolled back, with it)."""
-    entry = {
+def entry(principal: Principal, action: str, target: Target, before, after) -> dict:
+    """The properties of one audit entry (its `at` is set by the database when it is created)."""
+    return {
         "id": str(uuid.uuid4()), "actor": principal.username, "actor_role": principal.role, "via": principal.via,
         "ip": principal.ip, "action": action, "target_label": target.kind, "target_id": target.id,
         "before": to_json(before), "after": to_json(after), "site_finess": target.site_finess,
         "region_code": target.region_code, "department_code": target.department_code,
     }
-    tx.run(cypher.query("write/audit_append"), entry=entry).consume()
-    return entry["id"]
+
+
+def append(tx, principal: Principal, action: str, target: Target, before, after) -> str:
+    """Record one change in the current transaction `tx` (committed, or rolled back, with it). Writers on a hot
+    path may instead pass `entry(…)` to their own write statement, which creates the AuditEntry itself."""
+    record = entry(principal, action, target, before, after)
+    tx.run(cypher.query("write/audit_append"), entry=record).consume()
+    return record["id"]
 
 
 def in_write_transaction(graph: Graph, work: Callable[[Any], T]) -> T:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import cypher
 from accounts.models import Principal, Target
-from audit.log import append, in_write_transaction
+from audit.log import entry as audit_entry
+from audit.log import in_write_transaction
 from capacity import freshness
 from capacity.sync import reindex_offers
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
@@ -94,9 +95,11 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
         principal.require("capacity.write", target)
         before = locked["snapshot"]
         checked = validate(payload, installed_beds=locked["installed_beds"], today=today)
-        row = tx.run(cypher.query("write/capacity_snapshot_create"), place_id=place_id, id=str(uuid.uuid4()),
-                     props=checked.properties(), actor=principal.username).single()
-        append(tx, principal, "capacity.update", target, _public(before), _public(row["snapshot"]))
+        props, snapshot_id = checked.properties(), str(uuid.uuid4())
+        after = {**props, "id": snapshot_id, "latest": True, "updated_by": principal.username, "synthetic": False}
+        row = tx.run(cypher.query("write/capacity_snapshot_create"), place_id=place_id, id=snapshot_id,
+                     props=props, actor=principal.username,
+                     entry=audit_entry(principal, "capacity.update", target, _public(before), after)).single()
         return row["snapshot"], row["offer_ids"]
 
     try:
