@@ -75,7 +75,7 @@
     if (layer.getBounds().isValid()) { bounds.extend(layer.getBounds()); }
   });
   if (data.bounds) { bounds.extend([[data.bounds[0], data.bounds[1]], [data.bounds[2], data.bounds[3]]]); }
-  if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10] }); }
+  if (bounds.isValid()) { map.fitBounds(bounds, { padding: [10, 10], animate: false }); }
 
   /* ---------------------------------------------------------------- choropleth */
   function departmentClass(pct) {
