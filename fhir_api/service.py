@@ -55,7 +55,7 @@ class FhirService:
         crit = self.engine.criteria(rtype, req.items, lenient=req.lenient)
         includes, revincludes = self._include_specs(rtype, req.items, req.lenient, crit.ignored)
         matches = self.engine.run(crit, offset=offset, count=count)
-        found, early = self._matches_and_revincludes(rtype, matches.ids, revincludes)
+        found, early = self._matches_and_revincludes(rtype, matches.ids, revincludes, includes)
         entries = []
         for resource in found:
             entry = {"fullUrl": f"{req.base_url}/{rtype}/{resource['id']}", "resource": resource,
@@ -97,13 +97,26 @@ class FhirService:
             (includes if name == "_include" else revincludes).append((spec, modifier == "iterate"))
         return includes, revincludes
 
-    def _matches_and_revincludes(self, rtype: str, ids: list[str], revincludes) -> tuple[list[dict], list[dict]]:
-        """The page's resources and its _revinclude resources, read in parallel (both need only the ids)."""
+    def _matches_and_revincludes(self, rtype: str, ids: list[str], revincludes, includes=()
+                                 ) -> tuple[list[dict], list[dict]]:
+        """The page's resources, its _revinclude resources and, for a page of HealthcareServices, what the usual
+        _includes pull in from the offers (EG + EJ, places, practitioners of the revincluded roles), all read in
+        parallel (they need only the ids). The include waves then find nothing left to read."""
         tasks = [partial(store.fetch, self.graph, rtype, ids)]
         for spec, _ in revincludes:
             source, _element, target = searchparams.INCLUDES[spec]
             if target == rtype and ids:
                 tasks.append(partial(self._referencing, source, spec.split(":")[1], ids))
+        if rtype == "HealthcareService" and ids:
+            specs = {spec for spec, _ in includes}
+            if "HealthcareService:organization" in specs:
+                tasks.append(partial(store.included_by_offers, self.graph, "organization", ids,
+                                     with_parents=("Organization:partof", True) in includes))
+            if "HealthcareService:location" in specs:
+                tasks.append(partial(store.included_by_offers, self.graph, "location", ids))
+            if "PractitionerRole:practitioner" in specs and any(
+                    spec == "PractitionerRole:service" for spec, _ in revincludes):
+                tasks.append(partial(store.included_by_offers, self.graph, "practitioner", ids))
         results = list(self.pool.map(lambda task: task(), tasks))
         return results[0], [r for rs in results[1:] for r in rs]
 
