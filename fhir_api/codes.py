@@ -36,6 +36,7 @@ SYSTEM_PLACE = "https://ror-graph.fr/fhir/sid/lieu"
 SYSTEM_IDENTIFIER_TYPE = NOS + "TRE_G07-TypeIdentifiantStructure/FHIR/TRE-G07-TypeIdentifiantStructure"
 
 SYSTEM_REGION = NOS + "TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
+SYSTEM_ACTIVITY = NOS + "TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"  # JDV_J17
 SYSTEM_COMMUNE = NOS + "TRE_R13-Commune/FHIR/TRE-R13-Commune"
 SYSTEM_SITE_CATEGORY = NOS + "TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement"
 SYSTEM_LEGAL_STATUS = NOS + "TRE_R72-FinessStatutJuridique/FHIR/TRE-R72-FinessStatutJuridique"

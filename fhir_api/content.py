@@ -12,6 +12,7 @@ from ror.errors import ServiceUnavailable
 from search.client import translated
 
 MAX_HITS = 10_000
+PUBLISHED = {"term": {"status": "published"}}  # as search.query.published_filter: readers see published offers
 
 
 class ContentSearch:
@@ -34,3 +35,20 @@ class ContentSearch:
                                      detail=str(exc)) from exc
         ids = [(hit.get("_source") or {}).get("id") or hit["_id"] for hit in response["hits"]["hits"]]
         return list(dict.fromkeys(ids))
+
+    def offers_by_activity(self, groups: list[list[str]], offset: int, count: int) -> tuple[int, list[str]] | None:
+        """Total and page of published offer ids (by id) providing, for each group, one of its activity codes
+        (J17): the `HealthcareService?specialty=…` search answered by the orientation index, as the portal is.
+        None when the index cannot answer (not built, unreachable, page beyond its window): the caller then
+        asks the graph."""
+        if self.client is None or offset + count > MAX_HITS:
+            return None
+        body = {"from": offset, "size": count, "_source": ["id"], "track_total_hits": True, "sort": [{"id": "asc"}],
+                "query": {"bool": {"filter": [PUBLISHED] + [{"terms": {"activity_codes": codes}} for codes in groups]}}}
+        try:
+            with translated():
+                response = self.client.search(index=self.index, body=body)
+        except (os_errors.NotFoundError, ServiceUnavailable):
+            return None
+        ids = [(hit.get("_source") or {}).get("id") or hit["_id"] for hit in response["hits"]["hits"]]
+        return response["hits"]["total"]["value"], ids

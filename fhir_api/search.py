@@ -151,6 +151,9 @@ class SearchEngine:
     # --- running -----------------------------------------------------------------------------------------
 
     def run(self, crit: Criteria, *, offset: int = 0, count: int = DEFAULT_COUNT) -> Matches:
+        indexed = self._from_index(crit, offset, count)
+        if indexed is not None:
+            return indexed
         cy = dict(crit.cypher, offset=offset, count=count)
         rtype = crit.resource_type
         if rtype == "HealthcareService":
@@ -170,6 +173,28 @@ class SearchEngine:
         page = row["page"] or []
         distances = {e["id"]: e["distance"] for e in page if e.get("distance") is not None}
         return Matches(total=row["total"], ids=[e["id"] for e in page], distances=distances)
+
+    def _from_index(self, crit: Criteria, offset: int, count: int) -> Matches | None:
+        """`HealthcareService?specialty=<J17 codes>` alone (the integrators' most frequent search) is answered by
+        the offers index of the orientation service, like the portal's activity search: same published offers,
+        ordered by id; any other parameter, or an index that cannot answer, goes to the graph."""
+        if crit.resource_type != "HealthcareService" or self.content.client is None:
+            return None
+        used = {name for name, groups in crit.cypher.items() if name in searchparams.FILTERS["HealthcareService"]
+                and groups}
+        if used != {"specialty"}:
+            return None
+        groups = []
+        for group in crit.cypher["specialty"]:
+            if group["negate"] or not all(t.get("code") and t.get("system") in (None, codes.SYSTEM_ACTIVITY)
+                                          for t in group["values"]):
+                return None
+            groups.append(sorted({t["code"] for t in group["values"]}))
+        answer = self.content.offers_by_activity(groups, offset, count)
+        if answer is None:
+            return None
+        total, ids = answer
+        return Matches(total=total, ids=ids, distances={})
 
     def all_ids(self, resource_type: str, items: list[tuple[str, str]]) -> list[str]:
         crit = self.criteria(resource_type, items)

@@ -39,3 +39,30 @@ def ids(client, query: str) -> list[str]:
 ])
 def test_content_known_answers(client, query, expected):
     assert ids(client, query) == expected
+
+
+@pytest.mark.parametrize("query", [
+    "HealthcareService?specialty=227",
+    "HealthcareService?specialty=https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
+    "TRE-R211-ActiviteOperationnelle|227,183",
+    "HealthcareService?specialty=227&specialty=183",
+    "HealthcareService?specialty=227&_count=1&_offset=1",
+    "HealthcareService?specialty=999",
+])
+def test_specialty_searches_answered_by_the_index_equal_the_graph_answers(client, graph, query):
+    """`specialty` alone is answered by the orientation index (as the portal); the graph gives the same page."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from fhir_api.search import SearchEngine
+
+    items = parse_qsl(urlsplit(query).query)
+    engine = SearchEngine(graph, client.application.extensions["fhir"]["search"], PREFIX)
+    crit = engine.criteria("HealthcareService", [i for i in items if not i[0].startswith("_")])
+    values = dict(items)
+    offset, count = int(values.get("_offset", 0)), int(values.get("_count", 20))
+    from_index = engine._from_index(crit, offset, count)
+    assert from_index is not None  # the index path was taken
+    graph_only = make_app(graph).test_client().get(f"/fhir/{query}").get_json()
+    indexed = client.get(f"/fhir/{query}").get_json()
+    assert indexed["total"] == graph_only["total"] == from_index.total
+    assert ids(client, query) == [e["resource"]["id"] for e in graph_only["entry"]] == from_index.ids
