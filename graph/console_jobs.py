@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +84,7 @@ class JobStore:
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ror-console-job")
         self._lock = threading.Lock()
         self._live: set[str] = set()  # ids queued or running in this process
+        self._futures: dict[str, Future] = {}
 
     def submit(self, owner: str, kind: str, label: str, params: dict,
                work: Callable[[], QueryResult]) -> Job:
@@ -97,7 +98,10 @@ class JobStore:
                       created_at=time.time())
             self._write(job)
             self._live.add(job.id)
-        self._pool.submit(self._run, job, work)
+        future = self._pool.submit(self._run, job, work)
+        with self._lock:
+            if job.id in self._live:
+                self._futures[job.id] = future
         return job
 
     def _run(self, job: Job, work: Callable[[], QueryResult]) -> None:
@@ -119,6 +123,7 @@ class JobStore:
             self._write(job)
             with self._lock:
                 self._live.discard(job.id)
+                self._futures.pop(job.id, None)
 
     def get(self, owner: str, job_id: str) -> Job:
         """The job if it exists and belongs to `owner` (another user's job is "not found", not "forbidden")."""
@@ -146,6 +151,18 @@ class JobStore:
             raise Conflict(f"Export {STATE_LABELS[job.state]} : pas de résultat à télécharger"
                            + (f" ({job.error})" if job.error else "") + ".")
         return self._dir(job.id) / f"result.{fmt}"
+
+    def delete(self, owner: str, job_id: str) -> None:
+        """Remove a finished export, or cancel one still waiting for a worker; a running one is refused."""
+        job = self.get(owner, job_id)
+        with self._lock:
+            future = self._futures.get(job.id)
+            if job.id in self._live:
+                if future is None or not future.cancel():
+                    raise Conflict("Export en cours : il ne peut être supprimé qu'une fois terminé.")
+                self._live.discard(job.id)
+                self._futures.pop(job.id, None)
+        shutil.rmtree(self._dir(job.id), ignore_errors=True)
 
     def purge(self, now: float | None = None) -> int:
         """Delete jobs finished more than `ttl_s` ago; returns how many."""

@@ -242,6 +242,13 @@ def job_status(job_id: str) -> Response:
     return jsonify({"job": job.public(), "links": _job_links(job.id)})
 
 
+@bp.delete("/cypher/jobs/<job_id>")
+def job_delete(job_id: str) -> tuple[str, int]:
+    principal = authenticated(PERMISSION)
+    jobs().delete(principal.username, job_id)
+    return "", 204
+
+
 @bp.get("/cypher/jobs/<job_id>/result")
 def job_result(job_id: str) -> Response:
     principal = authenticated(PERMISSION)
@@ -342,6 +349,15 @@ openapi.declare_operation("get", "/cypher/jobs/{job_id}", {
     "operationId": "cypherJobStatus", "tags": [TAG], "summary": "État d'un export : état, durée, lignes.",
     "parameters": [_path_param("job_id", "Identifiant de l'export.")],
     "responses": _responses("200", _JOB_SCHEMA, errors=("401", "403", "404"))})
+openapi.declare_operation("delete", "/cypher/jobs/{job_id}", {
+    "security": WRITE_SECURITY,
+    "operationId": "cypherJobDelete", "tags": [TAG],
+    "summary": "Supprime un export terminé, ou annule un export encore en attente.",
+    "parameters": [_path_param("job_id", "Identifiant de l'export.")],
+    "responses": {"204": {"description": "Export supprimé."},
+                  **{k: v for k, v in _responses("204", {}, errors=("401", "403", "404")).items() if k != "204"},
+                  "409": {"description": "Export en cours d'exécution.",
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
 openapi.declare_operation("get", "/cypher/jobs/{job_id}/result", {
     "security": READ_SECURITY,
     "operationId": "cypherJobResult", "tags": [TAG], "summary": "Résultat d'un export terminé, en CSV ou JSON.",

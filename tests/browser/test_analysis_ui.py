@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.store import UserStore
 from tests.browser.conftest import shot
@@ -66,7 +67,9 @@ def test_analyst_runs_a_path_query_sees_table_and_graph_and_downloads_csv(page, 
     assert page.locator("#resultat-console [data-progress]").is_hidden()
 
     page.click("button:has-text('Lancer en export')")  # the same query as a background export
-    done = page.locator(".analysis-jobs tbody tr[data-job-state=done]").first
+    # the message comes with the refreshed list, whose first row is then the new export
+    page.locator(".analysis-jobs [data-jobs-message]:has-text('Export lancé')").wait_for()
+    done = page.locator(".analysis-jobs tbody tr:first-child[data-job-state=done]")
     done.wait_for(timeout=60_000)
     assert "terminé" in done.inner_text()
     with page.expect_download() as info:
@@ -75,8 +78,11 @@ def test_analyst_runs_a_path_query_sees_table_and_graph_and_downloads_csv(page, 
     with open(exported.path(), encoding="utf-8") as handle:
         assert list(csv.reader(io.StringIO(handle.read())))[0] == ["p"]
     assert rows.count() == 5  # starting an export leaves the shown result in place
-    assert "Export lancé" in page.inner_text(".analysis-jobs [data-jobs-message]")
     shot(page, "analyse-01b-export")
+    before = page.locator(".analysis-jobs tbody tr").count()
+    done.locator("button:has-text('Supprimer')").click()
+    page.locator(".analysis-jobs [data-jobs-message]:has-text('Export supprimé')").wait_for()
+    expect(page.locator(".analysis-jobs tbody tr")).to_have_count(before - 1)
     assert page.console_errors == []
 
 

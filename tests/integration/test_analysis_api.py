@@ -331,6 +331,12 @@ def test_export_job_lifecycle_with_the_higher_row_cap(app, tokens):
     listed = client.get("/api/v1/cypher/jobs", headers=bearer(tokens["analyst"])).get_json()["jobs"]
     assert job["id"] in [j["id"] for j in listed]
 
+    url = f"/api/v1/cypher/jobs/{job['id']}"
+    assert client.delete(url, headers=bearer(tokens["reader"])).status_code == 403
+    assert client.delete(url, headers=bearer(tokens["analyst_b"])).status_code == 404
+    assert client.delete(url, headers=bearer(tokens["analyst"])).status_code == 204
+    assert client.get(url, headers=bearer(tokens["analyst"])).status_code == 404
+
 
 def test_library_export_job(app, tokens):
     started = post(app, "/api/v1/cypher/jobs", {"library": "stroke_pathway", "params": {"department_code": "40"}},

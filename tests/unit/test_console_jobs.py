@@ -97,3 +97,29 @@ def test_finished_jobs_expire_after_their_ttl(store):
     assert not (store.folder / job.id).exists()
     with pytest.raises(NotFound):
         store.get("ana", job.id)
+
+
+def test_delete_removes_a_finished_export_cancels_a_waiting_one_and_refuses_a_running_one(store):
+    done = finished(store, "ana", store.submit("ana", "console", "q", {}, lambda: result(1)).id)
+    with pytest.raises(NotFound):
+        store.delete("bob", done.id)
+    store.delete("ana", done.id)
+    assert not (store.folder / done.id).exists()
+
+    started, release = threading.Event(), threading.Event()
+
+    def blocking():
+        started.set()
+        release.wait(30)
+        return result(1)
+
+    running = store.submit("ana", "console", "q", {}, blocking)
+    waiting = store.submit("ana", "console", "q", {}, lambda: result(1))
+    assert started.wait(30)
+    with pytest.raises(Conflict, match="en cours"):
+        store.delete("ana", running.id)
+    store.delete("ana", waiting.id)
+    with pytest.raises(NotFound):
+        store.get("ana", waiting.id)
+    release.set()
+    assert finished(store, "ana", running.id).state == "done"

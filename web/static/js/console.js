@@ -279,6 +279,15 @@
               links.appendChild(document.createTextNode(" "));
             });
           }
+          var actions = tr.insertCell();
+          if (job.state !== "running") {
+            var remove = document.createElement("button");
+            remove.type = "button"; remove.className = "secondary";
+            remove.textContent = job.state === "queued" ? "Annuler" : "Supprimer";
+            remove.setAttribute("aria-label", remove.textContent + " l'export du " + tr.cells[0].textContent);
+            remove.addEventListener("click", function () { deleteJob(section, job); });
+            actions.appendChild(remove);
+          }
           if (job.state === "queued" || job.state === "running") { pending = true; }
         });
         clearTimeout(jobsTimer);
@@ -286,6 +295,22 @@
       })
       .catch(function () {
         section.querySelector("[data-jobs-message]").textContent = "Impossible de lire la liste des exports.";
+      });
+  }
+
+  function deleteJob(section, job) {
+    fetch(job.links.self, { method: "DELETE", credentials: "same-origin",
+                            headers: { "X-CSRF-Token": section.getAttribute("data-csrf"), Accept: "application/json" } })
+      .then(function (response) {
+        if (response.ok) { return null; }
+        return response.json().then(function (data) { return (data.error && data.error.message) || "Erreur."; });
+      })
+      .then(function (problem) {
+        refreshJobs("keep");
+        section.querySelector("[data-jobs-message]").textContent = problem || "Export supprimé.";
+      })
+      .catch(function () {
+        section.querySelector("[data-jobs-message]").textContent = "Le serveur ne répond pas : réessayez.";
       });
   }
 
