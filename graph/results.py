@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass, field
 
 from neo4j.graph import Node, Path, Relationship
@@ -50,7 +51,7 @@ def build_result(columns: list[str], raw_rows: list[list], *, truncated: bool, e
         row = []
         for value in raw:
             if type(value) in _SCALAR_TYPES:  # most cells of large exports: nothing to convert or collect
-                row.append(value)
+                row.append(value if type(value) is not float or math.isfinite(value) else _non_finite(value))
             else:
                 collector.add(value)
                 row.append(to_plain(value))
@@ -78,9 +79,16 @@ def to_plain(value):
         return [to_plain(item) for item in value]
     if hasattr(value, "iso_format"):
         return value.iso_format()
+    if isinstance(value, float) and not math.isfinite(value):
+        return _non_finite(value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def _non_finite(value: float) -> str:
+    """NaN and infinities have no JSON form: they travel as the text JavaScript would print."""
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
 def _props(entity) -> dict:

@@ -169,6 +169,17 @@ def test_scalar_results_have_no_graph_part(app, tokens):
     assert body["rows"] == [["Bayonne"], ["Dax"], ["Mimizan"], ["Mont-de-Marsan"], ["Pau"]]
 
 
+def test_values_without_a_json_form_still_give_valid_json(app, tokens):
+    response = post(app, "/api/v1/cypher", {"query": "RETURN 0.0 / 0.0 AS nan, 1.0 / 0.0 AS inf, "
+                                                     "[-1.0 / 0.0] AS list, date('2026-11-22') AS day"},
+                    tokens["analyst"])
+    def strict(constant):  # Python would accept NaN/Infinity, browsers' JSON.parse does not
+        raise ValueError(f"{constant} is not JSON")
+
+    body = json.loads(response.get_data(as_text=True), parse_constant=strict)
+    assert body["rows"] == [["NaN", "Infinity", ["-Infinity"], "2026-11-22"]]
+
+
 def test_csv_format(app, tokens):
     response = post(app, "/api/v1/cypher", {"query": "MATCH (c:Commune) RETURN c.insee AS insee, c.name AS name "
                                                      "ORDER BY insee", "format": "csv"}, tokens["analyst"])
