@@ -64,6 +64,24 @@ def region_of(doc: dict) -> str:
     return (doc.get("region_code") or NO_REGION).lower()
 
 
+CAPACITY_KEYS = ("installed", "available_men", "available_women", "available_undifferentiated", "available_total",
+                 "forecast_d", "forecast_d1", "updated_at")
+
+
+def capacity_document(capacity: dict | None, installed_beds: int | None = None) -> dict | None:
+    """The `capacity` part of an offer document from a latest snapshot (the keys of CAPACITY_KEYS), with the
+    beds available for a woman / a man (their own plus the undifferentiated ones)."""
+    if not capacity:
+        return None
+    undiff = capacity.get("available_undifferentiated") or 0
+    out = {**{k: capacity.get(k) for k in CAPACITY_KEYS}, "updated_at": iso(capacity.get("updated_at")),
+           "available_for_women": (capacity.get("available_women") or 0) + undiff,
+           "available_for_men": (capacity.get("available_men") or 0) + undiff}
+    if out.get("installed") is None:
+        out["installed"] = installed_beds
+    return out
+
+
 def offer_document(row: dict) -> dict:
     """One offer document: searchable codes/labels, filterable capacity and slots, display-only details."""
     activities, care_modes, acts = row.get("activities") or [], row.get("care_modes") or [], row.get("acts") or []
@@ -77,14 +95,7 @@ def offer_document(row: dict) -> dict:
                 day, start, end = parsed
                 base = (day - 1) * MINUTES_PER_DAY
                 slots.append({"code": item["code"], "minutes": {"gte": base + start, "lt": base + end}})
-    capacity = row.get("capacity")
-    if capacity:
-        undiff = capacity.get("available_undifferentiated") or 0
-        capacity = {**capacity, "updated_at": iso(capacity.get("updated_at")),
-                    "available_for_women": (capacity.get("available_women") or 0) + undiff,
-                    "available_for_men": (capacity.get("available_men") or 0) + undiff}
-        if capacity.get("installed") is None:
-            capacity["installed"] = row.get("installed_beds")
+    capacity = capacity_document(row.get("capacity"), row.get("installed_beds"))
     return {
         "id": row["id"], "name": row.get("name"), "status": row.get("status"),
         "synthetic": bool(row.get("synthetic")), "updated_at": iso(row.get("updated_at")),

@@ -231,17 +231,20 @@ class Indexer:
         """Index the re-projected documents; delete those of `previous` (a query; None: none looked for) that
         are gone or moved."""
         indices, version = self._current_indices(kind)
+        rows = list(rows)
         docs = [TO_DOCUMENT[kind](row) for row in rows]
         actions = []
-        for doc in docs:
+        for row, doc in zip(rows, docs, strict=True):
             region = region_of(doc)
             if region not in indices:
                 indices[region] = self._create(self.names.physical(kind, region, version), kind)
                 self.client.indices.put_settings(index=indices[region], body={"index": {"refresh_interval": "1s"}})
                 self.client.indices.update_aliases(body={"actions": [
                     {"add": {"index": indices[region], "alias": self.names.alias(kind)}}]})
-            actions.append({"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]],
-                            "_source": doc})
+            action = {"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]], "_source": doc}
+            if row.get("changed_us"):  # pushes from several processes: an older state never wins
+                action.update(version=max(row["changed_us"]), version_type="external_gte")
+            actions.append(action)
         if previous is not None:
             found = {d[DOCUMENT_ID[kind]]: indices.get(region_of(d)) for d in docs}
             hits = self.client.search(index=self.names.alias(kind), body={
@@ -249,7 +252,11 @@ class Indexer:
             actions += [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]}
                         for h in hits if found.get(h["_id"]) != h["_index"]]
         if actions:
-            helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=True, request_timeout=60)
+            _, errors = helpers.bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False,
+                                     request_timeout=60)
+            failed = [e for e in errors if next(iter(e.values())).get("status") != 409]  # 409: a newer one is there
+            if failed:
+                raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed)
         return len(docs)
 
     # ------------------------------------------------------------------------------------------- meta

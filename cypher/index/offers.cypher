@@ -68,4 +68,11 @@ RETURN o.id AS id, o.name AS name, o.phone AS phone, o.email AS email, o.opening
                          available_total: k.available_total, forecast_d: k.forecast_d,
                          forecast_d1: k.forecast_d1, updated_at: toString(k.updated_at)} }[0] AS capacity,
        COLLECT { MATCH (s)-[:HAS_TENSION]->(t:TensionAlert {open: true}) RETURN t.level ORDER BY t.level DESC }[0]
-         AS tension_level
+         AS tension_level,
+       // change times (µs since the epoch) of what the document shows: its external version in the index, so a
+       // push that read an older state never replaces a document written from a newer one
+       [x IN [coalesce(o.updated_at, o.loaded_at),
+              COLLECT { MATCH (p)-[:HAS_CAPACITY]->(k:CapacitySnapshot {latest: true}) RETURN k.updated_at }[0],
+              COLLECT { MATCH (s)-[:HAS_TENSION]->(t:TensionAlert)
+                        WITH coalesce(t.updated_at, t.loaded_at) AS at RETURN at ORDER BY at DESC }[0]]
+        WHERE x IS NOT NULL | x.epochSeconds * 1000000 + x.nanosecond / 1000] AS changed_us

@@ -28,13 +28,23 @@ ROWS = {"o1": {"id": "o1", "name": "Gériatrie", "status": "published", "region_
         "o2": {"id": "o2", "name": "Urgences", "status": "draft", "region_code": "84"}}
 
 
+ERRORS: list[dict] = []
+
+
 @pytest.fixture
 def bulks(monkeypatch):
-    """The bulk actions sent, as (op, index, id); graph rows from ROWS."""
+    """The bulk actions sent, as (op, index, id[, version]); graph rows from ROWS; answers with ERRORS."""
     sent: list[list[tuple]] = []
+
+    def bulk(client, actions, **kw):
+        sent.append([(a["_op_type"], a["_index"], a["_id"], *([a["version"]] if "version" in a else []))
+                     for a in actions])
+        assert kw["raise_on_error"] is False
+        return len(sent[-1]) - len(ERRORS), list(ERRORS)
+
     monkeypatch.setattr(indexer, "stream_rows", lambda graph, name, ids: [ROWS[i] for i in ids if i in ROWS])
-    monkeypatch.setattr(indexer.helpers, "bulk", lambda client, actions, **kw: sent.append(
-        [(a["_op_type"], a["_index"], a["_id"]) for a in actions]))
+    monkeypatch.setattr(indexer.helpers, "bulk", bulk)
+    ERRORS.clear()
     return sent
 
 
@@ -56,3 +66,16 @@ def test_without_relocation_no_search_for_previous_copies(bulks):
     client = FakeClient(previous=[{"_index": "t-offers-84-v3", "_id": "o1"}])
     assert indexer.Indexer(object(), client, "t").sync_offers(["o1"], relocate=False) == 1
     assert client.searches == [] and bulks == [[("index", "t-offers-75-v3", "o1")]]
+
+
+def test_documents_carry_their_change_time_as_external_version(bulks):
+    ROWS["o3"] = {"id": "o3", "status": "published", "region_code": "75", "changed_us": [5, 1_700_000_000_000_001]}
+    client = FakeClient(previous=[])
+    assert indexer.Indexer(object(), client, "t").sync_offers(["o3"], relocate=False) == 1
+    assert bulks == [[("index", "t-offers-75-v3", "o3", 1_700_000_000_000_001)]]
+    ERRORS.append({"index": {"_id": "o3", "status": 409, "error": {"type": "version_conflict_engine_exception"}}})
+    assert indexer.Indexer(object(), client, "t").sync_offers(["o3"], relocate=False) == 1  # a newer one won
+    ERRORS[:] = [{"index": {"_id": "o3", "status": 400, "error": {"type": "mapper_parsing_exception"}}}]
+    with pytest.raises(indexer.helpers.BulkIndexError):
+        indexer.Indexer(object(), client, "t").sync_offers(["o3"], relocate=False)
+    del ROWS["o3"]
