@@ -33,7 +33,8 @@
       var raw = form.elements.params.value.trim(), params = {};
       if (raw) {
         try { params = JSON.parse(raw); } catch (e) {
-          throw { message: "Les paramètres ne sont pas du JSON valide : " + e.message, fields: { params: "JSON" } };
+          throw { message: "Les paramètres ne sont pas du JSON valide : attendu un objet, par exemple " +
+                  "{\"departement\": \"01\"}.", fields: { params: "objet JSON" } };
         }
       }
       return { query: form.elements.query.value, params: params };
