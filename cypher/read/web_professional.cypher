@@ -1,7 +1,7 @@
-// A professional by RPPS with the offers they work in (web: /api/v1/professionals/{rpps}).
+// A professional by RPPS with the published offers they work in (web: /api/v1/professionals/{rpps}).
 // Parameters: $rpps
 MATCH (p:Professional {rpps: $rpps})
-OPTIONAL MATCH (p)-[w:WORKS_IN]->(o:Offer)
+OPTIONAL MATCH (p)-[w:WORKS_IN]->(o:Offer {status: 'published'})
 OPTIONAL MATCH (o)<-[:OFFERS]-(:InternalOrg)<-[:HAS_ORG*0..4]-(s1:Site)
 OPTIONAL MATCH (o)<-[:OFFERS]-(s2:Site)
 OPTIONAL MATCH (f:ContactFunction {code: w.function})

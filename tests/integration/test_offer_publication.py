@@ -66,6 +66,8 @@ def test_unpublished_offer_detail_is_not_found_for_readers(world):
     site = app.test_client().get("/api/v1/sites/400000011").get_json()
     assert [o["offer_id"] for o in site["offers"]] == ["off-a"]
     assert "Consultations mémoire" not in app.test_client().get("/etablissements/400000011").get_data(as_text=True)
+    roles = app.test_client().get("/api/v1/professionals/SYN0000099").get_json()["roles"]
+    assert [r["offer_id"] for r in roles] == ["off-a"]  # the role in the draft offer is not public
 
 
 def test_unpublished_offer_stays_visible_to_its_contributor_and_coordinator(world):
