@@ -66,6 +66,12 @@ class QueryTimeout(BadRequest):
     code = "query_timeout"
 
 
+class QueryCancelled(BadRequest):
+    """The query's transaction was terminated before it finished (by its author's "Annuler", or by an admin)."""
+
+    code = "query_cancelled"
+
+
 def refuse(reason: str) -> Forbidden:
     return Forbidden(f"Requête refusée : {reason}. {READ_ONLY}", detail=reason)
 
@@ -169,11 +175,13 @@ def parse_params(raw: str | dict | None) -> dict:
 
 
 def run_console(graph: Graph, query: str, params: dict | None = None,
-                limits: ConsoleLimits | None = None) -> QueryResult:
-    """Check `query` (text, then plan) and run it read-only with a timeout and a row cap."""
+                limits: ConsoleLimits | None = None, *, metadata: dict | None = None) -> QueryResult:
+    """Check `query` (text, then plan) and run it read-only with a timeout and a row cap.
+
+    `metadata` is attached to the transaction (see `SHOW TRANSACTIONS`), which lets `cancel` find it."""
     limits = limits or ConsoleLimits()
     statement, params = check(graph, query, params)
-    return run_read(graph, statement, params, limits)
+    return run_read(graph, statement, params, limits, metadata=metadata)
 
 
 def check(graph: Graph, query: str, params: str | dict | None = None) -> tuple[str, dict]:
@@ -185,15 +193,32 @@ def check(graph: Graph, query: str, params: str | dict | None = None) -> tuple[s
     return statement, params
 
 
-def run_read(graph: Graph, statement: str, params: dict, limits: ConsoleLimits) -> QueryResult:
+def run_read(graph: Graph, statement: str, params: dict, limits: ConsoleLimits, *,
+             metadata: dict | None = None) -> QueryResult:
     """Run a statement in a READ transaction with the limits' timeout, keeping at most `row_cap` rows."""
     with _translated(graph.uri), _client_errors(limits), graph.driver.session(
             database=graph.database, default_access_mode=neo4j.READ_ACCESS) as session:
         started = time.perf_counter()
         columns, rows, truncated = session.execute_read(
-            neo4j.unit_of_work(timeout=limits.timeout_s)(_fetch), statement, params, limits.row_cap)
+            neo4j.unit_of_work(timeout=limits.timeout_s, metadata=metadata)(_fetch), statement, params,
+            limits.row_cap)
         elapsed_ms = (time.perf_counter() - started) * 1000
     return build_result(columns, rows, truncated=truncated, elapsed_ms=elapsed_ms)
+
+
+def cancel(graph: Graph, metadata: dict) -> int:
+    """Terminate the running transactions whose metadata holds every key/value of `metadata`; how many."""
+    if not metadata:
+        raise ValueError("cancel needs metadata to match, or it would stop every transaction")
+    with _translated(graph.uri):
+        records, _, _ = graph.driver.execute_query(
+            "SHOW TRANSACTIONS YIELD transactionId, metaData "
+            "WHERE all(key IN keys($wanted) WHERE metaData[key] = $wanted[key]) RETURN transactionId",
+            {"wanted": metadata}, database_=graph.database)
+        ids = [r["transactionId"] for r in records]
+        if ids:
+            graph.driver.execute_query("TERMINATE TRANSACTIONS $ids", {"ids": ids}, database_=graph.database)
+    return len(ids)
 
 
 def explain(graph: Graph, statement: str, params: dict | None = None) -> tuple[str | None, dict | None]:
@@ -234,6 +259,8 @@ class _client_errors:
         code = exc.code or ""
         if "AccessMode" in code or "Forbidden" in code or "Security" in code:
             raise refuse("Neo4j a refusé une écriture en transaction de lecture") from exc
+        if code.endswith("Transaction.Terminated"):
+            raise QueryCancelled("Requête annulée : elle a été arrêtée avant la fin.", detail=str(exc)) from exc
         if "TransactionTimedOut" in code or "Terminated" in code:
             raise QueryTimeout(f"Requête interrompue : elle a dépassé {self.limits.timeout_s:g} s, le délai maximal. "
                                "Restreignez-la (LIMIT, filtre) ou lancez-la en export.",

@@ -8,6 +8,7 @@ with a timeout and a row cap); exports run the same checks with a larger row cap
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -16,10 +17,19 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file,
 
 from accounts.web import authenticated, init_app
 from graph import library
-from graph.console import ConsoleLimits, check, check_plan, explain, parse_params, run_console, run_read
+from graph.console import (
+    ConsoleLimits,
+    cancel,
+    check,
+    check_plan,
+    explain,
+    parse_params,
+    run_console,
+    run_read,
+)
 from graph.console_jobs import JobStore
 from graph.results import QueryResult
-from ror.errors import BadRequest, ServiceUnavailable
+from ror.errors import BadRequest, NotFound, ServiceUnavailable
 from ror.settings import Settings
 from web import openapi
 from web.admin_api import READ_SECURITY, WRITE_SECURITY  # also declares the security schemes
@@ -32,6 +42,7 @@ bp.record_once(lambda state: init_app(state.app))
 PERMISSION = "console.use"
 FORMATS = ("json", "csv")
 MAX_QUERY_CHARS = 20_000
+RUN_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _jobs_lock = threading.Lock()
 
 
@@ -87,6 +98,17 @@ def _params(body: dict) -> dict:
         raise BadRequest(exc.message, fields={"params": "objet JSON attendu"}) from exc
 
 
+def _metadata(body: dict, username: str) -> dict:
+    """Transaction metadata naming the run (chosen by the client) and its author, so that it can be cancelled."""
+    run_id = body.get("run_id")
+    if run_id is None:
+        return {"ror_user": username}
+    if not isinstance(run_id, str) or not RUN_ID.fullmatch(run_id):
+        raise BadRequest("Identifiant d'exécution invalide (8 à 64 lettres, chiffres, - ou _).",
+                         fields={"run_id": "8 à 64 caractères A-Z a-z 0-9 - _"})
+    return {"ror_user": username, "ror_console_run": run_id}
+
+
 def interactive_limits() -> ConsoleLimits:
     s = _settings()
     return ConsoleLimits(timeout_s=s.console_timeout_s, row_cap=s.console_row_cap)
@@ -123,14 +145,14 @@ def _library_query(name: str) -> library.LibraryQuery:
     return library.get(name)  # a French NotFound for an unknown name
 
 
-def run_library(graph, name: str, given, limits: ConsoleLimits) -> QueryResult:
+def run_library(graph, name: str, given, limits: ConsoleLimits, metadata: dict | None = None) -> QueryResult:
     """A library query, bound and typed, re-checked as a pure read by Neo4j's plan, run read-only."""
     query = _library_query(name)
     if given is not None and not isinstance(given, dict):
         raise BadRequest("Les paramètres doivent être un objet JSON.", fields={"params": "objet JSON attendu"})
     bound = library.bind(query, given)
     check_plan(*explain(graph, query.text, bound))
-    return run_read(graph, query.text, bound, limits)
+    return run_read(graph, query.text, bound, limits, metadata=metadata)
 
 
 def jobs() -> JobStore:
@@ -160,10 +182,11 @@ def console() -> Response:
     principal = authenticated(PERMISSION)
     body = _body()
     query, params, fmt = _query_text(body), _params(body), _format(body.get("format"))
+    metadata = _metadata(body, principal.username)
     limits = interactive_limits()
     started = time.perf_counter()
     graph = _graph()
-    result = run_console(graph, query, params, limits)
+    result = run_console(graph, query, params, limits, metadata=metadata)
     log.info("console query by %s: %d row(s) in %.0f ms", principal.username, len(result.rows),
              (time.perf_counter() - started) * 1000)
     return _respond(result, limits, fmt, "console")
@@ -188,12 +211,23 @@ def library_list() -> Response:
 
 @bp.post("/cypher/library/<name>")
 def library_run(name: str) -> Response:
-    authenticated(PERMISSION)
+    principal = authenticated(PERMISSION)
     body = _body()
     fmt = _format(body.get("format"))
     limits = interactive_limits()
-    result = run_library(_graph(), name, body.get("params"), limits)
+    result = run_library(_graph(), name, body.get("params"), limits, _metadata(body, principal.username))
     return _respond(result, limits, fmt, name)
+
+
+@bp.delete("/cypher/runs/<run_id>")
+def run_cancel(run_id: str) -> tuple[str, int]:
+    """Stop my interactive query started with this `run_id` (its POST then answers `query_cancelled`)."""
+    principal = authenticated(PERMISSION)
+    if not RUN_ID.fullmatch(run_id) or not cancel(_graph(), {"ror_console_run": run_id,
+                                                             "ror_user": principal.username}):
+        raise NotFound("Aucune requête de votre part en cours sous cet identifiant (déjà terminée ?).")
+    log.info("console run %s cancelled by %s", run_id, principal.username)
+    return "", 204
 
 
 # ------------------------------------------------------------------------------------------- jobs
@@ -269,6 +303,9 @@ _PARAMS_SCHEMA = {"type": "object", "additionalProperties": {},
                   "description": "Paramètres Cypher ($nom) en objet JSON."}
 _FORMAT_SCHEMA = {"type": "string", "enum": list(FORMATS), "default": "json",
                   "description": "json : colonnes et lignes ; csv : fichier à télécharger."}
+_RUN_ID_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                  "description": "Identifiant choisi par le client pour pouvoir annuler la requête "
+                                 "(DELETE /api/v1/cypher/runs/{run_id})."}
 _RESULT_SCHEMA = {
     "type": "object", "required": ["columns", "rows", "row_count", "truncated", "row_cap", "elapsed_ms"],
     "properties": {
@@ -317,7 +354,8 @@ openapi.declare_operation("post", "/cypher", {
     "operationId": "cypherConsole", "tags": [TAG],
     "summary": "Console Cypher en lecture seule (analystes) : toute écriture est refusée.",
     "requestBody": _json_body({"query": {"type": "string", "example": "MATCH (s:Site) RETURN s.name LIMIT 5"},
-                               "params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA}, ["query"]),
+                               "params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA, "run_id": _RUN_ID_SCHEMA},
+                              ["query"]),
     "responses": _responses("200", _RESULT_SCHEMA, csv=True)})
 openapi.declare_operation("get", "/cypher/library", {
     "security": READ_SECURITY,
@@ -330,8 +368,16 @@ openapi.declare_operation("post", "/cypher/library/{name}", {
     "operationId": "cypherLibraryRun", "tags": [TAG],
     "summary": "Exécute une requête de la bibliothèque avec ses paramètres (validés selon leur type).",
     "parameters": [_path_param("name", "Nom de la requête (voir la liste).")],
-    "requestBody": _json_body({"params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA}, []),
+    "requestBody": _json_body({"params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA, "run_id": _RUN_ID_SCHEMA}, []),
     "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "404", "503"), csv=True)})
+openapi.declare_operation("delete", "/cypher/runs/{run_id}", {
+    "security": WRITE_SECURITY,
+    "operationId": "cypherRunCancel", "tags": [TAG],
+    "summary": "Arrête ma requête interactive en cours (lancée avec ce `run_id`).",
+    "parameters": [_path_param("run_id", "Identifiant d'exécution donné à POST /cypher.")],
+    "responses": {"204": {"description": "Requête arrêtée."},
+                  **{k: v for k, v in _responses("204", {}, errors=("401", "403", "404", "503")).items()
+                     if k != "204"}}})
 openapi.declare_operation("post", "/cypher/jobs", {
     "security": WRITE_SECURITY,
     "operationId": "cypherJobStart", "tags": [TAG],

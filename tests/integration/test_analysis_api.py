@@ -244,6 +244,36 @@ def test_timeout_is_a_clear_french_error(app, tokens):
     assert "Requête interrompue : elle a dépassé 1 s" in error["message"] and "export" in error["message"]
 
 
+def test_cancel_stops_my_running_query_on_the_server(world, graph, settings, tmp_path):
+    """The page's "Annuler" ends the transaction in Neo4j (not only the wait in the browser); only its author can."""
+    import threading
+
+    _, tokens = world
+    app = make_app(settings.replace(var_dir=tmp_path, console_timeout_s=120.0), graph)
+    run_id = "annulation-test-1"
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(post(app, "/api/v1/cypher", {
+        "query": "UNWIND range(1, 2000000000) AS x WITH x WHERE x < 0 RETURN count(x)", "run_id": run_id},
+        tokens["analyst"])))
+    worker.start()
+    deadline = time.monotonic() + 60  # guard only: wait until Neo4j lists the transaction
+    while not graph.read("SHOW TRANSACTIONS YIELD metaData WHERE metaData.ror_console_run = $id RETURN 1 AS x",
+                         id=run_id):
+        assert time.monotonic() < deadline and worker.is_alive(), answers
+        time.sleep(0.05)
+    client = app.test_client()
+    assert client.delete(f"/api/v1/cypher/runs/{run_id}", headers=bearer(tokens["analyst_b"])).status_code == 404
+    assert client.delete(f"/api/v1/cypher/runs/{run_id}", headers=bearer(tokens["reader"])).status_code == 403
+    assert client.delete(f"/api/v1/cypher/runs/{run_id}", headers=bearer(tokens["analyst"])).status_code == 204
+    worker.join(60)
+    error = answers[0].get_json()["error"]
+    assert answers[0].status_code == 400 and error["code"] == "query_cancelled" and "annulée" in error["message"]
+    gone = client.delete(f"/api/v1/cypher/runs/{run_id}", headers=bearer(tokens["analyst"]))
+    assert gone.status_code == 404 and "déjà terminée" in gone.get_json()["error"]["message"]
+    bad = post(app, "/api/v1/cypher", {"query": "RETURN 1 AS x", "run_id": "x"}, tokens["analyst"])
+    assert bad.status_code == 400 and "run_id" in bad.get_json()["error"]["fields"]
+
+
 def test_engine_down_is_503(settings, tmp_path):
     """With Neo4j not answering, the console says so at once (the caller is authenticated beforehand here:
     with the database down, nobody could log in)."""

@@ -6,6 +6,11 @@
   var PROGRESS_AFTER_MS = 1000;
   var JOB_POLL_MS = 1000;
 
+  function runId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
   function seconds(ms) { return (ms / 1000).toFixed(1).replace(".", ",") + " s"; }
   function plural(n, word) { return n + " " + word + (n > 1 ? "s" : ""); }
 
@@ -191,7 +196,8 @@
     reset(panel);
     var body;
     try { body = payload(form); } catch (err) { showError(panel, err); return; }
-    var controller = new AbortController(), started = Date.now();
+    var controller = new AbortController(), started = Date.now(), stopped = null;
+    body.run_id = runId();
     var progress = panel.querySelector("[data-progress]"), elapsed = panel.querySelector("[data-elapsed]");
     var cancel = panel.querySelector("[data-cancel]");
     var ticker = setInterval(function () {
@@ -199,7 +205,15 @@
       elapsed.textContent = seconds(ms);
       if (ms >= PROGRESS_AFTER_MS) { progress.hidden = false; }
     }, 100);
-    cancel.onclick = function () { controller.abort(); };
+    cancel.disabled = false;
+    cancel.onclick = function () {  // ask the server to stop the query, then stop waiting for it
+      cancel.disabled = true;
+      var url = form.getAttribute("data-runs-endpoint").replace("RUNID", body.run_id);
+      fetch(url, { method: "DELETE", credentials: "same-origin",
+                   headers: { "X-CSRF-Token": form.getAttribute("data-csrf"), Accept: "application/json" } })
+        .then(function (response) { stopped = response.ok; }, function () { stopped = false; })
+        .then(function () { controller.abort(); });
+    };
     form.running = true;
     submit.disabled = true;
     panel.setAttribute("aria-busy", "true");
@@ -207,8 +221,11 @@
       showResult(panel, form, data);
     }).catch(function (err) {
       if (err && err.name === "AbortError") {
+        showError(panel, { message: "Requête annulée après " + seconds(Date.now() - started) + (stopped ?
+          " : le serveur l'a arrêtée." : " ; le serveur l'arrêtera au plus tard à la fin de son délai.") });
+      } else if (err && err.code === "query_cancelled") {
         showError(panel, { message: "Requête annulée après " + seconds(Date.now() - started) +
-          " (le serveur l'arrête au plus tard à la fin de son délai)." });
+          " : le serveur l'a arrêtée." });
       } else if (err instanceof TypeError) {
         showError(panel, { message: "Le serveur ne répond pas : vérifiez la connexion puis réessayez." });
       } else {
