@@ -65,6 +65,7 @@ class LocalServer:
         pid = self._own_pid()
         if pid:
             process.stop_pid(pid, str(self.home))
+        process.reap_exited()
         self.pid_file.unlink(missing_ok=True)
 
     def status(self) -> process.EngineStatus:

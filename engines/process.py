@@ -155,20 +155,27 @@ def rss_mib(pid: int | None) -> float | None:
 def stop_pid(pid: int, marker: str, timeout: float = 30.0) -> None:
     """SIGTERM, wait, then SIGKILL: the engine flushes its stores on TERM."""
     if not pid_alive(pid) or not cmdline_mentions(pid, marker):
+        _reap(pid)
         return
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        _reap(pid)
-        if not pid_alive(pid):
+        if _gone(pid):
             return
         time.sleep(0.2)
     os.kill(pid, signal.SIGKILL)
     for _ in range(50):
-        _reap(pid)
-        if not pid_alive(pid):
+        if _gone(pid):
             return
         time.sleep(0.1)
+
+
+def _gone(pid: int) -> bool:
+    """True once `pid` has exited; a child of ours is reaped then, so it leaves no zombie behind."""
+    if pid_alive(pid):
+        return False
+    _reap(pid)
+    return True
 
 
 def _reap(pid: int) -> None:
@@ -181,6 +188,13 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+def reap_exited() -> None:
+    """Collect every engine child of this process that has exited (including one that died on its own)."""
+    for pid, child in list(_CHILDREN.items()):
+        if child.poll() is not None:
+            _CHILDREN.pop(pid, None)
 
 
 def tail(path: Path, lines: int = 20) -> str:
