@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fhir_api import tombstones
+from fhir_api.resources import split_practitioner_role_id
 from graph.driver import Graph
 from loaders.common import LoadSummary, Reject, RowError, Timer
 from loaders.finess import finess_error
@@ -24,10 +25,16 @@ AGE_GROUPS = (("01", 0, 0), ("02", 0, 1), ("03", 2, 11), ("04", 12, 15), ("05", 
               ("10", 65, 75), ("11", 76, 200))  # J15 age classes as inclusive year ranges
 ROLE_NAME_EXT = "RORPractitionerRoleName"
 AGE_EXT = "ror-healthcareservice-patient-type"
+DELETE = "__delete__"
+# What a DELETE entry may remove: the types this importer writes, except Organization (establishments come from
+# FINESS and are never deleted by an import).
+DELETABLE = ("HealthcareService", "Location", "Practitioner", "PractitionerRole")
 
 
 def iter_resources(path: Path) -> Iterator[tuple[str, int, dict]]:
-    """(file name, line or entry number, resource) for every resource found under `path`."""
+    """(file name, line or entry number, resource) for every resource found under `path`. A Bundle (a file, or
+    one NDJSON line such as those of a `$export` delta's `deleted` files) yields its entries; an entry that is a
+    DELETE request yields `{"resourceType": "__delete__", "url": "Type/id"}`."""
     path = Path(path)
     files = sorted(p for p in path.rglob("*") if p.suffix in {".json", ".ndjson"}) if path.is_dir() else [path]
     for file in files:
@@ -35,14 +42,24 @@ def iter_resources(path: Path) -> Iterator[tuple[str, int, dict]]:
             with file.open(encoding="utf-8") as stream:
                 for line, text in enumerate(stream, start=1):
                     if text.strip():
-                        yield file.name, line, _json(file.name, line, text)
+                        for _, resource in _expand(_json(file.name, line, text)):
+                            yield file.name, line, resource
             continue
-        document = _json(file.name, 1, file.read_text(encoding="utf-8"))
-        if document.get("resourceType") == "Bundle":
-            for index, entry in enumerate(document.get("entry") or [], start=1):
-                yield file.name, index, entry.get("resource") or {}
+        yield from ((file.name, number, resource)
+                    for number, resource in _expand(_json(file.name, 1, file.read_text(encoding="utf-8"))))
+
+
+def _expand(document: dict) -> Iterator[tuple[int, dict]]:
+    """(entry number, resource) of a Bundle's entries, or (1, the resource itself)."""
+    if document.get("resourceType") != "Bundle":
+        yield 1, document
+        return
+    for index, entry in enumerate(document.get("entry") or [], start=1):
+        request = entry.get("request") or {}
+        if str(request.get("method", "")).upper() == "DELETE":
+            yield index, {"resourceType": DELETE, "url": str(request.get("url") or "")}
         else:
-            yield file.name, 1, document
+            yield index, entry.get("resource") or {}
 
 
 def _json(name: str, line: int, text: str) -> dict:
@@ -200,11 +217,20 @@ def load_fhir(graph: Graph, path: Path, *, progress: bool = False) -> LoadSummar
     concepts = ConceptMap(graph)
     rows: dict[str, list[dict]] = {name: [] for name in WRITE_ORDER}
     seen: set[tuple[str, str]] = set()
+    deletes: list[dict] = []
     for file, line, res in iter_resources(path):
         summary.rows_read += 1
         kind = res.get("resourceType")
         if kind == "__invalid__":
             summary.rejects.append(Reject(file, line, "*", "", res["error"]))
+            continue
+        if kind == DELETE:
+            try:
+                deletes.append(delete_row(res["url"]))
+            except RowError as exc:
+                summary.rejects.append(Reject(file, line, exc.field, exc.value, exc.reason))
+                continue
+            summary.rows_loaded += 1
             continue
         if kind not in MAPPERS:
             summary.rejects.append(Reject(file, line, "resourceType", str(kind),
@@ -227,8 +253,35 @@ def load_fhir(graph: Graph, path: Path, *, progress: bool = False) -> LoadSummar
         if rows[bucket]:
             summary.add_counters(graph.write_batches(f"write/fhir_{bucket}", rows[bucket]))
     tombstones.purge_recreated(graph)  # resources deleted earlier and imported again are no longer deleted
+    if deletes:
+        counters = graph.write_named("write/fhir_delete", rows=deletes, deleted_by=f"import FHIR ({Path(path).name})",
+                                     reason="supprimée dans la source FHIR importée").counters
+        summary.counts["suppressions demandées"] = len(deletes)
+        summary.counts["nœuds supprimés"] = counters.nodes_deleted
+        summary.counts["relations supprimées"] = counters.relationships_deleted
     summary.seconds = timer.seconds
     return summary
+
+
+def delete_row(url: str) -> dict:
+    """A DELETE entry's `Type/id` → the row of write/fhir_delete, or a RowError naming what is wrong."""
+    kind, _, rid = url.strip().strip("/").rpartition("/")
+    kind = kind.rsplit("/", 1)[-1]  # an absolute URL ends with Type/id too
+    if kind not in MAPPERS:
+        raise RowError("request.url", url, "suppression : type de ressource non pris en charge (Type/id attendu)")
+    if kind not in DELETABLE:
+        raise RowError("request.url", url, "suppression d'une Organization refusée : les établissements viennent "
+                                           "du FINESS et ne sont pas supprimés par un import")
+    if not rid:
+        raise RowError("request.url", url, "suppression : identifiant de ressource absent")
+    row = {"type": kind, "id": rid, "rpps": None, "offer_id": None}
+    if kind == "PractitionerRole":
+        split = split_practitioner_role_id(rid)
+        if split is None:
+            raise RowError("request.url", url, "suppression : identifiant de PractitionerRole attendu sous la "
+                                               "forme <RPPS>.<identifiant de l'offre>")
+        row["rpps"], row["offer_id"] = split
+    return row
 
 
 def _resolve_references(rows: dict[str, list[dict]]) -> None:
