@@ -201,6 +201,11 @@ MATERNITY = Service("Maternité", "Pôle femme – enfant", (
     Unit("Néonatalogie", ("094",), ("28",), ("01",), beds=(6, 15), roles=(_physician("SM40"), CADRE),
          opening=OPEN_H24),
 ), probability=0.85)
+# Type 3 maternity: the obstetric units plus neonatal intensive care (J17 128), only in CHU/CHR profiles.
+MATERNITY_LEVEL3 = Service(MATERNITY.name, MATERNITY.pole, MATERNITY.units + (
+    Unit("Réanimation néonatale (maternité de type 3)", ("128",), ("28",), ("01",), beds=(6, 20),
+         roles=(_physician("SM40"), CADRE), opening=OPEN_H24, probability=0.3),
+), probability=MATERNITY.probability)
 PEDIATRICS = specialty_service("Pédiatrie", "Pôle femme – enfant", "088", "SM40", ages=CHILDREN, probability=0.9)
 
 CHU_SPECIALTIES = (
