@@ -1,14 +1,15 @@
 // Upsert synthetic offers (elementary units): under their internal org, at their place, coded with NOS concepts.
 // Relationships are created only with a new offer: the generator is deterministic, so an offer that exists
-// already has them (re-runs change nothing; a new generator version is applied with `--replace`).
+// already has them (re-runs change nothing; a new generator version is applied with `--replace`). Properties too
+// are only written with a new offer: a re-run never undoes a contributor's edit or a workflow status.
 // $rows: [{id, name, phone, email, opening, org, site, place, links: [{rel, key}]}], $version, $as_of.
 // rel is one of PROVIDES, MODE, PERFORMS, FOR_AGE, FOR_PUBLIC, IN_FIELD, TEMPORALITY (allow-list below).
 UNWIND $rows AS row
 OPTIONAL MATCH (existing:Offer {id: row.id})
 WITH row, existing IS NULL AS new
 MERGE (o:Offer {id: row.id})
-ON CREATE SET o.loaded_at = datetime(), o.updated_at = datetime($as_of)
-SET o.name = row.name, o.phone = row.phone, o.email = row.email, o.opening = row.opening,
+ON CREATE SET o.loaded_at = datetime(), o.updated_at = datetime($as_of),
+    o.name = row.name, o.phone = row.phone, o.email = row.email, o.opening = row.opening,
     o.status = 'published', o.site_finess = row.site, o.synthetic = true, o.source = 'generator',
     o.source_version = $version
 WITH o, row, new

@@ -63,6 +63,14 @@ def test_generator_is_deterministic_idempotent_and_plausible(empty_graph):
     assert again.nodes_created == 0 and again.relationships_created == 0
     assert fingerprint(g) == facts
 
+    # What people changed since (a contributor's edit, a workflow step) survives a re-run.
+    edited = facts[0]["offer"]
+    g.write("MATCH (o:Offer {id: $id}) SET o.status = 'draft', o.name = 'Nom corrigé', o.phone = '0102030405'",
+            id=edited)
+    generate_offer(g, DATA, seed=7, as_of=AS_OF)
+    assert g.read("MATCH (o:Offer {id: $id}) RETURN o.status AS s, o.name AS n, o.phone AS p", id=edited) == [
+        {"s": "draft", "n": "Nom corrigé", "p": "0102030405"}]
+
     _wipe_generated(g)
     assert g.read("MATCH (o:Offer) RETURN count(o) AS c") == [{"c": 0}]
     generate_offer(g, DATA, seed=7, as_of=AS_OF)
