@@ -36,36 +36,14 @@
   /* ---------------------------------------------------------------- map */
   var el = document.getElementById("territory-map");
   var dataEl = document.getElementById("territory-map-data");
-  if (!el || typeof L === "undefined") { return; }
+  if (!el || typeof L === "undefined" || !window.RorBaseMap) { return; }
   var data = {};
   try { data = JSON.parse((dataEl && dataEl.textContent) || "{}"); } catch (e) { data = {}; }
 
-  var map = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: true });
-  map.setView([46.6, 2.4], 5);
-  map.attributionControl.setPrefix(false);
-  var tiles = el.getAttribute("data-tiles");
-  if (tiles) { L.tileLayer(tiles, { maxZoom: 18, attribution: "Fond de carte configuré" }).addTo(map); }
-  map.createPane("basemap");
-  map.getPane("basemap").style.zIndex = 250;
+  var map = window.RorBaseMap(el, { preferCanvas: true });
   map.createPane("outline");
   map.getPane("outline").style.zIndex = 450;
   map.getPane("outline").style.pointerEvents = "none";
-
-  fetch(el.getAttribute("data-basemap"), { credentials: "same-origin" })
-    .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (geo) {
-      if (!geo) { return; }
-      L.geoJSON(geo, {
-        pane: "basemap", interactive: false,
-        style: function (f) {
-          var region = f.properties && f.properties.layer === "region";
-          return { color: region ? "#38506b" : "#8aa0b5", weight: region ? 1.6 : 0.7,
-                   fill: !region && !tiles, fillColor: "#f7f5ef", fillOpacity: 1 };
-        }
-      }).addTo(map);
-      el.setAttribute("data-basemap-ready", "true");
-    })
-    .catch(function () { /* the rest of the map stays usable */ });
 
   var bounds = L.latLngBounds([]);
   (data.outlines || []).forEach(function (feature, i) {
