@@ -10,9 +10,9 @@ from opensearchpy import exceptions as os_errors
 
 from ror.errors import ServiceUnavailable
 from search.client import translated
+from search.query import published_filter
 
 MAX_HITS = 10_000
-PUBLISHED = {"term": {"status": "published"}}  # as search.query.published_filter: readers see published offers
 
 
 class ContentSearch:
@@ -44,7 +44,8 @@ class ContentSearch:
         if self.client is None or offset + count > MAX_HITS:
             return None
         body = {"from": offset, "size": count, "_source": ["id"], "track_total_hits": True, "sort": [{"id": "asc"}],
-                "query": {"bool": {"filter": [PUBLISHED] + [{"terms": {"activity_codes": codes}} for codes in groups]}}}
+                "query": {"bool": {"filter": [published_filter(),
+                                              *({"terms": {"activity_codes": codes}} for codes in groups)]}}}
         try:
             with translated():
                 response = self.client.search(index=self.index, body=body)

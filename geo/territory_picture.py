@@ -24,8 +24,8 @@ from geo.territory import Territory, commune_table
 from graph.driver import Graph
 from ror.errors import BadRequest, NotFound
 from search.client import translated
+from search.query import published_filter  # orientation shows published offers only; so do pictures
 
-PUBLISHED = {"term": {"status": "published"}}  # orientation shows published offers only; so do pictures
 CARDINALITY_PRECISION = 40_000  # distinct counts are exact below this, within about 1 % above
 POINTS_PAGE = 10_000
 
@@ -144,7 +144,7 @@ class TerritoryService:
         families, labels = self.families(), self.labels()
         now = datetime.now(UTC)
         cutoff = (now - timedelta(hours=self.stale_hours)).isoformat()
-        query = {"bool": {"filter": [PUBLISHED, *territory.index_filter()]}}
+        query = {"bool": {"filter": [published_filter(), *territory.index_filter()]}}
         body = {
             "size": 0, "track_total_hits": True, "query": query,
             "aggs": {
@@ -226,7 +226,7 @@ class TerritoryService:
         near a border is served by the offer across it). One composite aggregation by site: a site whose
         offers all sit at one position (its `geo_bounds` is a point) gives that point; the offers of the
         rare sites with units at several places are read one by one."""
-        query = {"bool": {"filter": [PUBLISHED, {"terms": {"activity_codes": list(codes)}},
+        query = {"bool": {"filter": [published_filter(), {"terms": {"activity_codes": list(codes)}},
                                      {"exists": {"field": "location"}}]}}
         rows, spread, offers, after = [], [], 0, None
         with translated():
