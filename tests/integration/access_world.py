@@ -3,6 +3,7 @@ and an app with the admin blueprints (registered here too in case web/app.py doe
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from web import create_app
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "access"
 PASSWORD = "mot-de-passe-de-test"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ACCOUNTS = {  # username: (role, sites, regions)
     "admin": ("admin", (), ()),
     "contrib_a": ("contributor", ("400000011",), ()),
@@ -73,3 +75,18 @@ def make_app(settings, graph, search=None):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def token_of(response) -> str:
+    """The CSRF token of a rendered form."""
+    return CSRF.search(response.get_data(as_text=True)).group(1)
+
+
+def logged_in(app, username: str):
+    """A test client logged in through the login form (session cookie), landed on the professional space."""
+    client = app.test_client()
+    form = client.get("/connexion")
+    response = client.post("/connexion", data={"username": username, "password": PASSWORD,
+                                                "csrf_token": token_of(form), "suivant": "/espace"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/espace")
+    return client

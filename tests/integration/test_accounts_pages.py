@@ -3,33 +3,17 @@ coordinator pages within their région, quality page with workflow buttons."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.integration.access_world import PASSWORD, build_world, make_app
+from tests.integration.access_world import PASSWORD, build_world, logged_in, make_app, token_of
 
 pytestmark = pytest.mark.integration
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
 def world(graph, search_client, engine_endpoints, settings):
     build_world(graph, engine_endpoints, "quality")
     return make_app(settings.replace(index_prefix="pagestest"), graph, search_client)
-
-
-def token_of(response) -> str:
-    return CSRF.search(response.get_data(as_text=True)).group(1)
-
-
-def logged_in(app, username):
-    client = app.test_client()
-    form = client.get("/connexion")
-    response = client.post("/connexion", data={"username": username, "password": PASSWORD,
-                                                "csrf_token": token_of(form), "suivant": "/espace"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/espace")
-    return client
 
 
 def test_login_form_needs_csrf_and_right_password(world):

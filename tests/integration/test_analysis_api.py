@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import time
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 import cypher
 from accounts.store import UserStore
 from graph.driver import Graph
-from tests.integration.access_world import PASSWORD, bearer, make_app, wipe
+from tests.integration.access_world import PASSWORD, bearer, logged_in, make_app, wipe
 from tests.integration.test_console import snapshot
 from tests.integration.test_cypher_library import load_orientation_fixture
 
@@ -27,7 +26,6 @@ ACCOUNTS = {"reader": "reader", "contrib": "contributor", "coord": "coordinator"
             "analyst_b": "analyst", "admin": "admin"}
 PATH_QUERY = ("MATCH p = (:Activity {code: $from})-[:NEXT_STEP*]->(:Activity {code: $to}) RETURN p")
 PATH_PARAMS = {"from": "157", "to": "234"}
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 # A representative write of each kind: (statement, text expected in the French refusal)
 WRITES = [
@@ -417,24 +415,14 @@ def test_nobody_reads_another_users_job(app, tokens):
 # ------------------------------------------------------------------------------------------- pages
 
 
-def login_page(app, username):
-    client = app.test_client()
-    form = client.get("/connexion")
-    token = CSRF.search(form.get_data(as_text=True)).group(1)
-    response = client.post("/connexion", data={"username": username, "password": PASSWORD, "csrf_token": token,
-                                                "suivant": "/espace"})
-    assert response.status_code == 302
-    return client
-
-
 def test_pages_need_the_console_permission(app):
     anonymous = app.test_client().get("/analyse/console")
     assert anonymous.status_code == 302 and "/connexion?suivant=" in anonymous.headers["Location"]
-    reader = login_page(app, "reader")
+    reader = logged_in(app, "reader")
     assert reader.get("/analyse/console").status_code == 403
     assert reader.get("/analyse/bibliotheque").status_code == 403
     assert "Console Cypher" not in reader.get("/espace").get_data(as_text=True)
-    analyst = login_page(app, "analyst")
+    analyst = logged_in(app, "analyst")
     home = analyst.get("/espace").get_data(as_text=True)
     assert 'href="/analyse/console"' in home and 'href="/analyse/bibliotheque"' in home
     console = analyst.get("/analyse/console")

@@ -8,11 +8,10 @@ import re
 import pytest
 
 from audit.log import count
-from tests.integration.access_world import PASSWORD, bearer, build_world, make_app
+from tests.integration.access_world import bearer, build_world, logged_in, make_app, token_of
 
 pytestmark = pytest.mark.integration
 PREFIX = "desctest"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -112,16 +111,6 @@ def test_only_contributors_of_the_site_may_edit(world, graph, who, status):
     assert count(graph, "offer.update") == audits
 
 
-def logged_in(app, username):
-    client = app.test_client()
-    form = client.get("/connexion")
-    token = CSRF.search(form.get_data(as_text=True)).group(1)
-    response = client.post("/connexion", data={"username": username, "password": PASSWORD, "csrf_token": token,
-                                                "suivant": "/espace"})
-    assert response.status_code == 302
-    return client
-
-
 def test_description_form_saves_and_shows_the_quality_report(world, graph):
     app, _ = world
     client = logged_in(app, "contrib_a")
@@ -133,7 +122,7 @@ def test_description_form_saves_and_shows_the_quality_report(world, graph):
     current = int(re.search(r'name="revision" value="(\d+)"', text).group(1))
     no_csrf = client.post("/contribution/offres/off-eoh/description", data={"revision": current, "acts": "0909"})
     assert no_csrf.status_code == 403
-    token = CSRF.search(text).group(1)
+    token = token_of(page)
     bad = client.post("/contribution/offres/off-eoh/description",
                       data={"csrf_token": token, "revision": current, "acts": "0909, 12345"})
     assert bad.status_code == 400

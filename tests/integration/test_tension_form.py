@@ -3,15 +3,12 @@ the tension service, its scope, its audit entries, and the links to it and to th
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from audit.log import count
-from tests.integration.access_world import PASSWORD, build_world, make_app
+from tests.integration.access_world import build_world, logged_in, make_app, token_of
 
 pytestmark = pytest.mark.integration
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FORM = "/contribution/etablissements/400000011/tension"
 
 
@@ -19,15 +16,6 @@ FORM = "/contribution/etablissements/400000011/tension"
 def world(graph, search_client, engine_endpoints, settings):
     build_world(graph, engine_endpoints)
     return make_app(settings.replace(index_prefix="tensionform"), graph, search_client)
-
-
-def logged_in(app, username):
-    client = app.test_client()
-    token = CSRF.search(client.get("/connexion").get_data(as_text=True)).group(1)
-    response = client.post("/connexion", data={"username": username, "password": PASSWORD, "csrf_token": token,
-                                                "suivant": "/espace"})
-    assert response.status_code == 302
-    return client
 
 
 def alerts(graph):
@@ -47,7 +35,7 @@ def test_contributor_opens_updates_and_closes_an_alert(world, graph):
     client = logged_in(world, "contrib_a")
     page = client.get(FORM)
     assert page.status_code == 200 and "Aucune alerte ouverte" in page.get_data(as_text=True)
-    token = CSRF.search(page.get_data(as_text=True)).group(1)
+    token = token_of(page)
     before = count(graph)
     missing = client.post(FORM, data={"csrf_token": token, "action": "open", "level": "3", "cause": " "})
     assert missing.status_code == 400 and "Cause : à renseigner." in missing.get_data(as_text=True)
@@ -80,7 +68,7 @@ def test_form_is_refused_outside_the_contributor_scope(world, graph):
     nav = coordinator.get("/espace").get_data(as_text=True)
     assert 'href="/coordination/tensions"' in nav
     client = logged_in(world, "contrib_a")
-    token = CSRF.search(client.get(FORM).get_data(as_text=True)).group(1)
+    token = token_of(client.get(FORM))
     graph.write("MATCH (s:Site {finess: '010000033'}) "
                 "CREATE (s)-[:HAS_TENSION]->(:TensionAlert {id: 'tes-c', level: 2, cause: 'x', open: true})")
     foreign = client.post(FORM, data={"csrf_token": token, "action": "close", "alert_id": "tes-c"})
