@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.fhir.support import load_fixture, make_app
+from tests.fixtures.fhir.support import load_fixture_or_skip, make_app
 
 pytestmark = pytest.mark.integration
 PREFIX = "fhirtest"
@@ -12,11 +12,8 @@ PREFIX = "fhirtest"
 
 @pytest.fixture(scope="module")
 def client(graph, search_client, engine_endpoints):
-    _, may_wipe = engine_endpoints
-    if not may_wipe:
-        pytest.skip("needs a database the tests may wipe")
     indexer = pytest.importorskip("search.indexer")
-    load_fixture(graph)
+    load_fixture_or_skip(graph, engine_endpoints)
     search_client.indices.delete(index=f"{PREFIX}-*", ignore_unavailable=True)
     indexer.Indexer(graph, search_client, PREFIX).build(["offers"])
     return make_app(graph, search_client, index_prefix=PREFIX).test_client()

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.fixtures.fhir.support import load_fixture, make_app, validate
+from tests.fixtures.fhir.support import load_fixture_or_skip, make_app, validate
 
 pytestmark = pytest.mark.integration
 ASYNC = {"Prefer": "respond-async", "Accept": "application/fhir+json"}
@@ -17,10 +17,7 @@ FIXTURE_COUNTS = {"Organization": 6, "HealthcareService": 5, "Location": 4, "Pra
 
 @pytest.fixture(scope="module")
 def client(graph, engine_endpoints, tmp_path_factory):
-    _, may_wipe = engine_endpoints
-    if not may_wipe:
-        pytest.skip("needs a database the tests may wipe")
-    load_fixture(graph)
+    load_fixture_or_skip(graph, engine_endpoints)
     return make_app(graph, exports_dir=tmp_path_factory.mktemp("exports")).test_client()
 
 

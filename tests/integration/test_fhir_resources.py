@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fhir_api import codes
-from tests.fixtures.fhir.support import load_fixture, make_app, validate
+from tests.fixtures.fhir.support import load_fixture_or_skip, make_app, validate
 
 pytestmark = pytest.mark.integration
 
@@ -14,10 +14,7 @@ R211 = "https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-
 
 @pytest.fixture(scope="module")
 def client(graph, engine_endpoints):
-    _, may_wipe = engine_endpoints
-    if not may_wipe:
-        pytest.skip("needs a database the tests may wipe")
-    load_fixture(graph)
+    load_fixture_or_skip(graph, engine_endpoints)
     return make_app(graph).test_client()
 
 

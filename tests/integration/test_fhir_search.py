@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from fhir_api import codes, searchparams
-from tests.fixtures.fhir.support import load_fixture, make_app, validate
+from tests.fixtures.fhir.support import load_fixture_or_skip, make_app, validate
 
 pytestmark = pytest.mark.integration
 
@@ -18,10 +18,7 @@ R66 = codes.SYSTEM_SITE_CATEGORY
 
 @pytest.fixture(scope="module")
 def client(graph, engine_endpoints):
-    _, may_wipe = engine_endpoints
-    if not may_wipe:
-        pytest.skip("needs a database the tests may wipe")
-    load_fixture(graph)
+    load_fixture_or_skip(graph, engine_endpoints)
     return make_app(graph).test_client()
 
 

@@ -19,7 +19,7 @@ from loaders.finess import FINESS_SAMPLE, load_finess
 from loaders.generator import generate_offer
 from loaders.nos import load_nos
 from loaders.territories import load_territories
-from tests.fixtures.fhir.support import load_fixture, make_app, validate
+from tests.fixtures.fhir.support import load_fixture_or_skip, make_app, validate
 from tests.integration.access_world import bearer, build_world
 from tests.integration.access_world import make_app as make_web_app
 
@@ -101,10 +101,7 @@ def test_unpublish_through_the_workflow_is_a_deletion_and_republish_undoes_it(
 
 
 def test_unpublishing_an_offer_also_deletes_its_practitioner_roles(graph, engine_endpoints):
-    _, may_wipe = engine_endpoints
-    if not may_wipe:
-        pytest.skip("needs a database the tests may wipe")
-    load_fixture(graph)
+    load_fixture_or_skip(graph, engine_endpoints)
     before = tombstone_set(graph)
 
     def unpublish(tx):

@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 
 import fhir_api
-from tests.fixtures.fhir.support import load_fixture
+from tests.fixtures.fhir.support import load_fixture_or_skip
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def client(graph, search_client, settings, engine_endpoints):
-    _, may_wipe = engine_endpoints
-    if not may_wipe:
-        pytest.skip("needs a database the tests may wipe")
     web_app = pytest.importorskip("web.app")
-    load_fixture(graph)
+    load_fixture_or_skip(graph, engine_endpoints)
     app = web_app.create_app(settings.replace(index_prefix="fhirweb"), graph=graph, search=search_client)
     if "fhir" not in app.blueprints:  # until web.create_app mounts it itself
         fhir_api.register(app)
