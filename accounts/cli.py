@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 
 from accounts.models import ROLES
 
 
-def _store(settings):
+@contextmanager
+def _store(settings) -> Iterator:
+    """The account store on the configured Neo4j, closed after the command."""
     from accounts.store import UserStore
     from engines import manager
     from graph.driver import Graph
 
-    return UserStore(Graph.from_settings(settings, manager.endpoints(settings).neo4j_uri))
+    graph = Graph.from_settings(settings, manager.endpoints(settings).neo4j_uri)
+    try:
+        yield UserStore(graph)
+    finally:
+        graph.close()
 
 
 @click.group()
@@ -30,11 +39,8 @@ def users() -> None:
 @click.pass_obj
 def add(settings, username, role, sites, regions, display_name, password) -> None:
     """Crée un compte."""
-    store = _store(settings)
-    try:
+    with _store(settings) as store:
         user = store.add(username, password, role, sites=sites, regions=regions, display_name=display_name)
-    finally:
-        store.graph.close()
     click.echo(f"Compte {user.username} créé ({user.role}).")
 
 
@@ -42,11 +48,8 @@ def add(settings, username, role, sites, regions, display_name, password) -> Non
 @click.pass_obj
 def list_users(settings) -> None:
     """Liste les comptes (sans secrets)."""
-    store = _store(settings)
-    try:
+    with _store(settings) as store:
         rows = store.list()
-    finally:
-        store.graph.close()
     for row in rows:
         scope = ",".join(row["sites"] or []) or ",".join(row["regions"] or []) or "-"
         state = "actif" if row["active"] else "désactivé"
@@ -64,12 +67,9 @@ def list_users(settings) -> None:
 @click.pass_obj
 def grant(settings, username, role, add_sites, remove_sites, add_regions, remove_regions, active) -> None:
     """Change le rôle ou le périmètre d'un compte."""
-    store = _store(settings)
-    try:
+    with _store(settings) as store:
         user = store.grant(username, role=role, add_sites=add_sites, remove_sites=remove_sites,
                            add_regions=add_regions, remove_regions=remove_regions, active=active)
-    finally:
-        store.graph.close()
     click.echo(f"Compte {user.username} : {user.role}, sites={','.join(user.sites) or '-'}, "
                f"régions={','.join(user.regions) or '-'}.")
 
@@ -80,11 +80,8 @@ def grant(settings, username, role, add_sites, remove_sites, add_regions, remove
 @click.pass_obj
 def token(settings, username, name) -> None:
     """Crée un jeton d'API (affiché une seule fois)."""
-    store = _store(settings)
-    try:
+    with _store(settings) as store:
         token_id, plaintext = store.create_token(username, name)
-    finally:
-        store.graph.close()
     click.echo(f"Jeton {token_id} créé pour {username} (à conserver, il ne sera plus affiché) :")
     click.echo(plaintext)
 
@@ -94,9 +91,6 @@ def token(settings, username, name) -> None:
 @click.pass_obj
 def revoke(settings, token_id) -> None:
     """Révoque un jeton d'API."""
-    store = _store(settings)
-    try:
+    with _store(settings) as store:
         store.revoke_token(token_id)
-    finally:
-        store.graph.close()
     click.echo(f"Jeton {token_id} révoqué.")

@@ -50,3 +50,28 @@ def test_load_fhir_command_reports_bad_resources(empty_graph, engine_endpoints):
     assert result.exit_code == 0, result.output
     assert "3 lignes chargées sur 8 lues" in result.output
     assert "rejet « code NOS inconnu » : 1" in result.output
+
+
+def test_users_commands_manage_accounts_and_tokens(empty_graph, engine_endpoints):
+    from accounts.store import UserStore
+
+    empty_graph.apply_schema()
+    added = _invoke(["users", "add", "coord-cli", "--role", "coordinator", "--region", "75",
+                     "--password", "mot-de-passe-cli"], engine_endpoints)
+    assert added.exit_code == 0, added.output
+    assert "Compte coord-cli créé (coordinator)." in added.output
+    granted = _invoke(["users", "grant", "coord-cli", "--region", "84"], engine_endpoints)
+    assert granted.exit_code == 0, granted.output
+    assert "régions=75,84" in granted.output
+    listed = _invoke(["users", "list"], engine_endpoints)
+    assert listed.exit_code == 0 and "coord-cli" in listed.output and "mot-de-passe" not in listed.output
+
+    created = _invoke(["users", "token", "coord-cli", "--name", "robot"], engine_endpoints)
+    assert created.exit_code == 0, created.output
+    token_id = created.output.split("Jeton ", 1)[1].split(" ", 1)[0]
+    plaintext = created.output.strip().splitlines()[-1]
+    store = UserStore(empty_graph)
+    assert store.user_for_token(plaintext)[0].username == "coord-cli"
+    revoked = _invoke(["users", "revoke", token_id], engine_endpoints)
+    assert revoked.exit_code == 0 and f"Jeton {token_id} révoqué." in revoked.output
+    assert store.user_for_token(plaintext) is None
