@@ -258,10 +258,11 @@
 
   var jobsTimer = null;
 
+  /* Redraws the export list; the returned promise settles once it is drawn. */
   function refreshJobs(announce) {
     var section = document.querySelector("[data-jobs]");
-    if (!section) { return; }
-    fetch(section.getAttribute("data-endpoint"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    if (!section) { return Promise.resolve(); }
+    return fetch(section.getAttribute("data-endpoint"), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         var jobs = data.jobs || [], table = section.querySelector("[data-jobs-table]"), body = table.tBodies[0];
@@ -324,8 +325,10 @@
         return response.json().then(function (data) { return (data.error && data.error.message) || "Erreur."; });
       })
       .then(function (problem) {
-        refreshJobs("keep");
-        section.querySelector("[data-jobs-message]").textContent = problem || "Export supprimé.";
+        /* after the redraw, which would otherwise replace the message ("Aucun export." once the list is empty) */
+        return refreshJobs("keep").then(function () {
+          section.querySelector("[data-jobs-message]").textContent = problem || "Export supprimé.";
+        });
       })
       .catch(function () {
         section.querySelector("[data-jobs-message]").textContent = "Le serveur ne répond pas : réessayez.";
