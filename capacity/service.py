@@ -1,10 +1,14 @@
-"""Capacity entries: validated, written as a new latest CapacitySnapshot with its audit entry, in one
-transaction holding the place's lock; then pushed to the search index."""
+"""Capacity entries: validated, written as a new latest CapacitySnapshot with its audit entry, in a
+transaction holding the place's lock (concurrent entries are committed together, see `_Committer`); then
+pushed to the search index."""
 
 from __future__ import annotations
 
+import threading
 import uuid
-from dataclasses import dataclass
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,7 +20,7 @@ from capacity import freshness
 from capacity.sync import reindex_offers
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
 from graph.driver import Graph
-from ror.errors import BadRequest, NotFound
+from ror.errors import BadRequest, NotFound, RorError, ServiceUnavailable
 
 PARIS = ZoneInfo("Europe/Paris")
 SNAPSHOT_KEYS = ("installed", "available_men", "available_women", "available_undifferentiated", "available_total",
@@ -80,35 +84,139 @@ def _public(snap: dict | None) -> dict | None:
 
 def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, stale_hours: float,
            search_client=None, index_prefix: str = "ror") -> CapacityWrite:
-    """Record a capacity entry for `place_id` on behalf of `principal` (checked: role, scope, values)."""
+    """Record a capacity entry for `place_id` on behalf of `principal` (checked: role, scope, values).
+
+    Entries are committed in groups (`_Committer`): concurrent entries share one transaction, each with its own
+    checks, snapshot and audit entry; the call returns once its entry is committed (or refused)."""
     principal.require("capacity.write")
-    today = paris_today()
-
-    def work(tx):
-        # One round trip for the lock, the scope and the previous snapshot; out-of-scope callers are refused
-        # inside the transaction, which then rolls back without a trace (nothing was written).
-        locked = tx.run(cypher.query("write/capacity_entry_lock"), place_id=place_id).single()
-        if locked is None:
-            raise NotFound("Lieu introuvable.")
-        target = Target(kind="Place", id=place_id, site_finess=locked["site_finess"],
-                        department_code=locked["department_code"], region_code=locked["region_code"])
-        principal.require("capacity.write", target)
-        before = locked["snapshot"]
-        checked = validate(payload, installed_beds=locked["installed_beds"], today=today)
-        props, snapshot_id = checked.properties(), str(uuid.uuid4())
-        after = {**props, "id": snapshot_id, "latest": True, "updated_by": principal.username, "synthetic": False}
-        row = tx.run(cypher.query("write/capacity_snapshot_create"), place_id=place_id, id=snapshot_id,
-                     props=props, actor=principal.username,
-                     entry=audit_entry(principal, "capacity.update", target, _public(before), after)).single()
-        return row["snapshot"], row["offer_ids"]
-
-    try:
-        snapshot, offer_ids = in_write_transaction(graph, work)
-    except CapacityErrors as exc:
-        raise BadRequest("Saisie de capacité invalide : " + ", ".join(sorted(exc.fields)) + ".",
-                         fields=exc.fields) from None
+    pending = _Pending(principal, str(place_id), payload, paris_today())
+    snapshot, offer_ids = _committer(graph).submit(pending).result()
     indexed = reindex_offers(graph, search_client, index_prefix, offer_ids)
     return CapacityWrite(to_capacity(place_id, snapshot, stale_hours), tuple(offer_ids), indexed)
+
+
+# ---------------------------------------------------------------------------------------- group commit
+
+MAX_GROUP = 64  # entries per transaction
+
+
+@dataclass
+class _Pending:
+    principal: Principal
+    place_id: str
+    payload: dict
+    today: date
+    future: Future = field(default_factory=Future)
+
+
+def _write_group(tx, group: list[_Pending]) -> list:
+    """One transaction for a group of entries on distinct places: lock and read them all (sorted ids: concurrent
+    groups lock in the same order), check each entry (scope, values) on its own, then write the accepted ones
+    with their audit entries. Returns, per entry, (snapshot, offer ids) or the error refusing it. Re-run as a
+    whole by the driver on a transient error."""
+    rows = tx.run(cypher.query("write/capacity_entries_lock"), place_ids=sorted(p.place_id for p in group))
+    locked = {row["place_id"]: row for row in rows}
+    outcomes: list = [None] * len(group)
+    writes, slots = [], {}
+    for n, pending in enumerate(group):
+        row = locked.get(pending.place_id)
+        if row is None:
+            outcomes[n] = NotFound("Lieu introuvable.")
+            continue
+        target = Target(kind="Place", id=pending.place_id, site_finess=row["site_finess"],
+                        department_code=row["department_code"], region_code=row["region_code"])
+        try:
+            pending.principal.require("capacity.write", target)
+            checked = validate(pending.payload, installed_beds=row["installed_beds"], today=pending.today)
+        except CapacityErrors as exc:
+            outcomes[n] = BadRequest("Saisie de capacité invalide : " + ", ".join(sorted(exc.fields)) + ".",
+                                     fields=exc.fields)
+            continue
+        except RorError as exc:  # out of scope: refused, nothing written for this entry
+            outcomes[n] = exc
+            continue
+        props, snapshot_id = checked.properties(), str(uuid.uuid4())
+        actor = pending.principal.username
+        after = {**props, "id": snapshot_id, "latest": True, "updated_by": actor, "synthetic": False}
+        writes.append({"place_id": pending.place_id, "id": snapshot_id, "props": props, "actor": actor,
+                       "entry": audit_entry(pending.principal, "capacity.update", target, _public(row["snapshot"]),
+                                            after)})
+        slots[pending.place_id] = n
+    if writes:
+        for row in tx.run(cypher.query("write/capacity_snapshots_create"), writes=writes):
+            outcomes[slots[row["place_id"]]] = (row["snapshot"], row["offer_ids"])
+    return outcomes
+
+
+class _Committer:
+    """Commits the capacity entries of one process in groups: a thread takes whatever entries are waiting (at
+    most one per place and MAX_GROUP in all; a place's later entry waits for the next group, in arrival order)
+    and writes them in one transaction. Under load the groups grow by themselves, so many entries share one
+    commit; alone, an entry is committed at once. If a group fails for another reason than an entry's own
+    checks, its entries are retried one by one, so one bad entry never takes the others down."""
+
+    def __init__(self, graph: Graph, *, start: bool = True):
+        self.graph = graph
+        self.pending: deque[_Pending] = deque()
+        self.cond = threading.Condition()
+        if start:
+            threading.Thread(target=self._run, name="ror-capacity-commit", daemon=True).start()
+
+    def submit(self, pending: _Pending) -> Future:
+        with self.cond:
+            self.pending.append(pending)
+            self.cond.notify()
+        return pending.future
+
+    def _next_group(self) -> list[_Pending]:
+        with self.cond:
+            while not self.pending:
+                self.cond.wait()
+            group, later, places = [], deque(), set()
+            while self.pending and len(group) < MAX_GROUP:
+                pending = self.pending.popleft()
+                (later if pending.place_id in places else group).append(pending)
+                places.add(pending.place_id)
+            self.pending.extendleft(reversed(later))
+            return group
+
+    def _run(self) -> None:
+        while True:
+            group = self._next_group()
+            try:
+                self._commit(group)
+            except BaseException as exc:  # noqa: BLE001 - never leave a caller waiting
+                for pending in group:
+                    if not pending.future.done():
+                        pending.future.set_exception(exc)
+
+    def _commit(self, group: list[_Pending]) -> None:
+        try:
+            outcomes = in_write_transaction(self.graph, lambda tx: _write_group(tx, group))
+        except Exception as exc:  # noqa: BLE001 - isolate the failing entry, or report it to its caller
+            if len(group) > 1 and not isinstance(exc, ServiceUnavailable):  # (the database down fails them all)
+                for pending in group:
+                    self._commit([pending])
+                return
+            group[0].future.set_exception(exc)
+            return
+        for pending, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                pending.future.set_exception(outcome)
+            else:
+                pending.future.set_result(outcome)
+
+
+_committers: dict[int, _Committer] = {}
+_committers_lock = threading.Lock()
+
+
+def _committer(graph: Graph) -> _Committer:
+    with _committers_lock:
+        committer = _committers.get(id(graph))
+        if committer is None or committer.graph is not graph:
+            committer = _committers[id(graph)] = _Committer(graph)
+        return committer
 
 
 def latest(graph: Graph, place_id: str, *, stale_hours: float) -> tuple[dict, Capacity | None]:

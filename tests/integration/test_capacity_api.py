@@ -11,6 +11,7 @@ from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import count
 from capacity import service
+from ror.errors import BadRequest, Forbidden, NotFound
 from tests.integration.access_world import bearer, build_world, make_app
 
 pytestmark = pytest.mark.integration
@@ -127,3 +128,36 @@ def test_entry_is_pushed_to_the_search_index(world, graph, search_client):
     hits = search_client.search(index=f"{PREFIX}-offers", body={"query": {"ids": {"values": ["off-a"]}}})
     doc = hits["hits"]["hits"][0]["_source"]
     assert doc["capacity"]["available_women"] == 7 and doc["capacity"]["available_total"] == 9
+
+
+def test_a_group_commit_checks_each_entry_on_its_own(world, graph):
+    """Entries committed together: each is accepted or refused for its own reason; a place's second entry waits
+    for the next group and sees the first as its previous snapshot (audit before → after)."""
+    store = UserStore(graph)
+    contributor = Principal(store.get("contrib_a"), via="test", ip="127.0.0.1")
+    admin = Principal(store.get("admin"), via="test", ip="127.0.0.1")
+    committer = service._Committer(graph, start=False)
+    today = service.paris_today()
+    entries = [service._Pending(contributor, "pl-a", {"available_women": 3, "note": "groupe 1"}, today),
+               service._Pending(contributor, "pl-c", {"available_women": 1}, today),       # another site's place
+               service._Pending(contributor, "pl-inconnu", {"available_women": 1}, today),
+               service._Pending(admin, "pl-b", {"available_women": 13}, today),            # 8 beds installed
+               service._Pending(contributor, "pl-a", {"available_women": 4, "note": "groupe 2"}, today)]
+    committer.pending.extend(entries)
+    audit_before, snaps_before = count(graph, "capacity.update"), len(snapshots(graph, "pl-a"))
+    first = committer._next_group()
+    assert [e.place_id for e in first] == ["pl-a", "pl-c", "pl-inconnu", "pl-b"]
+    assert list(committer.pending) == [entries[4]]
+    committer._commit(first)
+    assert entries[0].future.result()[0]["available_women"] == 3
+    assert isinstance(entries[1].future.exception(), Forbidden)
+    assert isinstance(entries[2].future.exception(), NotFound)
+    refused = entries[3].future.exception()
+    assert isinstance(refused, BadRequest) and "available_women" in (refused.fields or {})
+    committer._commit(committer._next_group())
+    assert entries[4].future.result()[0]["available_women"] == 4
+    assert len(snapshots(graph, "pl-a")) == snaps_before + 2 and count(graph, "capacity.update") == audit_before + 2
+    latest = graph.read("MATCH (e:AuditEntry {action: 'capacity.update', target_id: 'pl-a'}) "
+                        "RETURN e.before AS before, e.after AS after ORDER BY e.at DESC LIMIT 1")[0]
+    assert '"note": "groupe 1"' in latest["before"] and '"note": "groupe 2"' in latest["after"]
+    assert graph.read("MATCH (:Place {id: 'pl-c'})-[:HAS_CAPACITY]->(k {available_women: 1}) RETURN k") == []
