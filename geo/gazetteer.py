@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -134,17 +135,28 @@ class Gazetteer:
     # ------------------------------------------------------------------------------------------ helpers
 
     def nearest_commune(self, lat: float, lon: float, max_km: float = 60.0) -> Commune | None:
-        """Commune whose centroid is nearest (to infer the département of a bare point)."""
+        """Commune whose centroid is nearest, within `max_km` (to infer the département of a bare point).
+
+        Exact: grid cells of 1/CELLS_PER_DEGREE degree are visited in rings around the point's cell until no
+        unvisited cell can hold a nearer centroid (a cell k rings away is at least k - 1 cell sizes away)."""
         from geo.distance import haversine_km
 
         best, best_d = None, max_km
         row, col = _cell(lat, lon)
-        nearby = (c for dr in (-1, 0, 1) for dc in (-1, 0, 1) for c in self._grid.get((row + dr, col + dc), ()))
-        for commune in nearby:
-            d = haversine_km(lat, lon, commune.lat, commune.lon)
-            if d < best_d:
-                best, best_d = commune, d
-        return best
+        # Smallest great-circle width of a cell in the reachable band (longitude cells shrink towards the poles).
+        reach = max_km / 111.0 + 2 / CELLS_PER_DEGREE
+        cos_band = math.cos(math.radians(min(89.0, abs(lat) + reach)))
+        cell_km = 0.99 * 111.19 / CELLS_PER_DEGREE * cos_band
+        ring = 0
+        while True:
+            for cell in _ring(row, col, ring):
+                for commune in self._grid.get(cell, ()):
+                    d = haversine_km(lat, lon, commune.lat, commune.lon)
+                    if d < best_d:
+                        best, best_d = commune, d
+            if ring * cell_km >= best_d:  # every cell of the next rings is at least this far
+                return best
+            ring += 1
 
     def close_matches(self, text: str, limit: int = 5) -> list[Commune]:
         key = name_key(text)
@@ -178,8 +190,24 @@ class Gazetteer:
         return self.sas.for_department(origin.department_code)
 
 
+CELLS_PER_DEGREE = 10  # ≈ 11 km × 7.5 km cells in metropolitan France
+
+
 def _cell(lat: float, lon: float) -> tuple[int, int]:
-    return int((lat + 90) * 2), int((lon + 180) * 2)
+    return int((lat + 90) * CELLS_PER_DEGREE), int((lon + 180) * CELLS_PER_DEGREE)
+
+
+def _ring(row: int, col: int, k: int) -> Iterable[tuple[int, int]]:
+    """The cells at Chebyshev distance exactly `k` from (row, col)."""
+    if k == 0:
+        yield row, col
+        return
+    for c in range(col - k, col + k + 1):
+        yield row - k, c
+        yield row + k, c
+    for r in range(row - k + 1, row + k):
+        yield r, col - k
+        yield r, col + k
 
 
 def _qualifies(commune: Commune, qualifier: str) -> bool:

@@ -86,6 +86,25 @@ def test_point_resolves_its_departement(gazetteer):
         gazetteer.resolve(Where(lat=95.0, lon=2.0))
 
 
+def test_nearest_commune_equals_brute_force(gazetteer):
+    """The ring search over the fine grid finds exactly the nearest centroid within max_km (mainland, Corsica,
+    overseas, sea points with no commune in reach)."""
+    import random
+
+    rng = random.Random(11)
+    communes = list(gazetteer.by_insee.values())
+    boxes = [((42.3, 51.1), (-5.2, 8.3)), ((41.3, 43.1), (8.5, 9.6)), ((15.8, 16.6), (-61.9, -61.0)),
+             ((-21.5, -20.8), (55.1, 55.9)), ((46.0, 47.0), (-8.0, -6.0))]
+    for (lat_lo, lat_hi), (lon_lo, lon_hi) in boxes:
+        for _ in range(20):
+            lat, lon = rng.uniform(lat_lo, lat_hi), rng.uniform(lon_lo, lon_hi)
+            for max_km in (5.0, 60.0):
+                within = [(haversine_km(lat, lon, c.lat, c.lon), c.insee) for c in communes]
+                within = [w for w in within if w[0] < max_km]
+                found = gazetteer.nearest_commune(lat, lon, max_km)
+                assert (found.insee if found else None) == (min(within)[1] if within else None), (lat, lon, max_km)
+
+
 def test_street_address_without_geocoder_is_refused(gazetteer):
     with pytest.raises(BadRequest):
         gazetteer.resolve(Where(text="12 rue de la Paix, Paris"))
