@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 
 from ror.errors import BadRequest, ServiceUnavailable
+from ror.fastjson import OpenSearchSerializer
 from ror.settings import Settings
 
 
@@ -17,11 +19,18 @@ def make_client(settings: Settings, url: str | None = None) -> OpenSearch:
     auth = (settings.opensearch_user, settings.opensearch_password) if settings.opensearch_user else None
     return OpenSearch(
         hosts=[url], http_auth=auth, verify_certs=settings.opensearch_verify_certs,
-        timeout=10, max_retries=1, retry_on_timeout=False, http_compress=True,
+        timeout=10, max_retries=1, retry_on_timeout=False, serializer=OpenSearchSerializer(),
+        # Compressed bodies pay off over a network; on loopback gzip only costs CPU on both sides.
+        http_compress=not _loopback(url),
         # One pooled connection per concurrent caller (web threads, bulk helpers): the default keeps 1 and
         # makes every other thread open and discard a connection per request.
         pool_maxsize=32,
     )
+
+
+def _loopback(url: str) -> bool:
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 @contextmanager

@@ -9,6 +9,7 @@ import threading
 
 from flask import Flask
 
+from ror.fastjson import FlaskJSONProvider
 from ror.settings import Settings
 from web import errors, security
 from web.services import Services, close
@@ -21,14 +22,13 @@ def create_app(settings: Settings | None = None, *, graph=None, search=None) -> 
     when omitted they are created from `settings` on first use and closed by `web.services.close(app)`."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.json = FlaskJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
         JSON_SORT_KEYS=False,
         TEMPLATES_AUTO_RELOAD=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
     app.extensions["ror"] = Services(settings=settings, graph=graph, search=search)
     app.extensions["ror_settings"] = settings
 
