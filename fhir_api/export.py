@@ -4,13 +4,58 @@ A job writes one NDJSON file per resource type under `<exports_dir>/<job>/` from
 its state (`job.json`) is the status endpoint's answer. `_since` exports only resources whose lastUpdated is
 at or after it, and lists deletions recorded in the graph as `(:Tombstone {resource_type, resource_id,
 deleted_at})` in the manifest's `deleted` files (Bundles of DELETE requests), as the spec asks.
+
+Full exports are incremental when they can be, as a FHIR server bulk-exports the JSON it stores: after a full
+(no `_since`) export, each type's NDJSON is kept as the *snapshot* (`<exports_dir>/snapshot/<Type>.ndjson`, a hard
+link to the job's file, so deleting the job keeps it, and `<Type>.json`: watermark, count, epoch), replaced
+under a per-type file lock (tmp + rename, last writer wins). The next full export of that type reads, from
+W = the snapshot's watermark (the database time before its read began) minus SAFETY_MARGIN:
+- changed: ids whose rendering may have changed since W (`cypher/fhir/export_changed_<type>.cypher`), re-read
+  by id (`store.fetch`, the same mappers, so only exportable ones come back) and rendered;
+- gone: the tombstones of the type since W ∪ the changed ids;
+- output = the snapshot's lines whose id (sliced from the line's `{"resourceType":"…","id":"…"` start, never
+  parsed) is not gone, then the changed lines.
+It falls back to the cold streamed path (one Cypher read per type, `cypher/fhir/export_<type>.cypher`,
+rendered in RENDER_WORKERS processes) when there is no snapshot, its epoch differs, the changed ids exceed
+MAX_CHANGED_SHARE of it, or the result's line count differs from the graph's count of exportable resources
+(`cypher/fhir/export_count_<type>.cypher`, same WHERE as the export query). Each type's path is recorded in
+the job state (`modes`: {"mode": "incremental"|"full", "reason", …}) and said in the progress text.
+A `_since` export neither uses nor replaces the snapshot.
+
+What can change a rendered resource without bumping its own updated_at/loaded_at, and how it is covered
+(checked in the mappers `fhir_api/resources.py`, the export queries and every writer under `cypher/write/`):
+- NOS concept codes, labels and system URLs (nomenclature load), activity families (J51 → J17 `GROUPS`),
+  contact function / nature labels of roles, region names, the commune → département → région walk and
+  commune names (territory load): hashed *content* in the epoch (`cypher/fhir/export_epoch.cypher`);
+- sites and legal entities re-written in place by a FINESS load (`write/sites`, no updated_at) or a FHIR
+  import (`write/fhir_organizations`), places re-written by the generator or a FHIR import, offers by a FHIR
+  import: their `source_version` aggregates are in the epoch (a new file version → a cold export);
+- the code that renders (mappers, codes, export and by-id queries): its hash is in the epoch;
+- capacity: a new latest CapacitySnapshot is folded into the Location's lastUpdated (export_location,
+  location_by_ids and search_location alike) and selected by export_changed_location;
+- a new offer changes its place's managing organisation / region and its professionals' region: the
+  changed queries select places and professionals of offers created since W, legal entities of new sites;
+- offer status: leaving `published` tombstones the offer and its roles (`tombstones.offer_status_changed`),
+  coming back bumps the offer's updated_at, and export_changed_practitionerrole selects the roles of offers
+  written since W; description edits and workflow moves bump updated_at (`write/offer_description_update`,
+  `write/workflow_transition`);
+- WORKS_IN role properties are only written by the generator (with a new offer, or with `--replace`, which
+  tombstones and recreates) and by a FHIR import of roles; FHIR import DELETE (`write/fhir_delete`) bumps
+  the updated_at of what referenced a deleted resource (its places, offers, professionals).
+Known gap: a FHIR import of Practitioner/PractitionerRole that only re-writes names or a role's phone of an
+existing professional bumps nothing (`write/fhir_practitioners`, `write/fhir_roles`); the line count does not
+catch it. Anything else that adds or removes resources behind the exporter's back (raw Cypher) is caught by
+the count self-check.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import hashlib
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import threading
@@ -18,10 +63,13 @@ import uuid
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
+
 import cypher
-from fhir_api import params, resources, store
+from fhir_api import codes, params, resources, store
 from fhir_api.search import SearchEngine
 from ror.errors import BadRequest, NotFound
 
@@ -30,11 +78,24 @@ BATCH = 2000
 RENDER_WORKERS = 2  # processes mapping rows to FHIR JSON (the Python side is the bottleneck; 2 cores here)
 RENDER_AHEAD = 4  # chunks in flight per type
 EXPORT_QUERY = {t: f"fhir/export_{t.lower()}" for t in EXPORT_TYPES}
+CHANGED_QUERY = {t: f"fhir/export_changed_{t.lower()}" for t in EXPORT_TYPES}
+COUNT_QUERY = {t: f"fhir/export_count_{t.lower()}" for t in EXPORT_TYPES}
 MAPPERS = {"Organization": resources.organization_resource, "HealthcareService": resources.healthcare_service_resource,
            "Location": resources.location_resource, "PractitionerRole": resources.practitioner_role_resource,
            "Practitioner": resources.practitioner_resource}
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 FILE_NAME = re.compile(r"^[A-Za-z]+(-deleted)?\.ndjson$")
+SNAPSHOT_DIR = "snapshot"
+# Writes stamp updated_at with the database clock when their transaction runs; one that began before the
+# previous export's read and committed after it is not in that export. Neo4j runs here without a transaction
+# timeout (db.transaction.timeout=0); the product's longest write transactions are loader batches (seconds),
+# so 15 minutes is a wide margin (every incremental export re-renders what changed in the 15 minutes before
+# the previous one began).
+SAFETY_MARGIN = dt.timedelta(minutes=15)
+MAX_CHANGED_SHARE = 0.25  # more changes than this share of the snapshot: the cold path is as cheap
+EPOCH_VERSION = "1"  # bump when the snapshot format or the rules above change
+_CODE = [Path(resources.__file__), Path(codes.__file__)]
+_CODE_QUERIES = [f"fhir/{q}" for t in EXPORT_TYPES for q in (f"export_{t.lower()}", f"{t.lower()}_by_ids")]
 
 
 def parse_types(raw: str | None) -> list[str]:
@@ -56,23 +117,82 @@ def parse_since(raw: str | None) -> str | None:
     return condition["lo"]
 
 
+class Fallback(Exception):  # noqa: N818 — not an error: the reason an incremental export is not possible
+    """The incremental path cannot be used for a type; the message says why (French, in the job state)."""
+
+
+class Snapshots:
+    """The previous full export's NDJSON per type, with its metadata, under one file lock per type."""
+
+    def __init__(self, folder: Path):
+        self.dir = folder
+
+    @contextmanager
+    def locked(self, rtype: str):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / f"{rtype}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def open(self, rtype: str):
+        """(metadata, open binary file) of the type's snapshot, or None. The file stays readable even if
+        another export replaces the snapshot meanwhile (rename keeps the open inode)."""
+        with self.locked(rtype):
+            try:
+                meta = json.loads((self.dir / f"{rtype}.json").read_text(encoding="utf-8"))
+                return meta, (self.dir / f"{rtype}.ndjson").open("rb")
+            except (FileNotFoundError, ValueError):
+                return None
+
+    def save(self, rtype: str, source: Path | None, meta: dict) -> None:
+        """Make `source` (a finished job's file; None = no resource) the type's snapshot: hard link (or copy)
+        to a temporary name, then rename over the previous one, and the metadata likewise."""
+        with self.locked(rtype):
+            tmp = self.dir / f"{rtype}.ndjson.{uuid.uuid4().hex}.tmp"
+            if source is None:
+                tmp.write_bytes(b"")
+            else:
+                try:
+                    os.link(source, tmp)
+                except OSError:
+                    shutil.copyfile(source, tmp)
+            tmp.replace(self.dir / f"{rtype}.ndjson")
+            tmp_meta = self.dir / f"{rtype}.json.tmp"
+            tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
+            tmp_meta.replace(self.dir / f"{rtype}.json")
+
+    def remove(self, rtype: str) -> None:
+        with self.locked(rtype):
+            for name in (f"{rtype}.json", f"{rtype}.ndjson"):
+                (self.dir / name).unlink(missing_ok=True)
+
+
 class ExportJobs:
     """Kick-off, status, files and deletion of export jobs (state on disk: survives a restart)."""
 
     def __init__(self, graph, exports_dir: Path):
         self.graph = graph
         self.dir = Path(exports_dir)
+        self.snapshots = Snapshots(self.dir / SNAPSHOT_DIR)
+        self.margin = SAFETY_MARGIN
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
-    def start(self, types: list[str], since: str | None, request_url: str, *, wait: bool = False) -> str:
+    def start(self, types: list[str], since: str | None, request_url: str, *, wait: bool = False,
+              cold: bool = False) -> str:
+        """Start a job; `cold` forces the streamed path for a full export (it still replaces the snapshot)."""
         job = uuid.uuid4().hex
         folder = self.dir / job
         folder.mkdir(parents=True, exist_ok=True)
         state = {"status": "in-progress", "request": request_url, "types": types, "since": since,
-                 "transactionTime": _now(), "output": [], "deleted": [], "error": [], "progress": "en cours"}
+                 "transactionTime": _now(), "output": [], "deleted": [], "error": [], "progress": "en cours",
+                 "modes": {}}
         _write_state(folder, state)
-        thread = threading.Thread(target=self._run, args=(folder, state), name=f"fhir-export-{job}", daemon=True)
+        thread = threading.Thread(target=self._run, args=(folder, state, cold), name=f"fhir-export-{job}",
+                                  daemon=True)
         thread.start()
         if wait:
             thread.join()
@@ -99,44 +219,145 @@ class ExportJobs:
             raise NotFound(f"Export {job} introuvable (terminé et supprimé, ou jamais demandé).")
         return folder
 
-    def _run(self, folder: Path, state: dict) -> None:
+    def _run(self, folder: Path, state: dict, cold: bool = False) -> None:
         written: dict[str, int] = dict.fromkeys(state["types"], 0)
         lock = threading.Lock()
 
-        def progress(rtype: str, count: int) -> None:
+        def text() -> str:
+            return ", ".join(f"{t} {n}" + (f" ({state['modes'][t]['text']})" if t in state["modes"] else "")
+                             for t, n in written.items())
+
+        def progress(rtype: str, count: int, mode: dict | None = None) -> None:
             with lock:
                 written[rtype] = count
-                state["progress"] = ", ".join(f"{t} {n}" for t, n in written.items())
+                if mode is not None:
+                    state["modes"][rtype] = mode
+                state["progress"] = text()
                 if (folder / "job.json").exists():
                     _write_state(folder, state)
 
         try:
+            epoch = None if state["since"] else self.epoch()
             with ThreadPoolExecutor(max_workers=len(state["types"])) as pool:
                 counts = dict(zip(state["types"], pool.map(
-                    lambda t: self._export_type(folder, t, state["since"], progress), state["types"]), strict=True))
+                    lambda t: self._export_type(folder, t, state["since"], progress, epoch=epoch, cold=cold),
+                    state["types"]), strict=True))
             state["output"] = [{"type": t, "file": f"{t}.ndjson", "count": c} for t, c in counts.items() if c]
             if state["since"]:  # a full export simply omits deleted resources
                 state["deleted"] = self._tombstones(folder, state["types"], state["since"])
             state["status"] = "completed"
-            state["progress"] = ", ".join(f"{t} {n}" for t, n in counts.items())
+            written.update(counts)
+            state["progress"] = text()
         except Exception as exc:  # noqa: BLE001 — the job must record any failure for the status endpoint
             state["status"] = "error"
             state["error"] = [f"L'export a échoué : {getattr(exc, 'message', None) or type(exc).__name__}."]
         if (folder / "job.json").exists():
             _write_state(folder, state)
 
-    def _export_type(self, folder: Path, rtype: str, since: str | None, progress=None) -> int:
-        """Write `<rtype>.ndjson`: a full export streams one large read of the type (`cypher/fhir/export_*`),
-        rendered to NDJSON in worker processes chunk by chunk; a `_since` delta reads the changed ids."""
+    def _export_type(self, folder: Path, rtype: str, since: str | None, progress=None, *,
+                     epoch: str | None = None, cold: bool = False) -> int:
+        """Write `<rtype>.ndjson`: a `_since` delta reads the changed ids; a full export is incremental from
+        the snapshot when it can be, else streams one large read of the type (see the module docstring)."""
         path = folder / f"{rtype}.ndjson"
         if since:
             chunks = (_render(rtype, None, batch) for batch in _batches(self.resources(rtype, since), BATCH))
             count = _write(path, chunks, rtype, progress)
         else:
-            count = self._stream_type(path, rtype, progress)
+            watermark = self._db_millis()
+            try:
+                if cold:
+                    raise Fallback("export complet demandé")
+                count, mode = self._incremental(path, rtype, epoch, progress)
+            except Fallback as why:
+                mode = {"mode": "full", "reason": str(why), "text": f"complet : {why}"}
+                if progress:
+                    progress(rtype, 0, mode)
+                count = self._stream_type(path, rtype, progress)
+            if progress:
+                progress(rtype, count, mode)
+            self.snapshots.save(rtype, path if count else None,
+                                {"watermark_ms": watermark, "count": count, "epoch": epoch, "written_at": _now()})
         if not count:
-            path.unlink()
+            path.unlink(missing_ok=True)
         return count
+
+    def _incremental(self, path: Path, rtype: str, epoch: str | None, progress) -> tuple[int, dict]:
+        """The snapshot's lines less the changed and deleted ids, plus the changed resources re-rendered;
+        raises Fallback when the snapshot cannot be used or the result fails the count self-check."""
+        opened = self.snapshots.open(rtype)
+        if opened is None:
+            raise Fallback("pas d'export complet précédent")
+        meta, snapshot = opened
+        with snapshot:
+            if meta.get("epoch") != epoch:
+                raise Fallback("nomenclatures, territoires, chargements ou code modifiés depuis l'export précédent")
+            since = _iso_millis(meta["watermark_ms"] - self.margin.total_seconds() * 1000)
+            changed, deleted, expected = self._changes(rtype, since)
+            if len(changed) > MAX_CHANGED_SHARE * max(meta.get("count") or 0, 1):
+                raise Fallback(f"{len(changed)} ressources modifiées, trop pour un export incrémental")
+            if progress:
+                progress(rtype, 0, {"mode": "incremental", "text": "incrémental en cours"})
+            gone = set(changed) | deleted
+            prefix = b'{"resourceType":"' + rtype.encode() + b'","id":"'
+            start = len(prefix)
+            kept, dropped, rendered = 0, set(), set()
+            with path.open("wb") as out:
+                buffer = []
+                for line in snapshot:
+                    if not line.startswith(prefix):
+                        raise Fallback("instantané illisible")
+                    rid = line[start:line.index(b'"', start)].decode()
+                    if rid in gone:
+                        dropped.add(rid)
+                        continue
+                    buffer.append(line)
+                    if len(buffer) >= 10 * BATCH:
+                        out.writelines(buffer)
+                        kept += len(buffer)
+                        buffer = []
+                out.writelines(buffer)
+                kept += len(buffer)
+                for batch in _batches(self._fetch(rtype, sorted(changed)), BATCH):
+                    rendered.update(r["id"] for r in batch)
+                    out.write(_render(rtype, None, batch))
+        count = kept + len(rendered)
+        if count != expected:
+            raise Fallback(f"contrôle du nombre de ressources : {count} lignes pour {expected} dans le graphe")
+        return count, {"mode": "incremental", "since": since, "changed": len(rendered & dropped),
+                       "added": len(rendered - dropped), "removed": len(dropped - rendered),
+                       "text": f"incrémental : {len(rendered & dropped)} modifiées, {len(rendered - dropped)} "
+                               f"ajoutées, {len(dropped - rendered)} supprimées"}
+
+    def _changes(self, rtype: str, since: str) -> tuple[list[str], set[str], int]:
+        """Changed ids, tombstoned ids and the exportable count of the type, read in one transaction."""
+
+        def work(tx):
+            changed = [r["id"] for r in tx.run(cypher.query(CHANGED_QUERY[rtype]), since=since)]
+            deleted = {r["resource_id"] for r in tx.run(cypher.query("fhir/export_tombstones"),
+                                                         types=[rtype], since=since)}
+            expected = tx.run(cypher.query(COUNT_QUERY[rtype])).single()["count"]
+            return changed, deleted, expected
+
+        with self.graph.driver.session(database=self.graph.database, default_access_mode="READ") as session:
+            return session.execute_read(work)
+
+    def _fetch(self, rtype: str, ids: list[str]) -> Iterator[dict]:
+        for start in range(0, len(ids), BATCH):
+            yield from store.fetch(self.graph, rtype, ids[start:start + BATCH])
+
+    def epoch(self) -> str:
+        """Hash of what changes rendered resources without bumping their dates (see the module docstring)."""
+        digest = hashlib.sha256(EPOCH_VERSION.encode())
+        for path in _CODE:
+            digest.update(path.read_bytes())
+        for name in _CODE_QUERIES:
+            digest.update(cypher.query(name).encode())
+        rows = self.graph.read_named("fhir/export_epoch")
+        digest.update(orjson.dumps(rows[0] if rows else None, option=orjson.OPT_SORT_KEYS, default=str))
+        return digest.hexdigest()
+
+    def _db_millis(self) -> int:
+        return self.graph.read("RETURN datetime().epochMillis AS ms")[0]["ms"]
 
     def _stream_type(self, path: Path, rtype: str, progress) -> int:
         """One read for the whole type; rows go in chunks to the renderer processes, written back in order
@@ -144,7 +365,7 @@ class ExportJobs:
         pool = self._renderers()
         query = cypher.query(EXPORT_QUERY[rtype])
 
-        def rendered() -> Iterator[str]:
+        def rendered() -> Iterator[bytes]:
             pending: deque = deque()
             with self.graph.driver.session(database=self.graph.database, fetch_size=BATCH,
                                            default_access_mode="READ") as session:
@@ -176,8 +397,7 @@ class ExportJobs:
         items = [("_lastUpdated", "ge" + since)] if since else []
         crit = engine.criteria(rtype, items)
         ids = engine.run(crit, offset=0, count=10**9).ids
-        for start in range(0, len(ids), BATCH):
-            yield from store.fetch(self.graph, rtype, ids[start:start + BATCH])
+        yield from self._fetch(rtype, ids)
 
     def _tombstones(self, folder: Path, types: list[str], since: str | None) -> list[dict]:
         rows = self.graph.read_named("fhir/export_tombstones", types=types, since=since)
@@ -187,12 +407,12 @@ class ExportJobs:
         out = []
         for rtype, items in sorted(by_type.items()):
             name = f"{rtype}-deleted.ndjson"
-            with (folder / name).open("w", encoding="utf-8") as f:
+            with (folder / name).open("wb") as f:
                 for row in items:
                     bundle = {"resourceType": "Bundle", "meta": {"lastUpdated": _instant(row["deleted_at"])},
                               "type": "transaction", "entry": [
                                   {"request": {"method": "DELETE", "url": f"{rtype}/{row['resource_id']}"}}]}
-                    f.write(json.dumps(bundle, separators=(",", ":")) + "\n")
+                    f.write(orjson.dumps(bundle) + b"\n")
             out.append({"type": "Bundle", "file": name, "count": len(items)})
         return out
 
@@ -208,18 +428,21 @@ def _batches(items, size: int) -> Iterator[list]:
         yield batch
 
 
-def _render(rtype: str, rows: list[dict] | None, resources_: list[dict] | None) -> str:
-    """NDJSON text of a chunk: graph rows mapped to resources (in a renderer process), or ready resources."""
-    items = resources_ if resources_ is not None else [MAPPERS[rtype](row) for row in rows]
-    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in items)
+def _render(rtype: str, rows: list[dict] | None, resources_: list[dict] | None) -> bytes:
+    """NDJSON bytes of a chunk: graph rows mapped to resources (in a renderer process), or ready resources.
+    orjson writes compact UTF-8 (non-ASCII kept, as json.dumps(ensure_ascii=False)), keys in insertion order,
+    so every line starts with `{"resourceType":"…","id":"…"` (the incremental path relies on it)."""
+    mapper = MAPPERS[rtype]
+    items = resources_ if resources_ is not None else (mapper(row) for row in rows)
+    return b"".join([orjson.dumps(r) + b"\n" for r in items])
 
 
-def _write(path: Path, chunks: Iterator[str], rtype: str, progress) -> int:
+def _write(path: Path, chunks: Iterator[bytes], rtype: str, progress) -> int:
     count = 0
-    with path.open("w", encoding="utf-8") as out:
-        for text in chunks:
-            out.write(text)
-            count += text.count("\n")
+    with path.open("wb") as out:
+        for data in chunks:
+            out.write(data)
+            count += data.count(b"\n")
             if progress:
                 progress(rtype, count)
     return count
@@ -238,7 +461,7 @@ def manifest(state: dict, file_url) -> dict:
 
 
 def _write_state(folder: Path, state: dict) -> None:
-    tmp = folder / "job.json.tmp"
+    tmp = folder / f"job.json.{threading.get_ident()}.tmp"
     tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     tmp.replace(folder / "job.json")
 
@@ -246,6 +469,10 @@ def _write_state(folder: Path, state: dict) -> None:
 def _instant(value: str) -> str:
     """A Neo4j datetime string as a FHIR instant (milliseconds, UTC offset)."""
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat(timespec="milliseconds")
+
+
+def _iso_millis(ms: float) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _now() -> str:
