@@ -17,6 +17,8 @@ average. Stops what it started.
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import logging
 import random
 import shutil
@@ -206,6 +208,33 @@ def main() -> None:  # noqa: C901 - a linear script: set up, drive, check, repor
             shutil.rmtree(settings.engines_dir / "instances" / INSTANCE, ignore_errors=True)
 
 
+class Http:
+    """A keep-alive HTTP/1.1 client on loopback (http.client: a fraction of requests' CPU per call, which matters
+    when the load generator shares the 2 vCPUs with the system it measures). Reconnects after an error."""
+
+    def __init__(self, ports: list[int], headers: dict[str, str]):
+        self.ports, self.headers, self.conns = ports, headers, {}
+
+    def call(self, method: str, port: int, path: str, body: dict | None = None) -> int | str:
+        conn = self.conns.get(port)
+        if conn is None:
+            conn = self.conns[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = dict(self.headers)
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            conn.request(method, path, body=payload, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            self.conns.pop(port, None)
+            return type(exc).__name__
+
+
 def drive(args, rows, token, ports) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
     places = [(r["place"], r["beds"]) for r in rows]
@@ -220,7 +249,7 @@ def drive(args, rows, token, ports) -> dict:
     total = int(args.rate * args.seconds)
 
     def writer(i: int) -> None:
-        session = requests.Session()
+        client = Http(ports, headers)
         mine = places[i::args.writers]
         rng = random.Random(i)
         k = 0
@@ -238,13 +267,8 @@ def drive(args, rows, token, ports) -> dict:
             women = rng.randint(0, beds // 2)
             body = {"available_women": women, "available_men": rng.randint(0, beds - women),
                     "forecast_d": rng.randint(0, beds), "note": f"charge {seq}"}
-            url = f"http://127.0.0.1:{ports[seq % len(ports)]}/api/v1/places/{place}/capacity"
             t0 = time.perf_counter()
-            try:
-                response = session.put(url, json=body, headers=headers, timeout=30)
-                status = response.status_code
-            except requests.RequestException as exc:
-                status = type(exc).__name__
+            status = client.call("PUT", ports[seq % len(ports)], f"/api/v1/places/{place}/capacity", body)
             elapsed = time.perf_counter() - t0
             with lock:
                 write_latency.append(elapsed)
@@ -254,18 +278,15 @@ def drive(args, rows, token, ports) -> dict:
                     errors[f"write {status}"] = errors.get(f"write {status}", 0) + 1
 
     def searcher(i: int) -> None:
-        session = requests.Session()
+        client = Http(ports, {})
         rng = random.Random(1000 + i)
         while not stop.is_set():
             lat, lon = origins[rng.randrange(len(origins))]
             gender = rng.choice(["any", "women", "men"])
-            url = (f"http://127.0.0.1:{ports[rng.randrange(len(ports))]}/api/v1/orientation/beds"
-                   f"?activity={args.search_activity}&lat={lat}&lon={lon}&radius_km=60&gender={gender}")
+            path = (f"/api/v1/orientation/beds"
+                    f"?activity={args.search_activity}&lat={lat}&lon={lon}&radius_km=60&gender={gender}")
             t0 = time.perf_counter()
-            try:
-                status = session.get(url, timeout=30).status_code
-            except requests.RequestException as exc:
-                status = type(exc).__name__
+            status = client.call("GET", ports[rng.randrange(len(ports))], path)
             elapsed = time.perf_counter() - t0
             with lock:
                 if status == 200:
@@ -341,9 +362,13 @@ def check(graph, client, report: dict, rows: list[dict], prefix: str, since) -> 
 
 
 def visibility(client, rows, token, ports, prefix: str, probes: int = 20) -> None:
-    """Delay from the acknowledged PUT to the new value being returned by a search (no forced refresh)."""
+    """Delay from the acknowledged PUT to the new value being returned by a search (no forced refresh). Each
+    probe starts at a random moment: back-to-back probes would all start just after an index refresh (the
+    previous probe ended on one) and measure the whole refresh interval every time."""
     session, delays = requests.Session(), []
+    rng = random.Random(3)
     for i in range(probes):
+        time.sleep(rng.uniform(0, 1.0))
         row = rows[i % len(rows)]
         women = (i % max(1, row["beds"] // 2)) + 1
         url = f"http://127.0.0.1:{ports[0]}/api/v1/places/{row['place']}/capacity"
