@@ -1,8 +1,13 @@
 """FHIR facade latency (p50/p95 of the integrators' usual searches) and full $export time, read-only.
 
-Usage: .venv/bin/python bench/bench_fhir.py [--runs 50] [--export [--export-types T1,T2]] [--no-queries]
-Uses the engines of the environment (`NEO4J_URI`/`OPENSEARCH_URL`, else the `ror engines up` ports) and
-only reads from them. Requests go through the real Flask blueprint (test client, no network hop).
+Usage: .venv/bin/python bench/bench_fhir.py [--runs 50] [--export [--export-types T1,T2] [--changes N]]
+       [--no-queries]
+Uses the engines of the environment (`NEO4J_URI`/`OPENSEARCH_URL`, else the `ror engines up` ports). Requests go
+through the real Flask blueprint (test client, no network hop). The searches only read. `--export` times a cold
+full `$export` (the snapshot of the previous one removed first), then makes `--changes` capacity entries (default
+2000) through the product's write path (`capacity.service.update`, as the form and the API do, re-indexing the
+offers) on random places, and times a warm full export (incremental from the cold one's snapshot). The capacity
+entries are legitimate demo writes; nothing is un-published or deleted. `--changes 0` skips the warm export.
 """
 
 from __future__ import annotations
@@ -11,13 +16,17 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
 
 import fhir_api
+from accounts.models import Principal, User
+from capacity import service as capacity_service
 from engines import manager
 from graph.driver import Graph
 from ror.settings import PROJECT_ROOT, Settings
@@ -98,8 +107,35 @@ def run_export(client, exports_dir: Path, types: str | None) -> dict:
     seconds = time.perf_counter() - start
     manifest = status.get_json()
     counts = {o["type"]: o["count"] for o in manifest.get("output", [])}
+    job = status_url.rsplit("/", 1)[1]
+    state = json.loads((exports_dir / job / "job.json").read_text(encoding="utf-8"))
+    client.delete("/" + status_url)  # the files are not needed; the snapshot keeps its own link
     return {"types": types or "all", "seconds": round(seconds, 1), "counts": counts, "status": status.status_code,
-            "resources_per_second": round(sum(counts.values()) / seconds) if seconds else None}
+            "resources_per_second": round(sum(counts.values()) / seconds) if seconds else None,
+            "modes": {t: {k: v for k, v in m.items() if k != "text"} for t, m in state.get("modes", {}).items()},
+            "load_average_after": [round(x, 1) for x in os.getloadavg()]}
+
+
+def capacity_changes(graph, search, index_prefix: str, count: int, seed: int = 11) -> dict:
+    """`count` capacity entries on random places with beds, through capacity.service (8 concurrent writers)."""
+    places = graph.read("MATCH (p:Place) WHERE p.installed_beds >= 1 RETURN p.id AS id, p.installed_beds AS beds")
+    rng = random.Random(seed)
+    picks = [rng.choice(places) for _ in range(count)]
+    admin = Principal(User("bench-fhir-export", "admin"), via="cli")
+
+    def write(place: dict) -> None:
+        beds = int(place["beds"])
+        women = rng.randint(0, beds)
+        capacity_service.update(graph, admin, place["id"], {"available_women": women,
+                                                            "available_men": rng.randint(0, beds - women),
+                                                            "note": "bench_fhir --export"},
+                                stale_hours=12, search_client=search, index_prefix=index_prefix)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, picks))
+    return {"entries": count, "distinct_places": len({p["id"] for p in picks}),
+            "seconds": round(time.perf_counter() - start, 1)}
 
 
 def main() -> None:
@@ -108,6 +144,8 @@ def main() -> None:
     parser.add_argument("--export", action="store_true", help="also time a system-level $export")
     parser.add_argument("--export-types", default=None, help="_type of the timed export (default: every type)")
     parser.add_argument("--no-queries", action="store_true", help="only the export")
+    parser.add_argument("--changes", type=int, default=2000,
+                        help="capacity entries made between the cold and the warm export (0: no warm export)")
     parser.add_argument("--exports-dir", type=Path, default=PROJECT_ROOT / "var" / "exports" / "bench")
     args = parser.parse_args()
     settings = Settings.from_env()
@@ -124,7 +162,11 @@ def main() -> None:
         report["bolt_round_trip_RETURN_1"] = baseline(graph, args.runs)
         report["queries"] = run_queries(client, args.runs)
     if args.export:
-        report["export"] = run_export(client, args.exports_dir, args.export_types)
+        shutil.rmtree(args.exports_dir / "snapshot", ignore_errors=True)  # cold: no previous export to re-use
+        report["export_cold"] = run_export(client, args.exports_dir, args.export_types)
+        if args.changes:
+            report["changes"] = capacity_changes(graph, search, settings.index_prefix, args.changes)
+            report["export_warm"] = run_export(client, args.exports_dir, args.export_types)
     report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps(report, ensure_ascii=False, indent=2))
     graph.close()
