@@ -20,6 +20,12 @@ def _setting(env: str, default, help: str):
     return field(default=default, metadata={"env": env, "help": help})
 
 
+# Waitress threads of `ror web serve` / `ror demo`. A capacity entry holds its thread while it waits for its
+# commit group and its index push (0.1–0.3 s under a burst); with too few threads, clinicians' searches queue
+# behind contributors' entries (docs/benchmarks.md, capacity under load). Parked threads cost memory only.
+DEFAULT_THREADS = 64
+
+
 @dataclass(frozen=True)
 class Settings:
     neo4j_uri: str | None = _setting(

@@ -10,7 +10,7 @@ import threading
 from flask import Flask
 
 from ror.fastjson import FlaskJSONProvider
-from ror.settings import Settings
+from ror.settings import DEFAULT_THREADS, Settings
 from web import errors, security
 from web.services import Services, close
 
@@ -87,7 +87,7 @@ def _mount_optional(app: Flask) -> None:
 
 
 def serve(settings: Settings | None = None, graph=None, search=None, *, host: str | None = None,
-          port: int | None = None, threads: int = 16, ready: threading.Event | None = None) -> None:
+          port: int | None = None, threads: int = DEFAULT_THREADS, ready: threading.Event | None = None) -> None:
     """Serve the app with waitress until interrupted and print its URL (never the Flask dev server)."""
     from waitress.server import create_server
 
