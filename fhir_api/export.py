@@ -40,12 +40,12 @@ What can change a rendered resource without bumping its own updated_at/loaded_at
   written since W; description edits and workflow moves bump updated_at (`write/offer_description_update`,
   `write/workflow_transition`);
 - WORKS_IN role properties are only written by the generator (with a new offer, or with `--replace`, which
-  tombstones and recreates) and by a FHIR import of roles; FHIR import DELETE (`write/fhir_delete`) bumps
-  the updated_at of what referenced a deleted resource (its places, offers, professionals).
-Known gap: a FHIR import of Practitioner/PractitionerRole that only re-writes names or a role's phone of an
-existing professional bumps nothing (`write/fhir_practitioners`, `write/fhir_roles`); the line count does not
-catch it. Anything else that adds or removes resources behind the exporter's back (raw Cypher) is caught by
-the count self-check.
+  tombstones and recreates) and by a FHIR import of roles; a FHIR import of practitioners or roles bumps the
+  professional's updated_at (`write/fhir_practitioners`, `write/fhir_roles`: the source's lastUpdated is not
+  kept for them), so the professional and its roles are re-rendered; FHIR import DELETE (`write/fhir_delete`)
+  bumps the updated_at of what referenced a deleted resource (its places, offers, professionals).
+Not covered: edits made behind the product's writers (raw Cypher) that keep the line count; anything that adds
+or removes resources that way is caught by the count self-check.
 """
 
 from __future__ import annotations

@@ -246,3 +246,27 @@ def test_two_full_exports_at_once_leave_a_consistent_snapshot(world, tmp_path):
     warm = full_export(jobs)
     cold = full_export(make_jobs(world, tmp_path / "cold"), cold=True)
     assert resources(jobs, warm) == resources(ExportJobs(world, tmp_path / "cold"), cold)
+
+
+def test_a_fhir_import_renaming_a_practitioner_is_re_exported(world, tmp_path):
+    """`write/fhir_practitioners` bumps updated_at: the incremental export re-renders the renamed professional
+    and his or her roles (their lines carry the name), though the line counts do not change."""
+    jobs = make_jobs(world, tmp_path / "exports")
+    types = ["Practitioner", "PractitionerRole"]
+    full_export(jobs, types)
+    rpps = world.read("MATCH (p:Professional)-[:WORKS_IN]->(o:Offer {status: 'published'}) "
+                      "RETURN p.rpps AS rpps ORDER BY rpps LIMIT 1")[0]["rpps"]
+    path = tmp_path / "practitioner.json"
+    path.write_text(json.dumps({"resourceType": "Practitioner", "id": "imported-1",
+                                "identifier": [{"value": rpps}],
+                                "name": [{"family": "Renommé", "given": ["Importé"]}]}), encoding="utf-8")
+    assert not load_fhir(world, path).rejects
+    warm = full_export(jobs, types)
+    assert modes(warm) == dict.fromkeys(types, "incremental")
+    got = resources(jobs, warm)
+    assert got["Practitioner"][rpps]["name"] == [{"family": "Renommé", "given": ["Importé"]}]
+    roles = [r for i, r in got["PractitionerRole"].items() if i.startswith(rpps + ".")]
+    assert roles and all({"url": "exerciseLastName", "valueString": "Renommé"} in r["extension"][0]["extension"]
+                         for r in roles)
+    cold = full_export(make_jobs(world, tmp_path / "cold"), types, cold=True)
+    assert got == resources(ExportJobs(world, tmp_path / "cold"), cold)
