@@ -370,7 +370,10 @@ class ExportJobs:
             with self.graph.driver.session(database=self.graph.database, fetch_size=BATCH,
                                            default_access_mode="READ") as session:
                 result = session.run(query)
-                for rows in _batches((record.data() for record in result), BATCH):
+                keys = result.keys()
+                # The rows are maps and scalars only (no nodes): a plain dict per record is what record.data()
+                # gives, at a tenth of its cost (≈ 5 instead of 40–60 µs a row in this GIL-bound thread).
+                for rows in _batches((dict(zip(keys, record, strict=True)) for record in result), BATCH):
                     pending.append(pool.submit(_render, rtype, rows, None))
                     if len(pending) >= RENDER_AHEAD:
                         yield pending.popleft().result()

@@ -34,8 +34,13 @@ def coding(concept: dict | None) -> dict | None:
     """A Coding from a Concept projection {system_url, code, label}."""
     if not concept or not concept.get("code"):
         return None
-    out = {"system": concept.get("system_url"), "code": concept["code"], "display": concept.get("label")}
-    return {k: v for k, v in out.items() if v}
+    out = {}  # built key by key (no dict comprehension): called ~20 times per resource in a full $export
+    if system := concept.get("system_url"):
+        out["system"] = system
+    out["code"] = concept["code"]
+    if label := concept.get("label"):
+        out["display"] = label
+    return out
 
 
 def concept(concept_row: dict | None) -> dict | None:
