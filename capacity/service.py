@@ -5,6 +5,7 @@ pushed to the search index."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import deque
 from concurrent.futures import Future
@@ -98,6 +99,10 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
 # ---------------------------------------------------------------------------------------- group commit
 
 MAX_GROUP = 64  # entries per transaction
+# How long the first entry of a group waits for others. A transaction has a fixed cost (measured on the national
+# demo: 1.9 ms of Neo4j CPU and 1.4 ms of Python per entry committed alone, 0.6 + 0.6 ms in groups of 4, 0.3 +
+# 0.4 ms in groups of 16), so under load a few milliseconds of patience halve the CPU per entry.
+LINGER_SECONDS = 0.015
 
 
 @dataclass
@@ -151,8 +156,8 @@ def _write_group(tx, group: list[_Pending]) -> list:
 class _Committer:
     """Commits the capacity entries of one process in groups: a thread takes whatever entries are waiting (at
     most one per place and MAX_GROUP in all; a place's later entry waits for the next group, in arrival order)
-    and writes them in one transaction. Under load the groups grow by themselves, so many entries share one
-    commit; alone, an entry is committed at once. If a group fails for another reason than an entry's own
+    and writes them in one transaction, LINGER_SECONDS after the first one arrived. Under load the groups grow
+    by themselves, so many entries share one commit. If a group fails for another reason than an entry's own
     checks, its entries are retried one by one, so one bad entry never takes the others down."""
 
     def __init__(self, graph: Graph, *, start: bool = True):
@@ -168,10 +173,13 @@ class _Committer:
             self.cond.notify()
         return pending.future
 
-    def _next_group(self) -> list[_Pending]:
+    def _next_group(self, linger: float = LINGER_SECONDS) -> list[_Pending]:
         with self.cond:
             while not self.pending:
                 self.cond.wait()
+        if linger:
+            time.sleep(linger)  # let concurrent entries join this group
+        with self.cond:
             group, later, places = [], deque(), set()
             while self.pending and len(group) < MAX_GROUP:
                 pending = self.pending.popleft()

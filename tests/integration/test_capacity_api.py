@@ -145,7 +145,7 @@ def test_a_group_commit_checks_each_entry_on_its_own(world, graph):
                service._Pending(contributor, "pl-a", {"available_women": 4, "note": "groupe 2"}, today)]
     committer.pending.extend(entries)
     audit_before, snaps_before = count(graph, "capacity.update"), len(snapshots(graph, "pl-a"))
-    first = committer._next_group()
+    first = committer._next_group(linger=0)
     assert [e.place_id for e in first] == ["pl-a", "pl-c", "pl-inconnu", "pl-b"]
     assert list(committer.pending) == [entries[4]]
     committer._commit(first)
@@ -154,7 +154,7 @@ def test_a_group_commit_checks_each_entry_on_its_own(world, graph):
     assert isinstance(entries[2].future.exception(), NotFound)
     refused = entries[3].future.exception()
     assert isinstance(refused, BadRequest) and "available_women" in (refused.fields or {})
-    committer._commit(committer._next_group())
+    committer._commit(committer._next_group(linger=0))
     assert entries[4].future.result()[0]["available_women"] == 4
     assert len(snapshots(graph, "pl-a")) == snaps_before + 2 and count(graph, "capacity.update") == audit_before + 2
     latest = graph.read("MATCH (e:AuditEntry {action: 'capacity.update', target_id: 'pl-a'}) "
