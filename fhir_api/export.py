@@ -164,11 +164,6 @@ class Snapshots:
             tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
             tmp_meta.replace(self.dir / f"{rtype}.json")
 
-    def remove(self, rtype: str) -> None:
-        with self.locked(rtype):
-            for name in (f"{rtype}.json", f"{rtype}.ndjson"):
-                (self.dir / name).unlink(missing_ok=True)
-
 
 class ExportJobs:
     """Kick-off, status, files and deletion of export jobs (state on disk: survives a restart)."""
