@@ -60,7 +60,6 @@ import re
 import shutil
 import threading
 import uuid
-from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -75,8 +74,9 @@ from ror.errors import BadRequest, NotFound
 
 EXPORT_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
 BATCH = 2000
-RENDER_WORKERS = 2  # processes mapping rows to FHIR JSON (the Python side is the bottleneck; 2 cores here)
-RENDER_AHEAD = 4  # chunks in flight per type
+RENDER_WORKERS = 2  # processes reading and mapping rows to FHIR JSON (Python is the bottleneck; 2 cores here)
+# Cold path: each type is read, mapped and written by one of RENDER_WORKERS processes, longest types first.
+COST_ORDER = ("PractitionerRole", "HealthcareService", "Location", "Practitioner", "Organization")
 EXPORT_QUERY = {t: f"fhir/export_{t.lower()}" for t in EXPORT_TYPES}
 CHANGED_QUERY = {t: f"fhir/export_changed_{t.lower()}" for t in EXPORT_TYPES}
 COUNT_QUERY = {t: f"fhir/export_count_{t.lower()}" for t in EXPORT_TYPES}
@@ -233,10 +233,12 @@ class ExportJobs:
 
         try:
             epoch = None if state["since"] else self.epoch()
-            with ThreadPoolExecutor(max_workers=len(state["types"])) as pool:
-                counts = dict(zip(state["types"], pool.map(
+            order = sorted(state["types"], key=COST_ORDER.index)  # longest first: the renderers stay busy
+            with ThreadPoolExecutor(max_workers=len(order)) as pool:
+                done = dict(zip(order, pool.map(
                     lambda t: self._export_type(folder, t, state["since"], progress, epoch=epoch, cold=cold),
-                    state["types"]), strict=True))
+                    order), strict=True))
+            counts = {t: done[t] for t in state["types"]}
             state["output"] = [{"type": t, "file": f"{t}.ndjson", "count": c} for t, c in counts.items() if c]
             if state["since"]:  # a full export simply omits deleted resources
                 state["deleted"] = self._tombstones(folder, state["types"], state["since"])
@@ -255,7 +257,7 @@ class ExportJobs:
         the snapshot when it can be, else streams one large read of the type (see the module docstring)."""
         path = folder / f"{rtype}.ndjson"
         if since:
-            chunks = (_render(rtype, None, batch) for batch in _batches(self.resources(rtype, since), BATCH))
+            chunks = (_render(batch) for batch in _batches(self.resources(rtype, since), BATCH))
             count = _write(path, chunks, rtype, progress)
         else:
             watermark = self._db_millis()
@@ -314,7 +316,7 @@ class ExportJobs:
                 kept += len(buffer)
                 for batch in _batches(self._fetch(rtype, sorted(changed)), BATCH):
                     rendered.update(r["id"] for r in batch)
-                    out.write(_render(rtype, None, batch))
+                    out.write(_render(batch))
         count = kept + len(rendered)
         if count != expected:
             raise Fallback(f"contrôle du nombre de ressources : {count} lignes pour {expected} dans le graphe")
@@ -355,27 +357,21 @@ class ExportJobs:
         return self.graph.read("RETURN datetime().epochMillis AS ms")[0]["ms"]
 
     def _stream_type(self, path: Path, rtype: str, progress) -> int:
-        """One read for the whole type; rows go in chunks to the renderer processes, written back in order
-        (at most RENDER_AHEAD chunks in flight per type), so memory stays flat whatever the size."""
-        pool = self._renderers()
-        query = cypher.query(EXPORT_QUERY[rtype])
-
-        def rendered() -> Iterator[bytes]:
-            pending: deque = deque()
-            with self.graph.driver.session(database=self.graph.database, fetch_size=BATCH,
-                                           default_access_mode="READ") as session:
-                result = session.run(query)
-                keys = result.keys()
-                # The rows are maps and scalars only (no nodes): a plain dict per record is what record.data()
-                # gives, at a tenth of its cost (≈ 5 instead of 40–60 µs a row in this GIL-bound thread).
-                for rows in _batches((dict(zip(keys, record, strict=True)) for record in result), BATCH):
-                    pending.append(pool.submit(_render, rtype, rows, None))
-                    if len(pending) >= RENDER_AHEAD:
-                        yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-
-        return _write(path, rendered(), rtype, progress)
+        """One read for the whole type, in a renderer process with its own connection (`_export_in_process`):
+        decoding, mapping and JSON all happen there, so the types do not share this process's GIL and no row
+        is pickled; this thread relays the progress the process leaves in `<file>.count`."""
+        future = self._renderers().submit(_export_in_process, self.graph.uri, getattr(self.graph, "auth", None),
+                                          self.graph.database, rtype, str(path))
+        counter = path.with_name(path.name + ".count")
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except TimeoutError:
+                if progress:
+                    try:
+                        progress(rtype, int(counter.read_text() or 0))
+                    except (OSError, ValueError):
+                        pass
 
     def _renderers(self) -> ProcessPoolExecutor:
         with self._pool_lock:
@@ -415,6 +411,30 @@ class ExportJobs:
         return out
 
 
+def _export_in_process(uri: str, auth, database: str, rtype: str, path: str) -> int:
+    """Renderer-process side of the cold path: stream the type's export query (`cypher/fhir/export_<type>`),
+    map each row, write NDJSON to `path`; the running count goes to `<path>.count` after each chunk."""
+    from neo4j import GraphDatabase
+
+    out_path = Path(path)
+    counter = out_path.with_name(out_path.name + ".count")
+    mapper = MAPPERS[rtype]
+    count = 0
+    with GraphDatabase.driver(uri, auth=auth, connection_timeout=5.0) as driver, \
+            driver.session(database=database, fetch_size=BATCH, default_access_mode="READ") as session, \
+            out_path.open("wb") as out:
+        result = session.run(cypher.query(EXPORT_QUERY[rtype]))
+        keys = result.keys()
+        # The rows are maps and scalars only (no nodes): a plain dict per record is what record.data() gives,
+        # at a tenth of its cost (≈ 5 instead of 40–60 µs a row).
+        for rows in _batches((dict(zip(keys, record, strict=True)) for record in result), BATCH):
+            out.write(b"".join([orjson.dumps(mapper(row)) + b"\n" for row in rows]))
+            count += len(rows)
+            counter.write_text(str(count))
+    counter.unlink(missing_ok=True)
+    return count
+
+
 def _batches(items, size: int) -> Iterator[list]:
     batch = []
     for item in items:
@@ -426,12 +446,10 @@ def _batches(items, size: int) -> Iterator[list]:
         yield batch
 
 
-def _render(rtype: str, rows: list[dict] | None, resources_: list[dict] | None) -> bytes:
-    """NDJSON bytes of a chunk: graph rows mapped to resources (in a renderer process), or ready resources.
-    orjson writes compact UTF-8 (non-ASCII kept, as json.dumps(ensure_ascii=False)), keys in insertion order,
-    so every line starts with `{"resourceType":"…","id":"…"` (the incremental path relies on it)."""
-    mapper = MAPPERS[rtype]
-    items = resources_ if resources_ is not None else (mapper(row) for row in rows)
+def _render(items: list[dict]) -> bytes:
+    """NDJSON bytes of ready resources. orjson writes compact UTF-8 (non-ASCII kept, as json.dumps with
+    ensure_ascii=False), keys in insertion order, so every line starts with `{"resourceType":"…","id":"…"` (the
+    incremental path relies on it)."""
     return b"".join([orjson.dumps(r) + b"\n" for r in items])
 
 

@@ -23,6 +23,7 @@ class Graph:
     def __init__(self, uri: str, *, auth: tuple[str, str] | None = None, database: str = "neo4j"):
         self.uri = uri
         self.database = database
+        self.auth = auth  # for processes that open their own connection (the FHIR $export renderers)
         self.driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=5.0, max_connection_pool_size=50)
 
     @classmethod
