@@ -4,6 +4,7 @@ pushed to the search index."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -215,15 +216,17 @@ class _Committer:
                 pending.future.set_result(outcome)
 
 
-_committers: dict[int, _Committer] = {}
+_committers: dict[tuple[int, int], _Committer] = {}
 _committers_lock = threading.Lock()
 
 
 def _committer(graph: Graph) -> _Committer:
+    """This process's committer for `graph` (keyed by pid too: a forked child does not inherit the thread)."""
+    key = (os.getpid(), id(graph))
     with _committers_lock:
-        committer = _committers.get(id(graph))
+        committer = _committers.get(key)
         if committer is None or committer.graph is not graph:
-            committer = _committers[id(graph)] = _Committer(graph)
+            committer = _committers[key] = _Committer(graph)
         return committer
 
 

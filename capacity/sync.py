@@ -13,6 +13,7 @@ so, and the next `ror index sync` (which watches CapacitySnapshot/TensionAlert `
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import zlib
@@ -72,7 +73,7 @@ _lock = threading.Lock()
 
 
 def _pusher(graph, client, prefix: str, shard: int) -> _Pusher:
-    key = (id(graph), id(client), prefix, shard)
+    key = (os.getpid(), id(graph), id(client), prefix, shard)  # a forked child does not inherit the thread
     with _lock:
         pusher = _pushers.get(key)
         if pusher is None or pusher.graph is not graph or pusher.client is not client:
