@@ -386,11 +386,18 @@ class ExportJobs:
             self._pool = None
 
     def resources(self, rtype: str, since: str | None) -> Iterator[dict]:
-        """Resources of a type changed since `since`, in id order, fetched by id in batches (deltas)."""
+        """Resources of a type changed since `since`, in id order, fetched by id in batches (deltas): those
+        with `_lastUpdated ge since`, and those whose rendering changed without their lastUpdated moving
+        (`export_changed_<type>`: the roles of an offer published again, which carry their professional's date;
+        offers the generator creates with an earlier date; a place whose managing organisation comes from a
+        new offer…)."""
         engine = SearchEngine(self.graph)
         items = [("_lastUpdated", "ge" + since)] if since else []
         crit = engine.criteria(rtype, items)
         ids = engine.run(crit, offset=0, count=10**9).ids
+        if since:
+            changed = {r["id"] for r in self.graph.read_named(CHANGED_QUERY[rtype], since=since)}
+            ids = sorted(set(ids) | changed)
         yield from self._fetch(rtype, ids)
 
     def _tombstones(self, folder: Path, types: list[str], since: str | None) -> list[dict]:

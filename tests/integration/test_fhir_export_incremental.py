@@ -270,3 +270,22 @@ def test_a_fhir_import_renaming_a_practitioner_is_re_exported(world, tmp_path):
                          for r in roles)
     cold = full_export(make_jobs(world, tmp_path / "cold"), types, cold=True)
     assert got == resources(ExportJobs(world, tmp_path / "cold"), cold)
+
+
+def test_a_since_delta_brings_back_the_roles_of_an_offer_published_again(world, tmp_path):
+    """Their lines carry the professional's lastUpdated (older than `_since`), but their tombstones are gone: a
+    consumer that applied the deletion must get them again."""
+    jobs = make_jobs(world, tmp_path)
+    offer = clean_offer(world, set())
+    roles = {r["id"] for r in world.read("MATCH (p:Professional)-[:WORKS_IN]->(o:Offer {id: $id}) "
+                                         "RETURN p.rpps + '.' + o.id AS id", id=offer)}
+    workflow.transition(world, ADMIN, offer, "draft")
+    since = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    republish(world, offer)
+    job = jobs.start(["HealthcareService", "PractitionerRole"], since, "test", wait=True)
+    state = jobs.state(job)
+    assert state["status"] == "completed" and state["deleted"] == []
+    got = {item["type"]: {json.loads(line)["id"] for line in (tmp_path / job / item["file"]).read_bytes().splitlines()}
+           for item in state["output"]}
+    assert got["HealthcareService"] == {offer}
+    assert roles and got["PractitionerRole"] == roles
