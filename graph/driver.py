@@ -24,7 +24,11 @@ class Graph:
         self.uri = uri
         self.database = database
         self.auth = auth  # for processes that open their own connection (the FHIR $export renderers)
-        self.driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=5.0, max_connection_pool_size=50)
+        # The product's queries name optional parts of the model on purpose (IN_DEPARTMENT, HAS_ORG, TensionAlert…
+        # exist in some datasets only): "unknown label/type/property" notifications would be logged on every call.
+        self.driver = GraphDatabase.driver(
+            uri, auth=auth, connection_timeout=5.0, max_connection_pool_size=50,
+            notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED])
 
     @classmethod
     def from_settings(cls, settings: Settings, uri: str | None = None) -> Graph:
