@@ -202,8 +202,16 @@ class _Committer:
     def _commit(self, group: list[_Pending]) -> None:
         try:
             outcomes = in_write_transaction(self.graph, lambda tx: _write_group(tx, group))
+        except ServiceUnavailable as exc:
+            # The database is down (after the driver's own retries): every entry waiting now would fail the
+            # same way after as long a wait, so they are answered at once instead of one group at a time.
+            with self.cond:
+                waiting, self.pending = list(self.pending), deque()
+            for pending in group + waiting:
+                pending.future.set_exception(exc)
+            return
         except Exception as exc:  # noqa: BLE001 - isolate the failing entry, or report it to its caller
-            if len(group) > 1 and not isinstance(exc, ServiceUnavailable):  # (the database down fails them all)
+            if len(group) > 1:
                 for pending in group:
                     self._commit([pending])
                 return
