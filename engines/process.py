@@ -171,7 +171,17 @@ def stop_pid(pid: int, marker: str, timeout: float = 30.0) -> None:
 
 
 def _gone(pid: int) -> bool:
-    """True once `pid` has exited; a child of ours is reaped then, so it leaves no zombie behind."""
+    """True once `pid` has exited; a child of ours is reaped then, so it leaves no zombie behind.
+
+    For a child of ours only waitpid says so: /proc shows the thread-group leader as a zombie ('Z') as soon as
+    the JVM's main thread ends, while its other threads are still shutting down, and a child left unreaped then
+    made Python warn "subprocess … is still running" at exit."""
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        if child.poll() is None:
+            return False
+        _CHILDREN.pop(pid, None)
+        return True
     if pid_alive(pid):
         return False
     _reap(pid)
