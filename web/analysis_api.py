@@ -328,11 +328,15 @@ _JOB_SCHEMA = {"type": "object", "properties": {
     "links": {"type": "object", "additionalProperties": {"type": "string"}}}}
 
 
-def _responses(ok: str, schema: dict, errors=("400", "401", "403", "503"), csv: bool = False) -> dict:
-    content = {"application/json": {"schema": schema}}
-    if csv:
-        content["text/csv"] = {"schema": {"type": "string"}}
-    responses = {ok: {"description": "Succès.", "content": content}}
+def _responses(ok: str, schema: dict | None, errors=("400", "401", "403", "503"), csv: bool = False,
+               description: str = "Succès.") -> dict:
+    """Success (`schema` None: no body) and error responses of an operation."""
+    responses = {ok: {"description": description}}
+    if schema is not None:
+        content = {"application/json": {"schema": schema}}
+        if csv:
+            content["text/csv"] = {"schema": {"type": "string"}}
+        responses[ok]["content"] = content
     for status in errors:
         responses[status] = {"description": _ERRORS[status],
                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -375,9 +379,7 @@ openapi.declare_operation("delete", "/cypher/runs/{run_id}", {
     "operationId": "cypherRunCancel", "tags": [TAG],
     "summary": "Arrête ma requête interactive en cours (lancée avec ce `run_id`).",
     "parameters": [_path_param("run_id", "Identifiant d'exécution donné à POST /cypher.")],
-    "responses": {"204": {"description": "Requête arrêtée."},
-                  **{k: v for k, v in _responses("204", {}, errors=("401", "403", "404", "503")).items()
-                     if k != "204"}}})
+    "responses": _responses("204", None, errors=("401", "403", "404", "503"), description="Requête arrêtée.")})
 openapi.declare_operation("post", "/cypher/jobs", {
     "security": WRITE_SECURITY,
     "operationId": "cypherJobStart", "tags": [TAG],
@@ -400,8 +402,7 @@ openapi.declare_operation("delete", "/cypher/jobs/{job_id}", {
     "operationId": "cypherJobDelete", "tags": [TAG],
     "summary": "Supprime un export terminé, ou annule un export encore en attente.",
     "parameters": [_path_param("job_id", "Identifiant de l'export.")],
-    "responses": {"204": {"description": "Export supprimé."},
-                  **{k: v for k, v in _responses("204", {}, errors=("401", "403", "404")).items() if k != "204"},
+    "responses": {**_responses("204", None, errors=("401", "403", "404"), description="Export supprimé."),
                   "409": {"description": "Export en cours d'exécution.",
                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
 openapi.declare_operation("get", "/cypher/jobs/{job_id}/result", {
