@@ -6,7 +6,6 @@ standard library writes 1e-07: the same JSON number)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import orjson
@@ -34,10 +33,7 @@ class FlaskJSONProvider(DefaultJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         if kwargs:
             return super().loads(s, **kwargs)
-        try:
-            return orjson.loads(s)
-        except orjson.JSONDecodeError as exc:  # the same error type (and message shape) as json.loads
-            raise json.JSONDecodeError(str(exc), exc.doc if isinstance(exc.doc, str) else "", exc.pos) from exc
+        return orjson.loads(s)  # its JSONDecodeError is a json.JSONDecodeError, as Flask's callers expect
 
 
 class OpenSearchSerializer(JSONSerializer):
