@@ -98,10 +98,8 @@ class JobStore:
                       created_at=time.time())
             self._write(job)
             self._live.add(job.id)
-        future = self._pool.submit(self._run, job, work)
-        with self._lock:
-            if job.id in self._live:
-                self._futures[job.id] = future
+            # submitted under the lock: a `delete` always finds the future of a job it sees live
+            self._futures[job.id] = self._pool.submit(self._run, job, work)
         return job
 
     def _run(self, job: Job, work: Callable[[], QueryResult]) -> None:
@@ -120,8 +118,8 @@ class JobStore:
             job.state, job.error, job.error_code = "failed", "Erreur interne pendant l'export.", "internal_error"
         finally:
             job.finished_at = time.time()
-            self._write(job)
-            with self._lock:
+            with self._lock:  # the final state and leaving `_live` are one step for `delete`
+                self._write(job)
                 self._live.discard(job.id)
                 self._futures.pop(job.id, None)
 

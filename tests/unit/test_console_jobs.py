@@ -123,3 +123,21 @@ def test_delete_removes_a_finished_export_cancels_a_waiting_one_and_refuses_a_ru
         store.get("ana", waiting.id)
     release.set()
     assert finished(store, "ana", running.id).state == "done"
+
+
+def test_delete_right_after_the_final_state_is_written_removes_the_export(store):
+    """The worker writes `done` and leaves the live set in one step: `delete` never sees one without the other."""
+    written, write = threading.Event(), store._write
+
+    def slow_final_write(job):
+        write(job)
+        if job.state == "done":
+            written.set()
+            time.sleep(0.3)  # widens the window in which the old code still counted the job as running
+
+    store._write = slow_final_write
+    job = store.submit("ana", "console", "q", {}, lambda: result(1))
+    assert written.wait(30)
+    store.delete("ana", job.id)
+    with pytest.raises(NotFound):
+        store.get("ana", job.id)
