@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,8 @@ JOB_ID = re.compile(r"[A-Za-z0-9_-]{16,40}")
 STATES = ("queued", "running", "done", "failed")
 STATE_LABELS = {"queued": "en attente", "running": "en cours", "done": "terminé", "failed": "en échec"}
 QUEUE_PER_WORKER = 4  # jobs waiting for a worker, per worker, before new ones are refused
+STOP_WAIT_S = 10.0  # how long `delete` waits for a running job to stop
+STOP_POLL_S = 0.1
 
 
 class TooManyJobs(RorError):
@@ -87,8 +90,10 @@ class JobStore:
         self._futures: dict[str, Future] = {}
 
     def submit(self, owner: str, kind: str, label: str, params: dict,
-               work: Callable[[], QueryResult]) -> Job:
-        """Queue `work` (already checked by the caller) for `owner`; refused when the queue is full."""
+               work: Callable[[Job], QueryResult]) -> Job:
+        """Queue `work` (already checked by the caller) for `owner`; refused when the queue is full.
+
+        `work` gets its job, whose id can tag the transaction so that `delete` can stop it."""
         self.purge()
         with self._lock:
             if len(self._live) >= self.workers * (1 + QUEUE_PER_WORKER):
@@ -102,11 +107,11 @@ class JobStore:
             self._futures[job.id] = self._pool.submit(self._run, job, work)
         return job
 
-    def _run(self, job: Job, work: Callable[[], QueryResult]) -> None:
+    def _run(self, job: Job, work: Callable[[Job], QueryResult]) -> None:
         job.state, job.started_at = "running", time.time()
         self._write(job)
         try:
-            result = work()
+            result = work(job)
             folder = self._dir(job.id)
             (folder / "result.csv").write_text(result.to_csv(), encoding="utf-8")
             (folder / "result.json").write_text(result.to_json(), encoding="utf-8")
@@ -150,17 +155,41 @@ class JobStore:
                            + (f" ({job.error})" if job.error else "") + ".")
         return self._dir(job.id) / f"result.{fmt}"
 
-    def delete(self, owner: str, job_id: str) -> None:
-        """Remove a finished export, or cancel one still waiting for a worker; a running one is refused."""
+    def delete(self, owner: str, job_id: str, stop: Callable[[Job], object] | None = None,
+               wait_s: float = STOP_WAIT_S) -> None:
+        """Remove a finished export, or cancel one still waiting for a worker.
+
+        A running one is stopped with `stop` (which ends its transaction), then removed once its worker has
+        let go of it; without `stop`, or when it has not stopped within `wait_s`, it is refused."""
         job = self.get(owner, job_id)
         with self._lock:
             future = self._futures.get(job.id)
-            if job.id in self._live:
-                if future is None or not future.cancel():
-                    raise Conflict("Export en cours : il ne peut être supprimé qu'une fois terminé.")
+            running = job.id in self._live and (future is None or not future.cancel())
+            if job.id in self._live and not running:
                 self._live.discard(job.id)
                 self._futures.pop(job.id, None)
+        if running:
+            if stop is None or future is None:
+                raise Conflict("Export en cours : il ne peut être supprimé qu'une fois terminé.")
+            self._stop(job, future, stop, wait_s)
         shutil.rmtree(self._dir(job.id), ignore_errors=True)
+
+    @staticmethod
+    def _stop(job: Job, future: Future, stop: Callable[[Job], object], wait_s: float) -> None:
+        """Call `stop` until the worker is done: a worker between its start and its transaction's start is
+        caught by a later call."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            stop(job)
+            try:
+                future.result(timeout=STOP_POLL_S)
+                return
+            except FutureTimeout:
+                if time.monotonic() > deadline:
+                    raise Conflict("L'arrêt de l'export est demandé mais il n'est pas encore arrêté : "
+                                   "réessayez dans un instant.") from None
+            except Exception:  # noqa: BLE001 - `_run` keeps its own errors; whatever happened, it is over
+                return
 
     def purge(self, now: float | None = None) -> int:
         """Delete jobs finished more than `ttl_s` ago; returns how many."""

@@ -168,6 +168,11 @@ def jobs() -> JobStore:
     return store
 
 
+def _job_metadata(job) -> dict:
+    """Transaction metadata of a background export, so that `cancel` finds it (and only it)."""
+    return {"ror_user": job.owner, "ror_console_job": job.id}
+
+
 def _job_links(job_id: str) -> dict:
     return {"self": url_for("analysis_api.job_status", job_id=job_id),
             "csv": url_for("analysis_api.job_result", job_id=job_id, format="csv"),
@@ -252,11 +257,11 @@ def job_start() -> tuple[Response, int, dict]:
         bound = library.bind(query, given)
         check_plan(*explain(graph, query.text, bound))
         job = jobs().submit(principal.username, "library", name, bound,
-                            lambda: run_read(graph, query.text, bound, limits))
+                            lambda job: run_read(graph, query.text, bound, limits, metadata=_job_metadata(job)))
     else:
         statement, params = check(graph, _query_text(body), _params(body))
         job = jobs().submit(principal.username, "console", statement, params,
-                            lambda: run_read(graph, statement, params, limits))
+                            lambda job: run_read(graph, statement, params, limits, metadata=_job_metadata(job)))
     links = _job_links(job.id)
     log.info("console export %s started by %s", job.id, principal.username)
     return jsonify({"job": job.public(), "links": links}), 202, {"Location": links["self"]}
@@ -278,8 +283,11 @@ def job_status(job_id: str) -> Response:
 
 @bp.delete("/cypher/jobs/<job_id>")
 def job_delete(job_id: str) -> tuple[str, int]:
+    """Remove my finished export, cancel a waiting one, or stop a running one (its transaction ends in Neo4j)."""
     principal = authenticated(PERMISSION)
-    jobs().delete(principal.username, job_id)
+    graph = _graph()
+    jobs().delete(principal.username, job_id, stop=lambda job: cancel(graph, _job_metadata(job)))
+    log.info("console export %s deleted by %s", job_id, principal.username)
     return "", 204
 
 
@@ -400,10 +408,11 @@ openapi.declare_operation("get", "/cypher/jobs/{job_id}", {
 openapi.declare_operation("delete", "/cypher/jobs/{job_id}", {
     "security": WRITE_SECURITY,
     "operationId": "cypherJobDelete", "tags": [TAG],
-    "summary": "Supprime un export terminé, ou annule un export encore en attente.",
+    "summary": "Supprime un export terminé, annule un export en attente ou arrête un export en cours "
+               "(sa transaction est terminée dans Neo4j).",
     "parameters": [_path_param("job_id", "Identifiant de l'export.")],
     "responses": {**_responses("204", None, errors=("401", "403", "404"), description="Export supprimé."),
-                  "409": {"description": "Export en cours d'exécution.",
+                  "409": {"description": "Arrêt demandé, mais l'export ne s'est pas encore arrêté : réessayer.",
                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
 openapi.declare_operation("get", "/cypher/jobs/{job_id}/result", {
     "security": READ_SECURITY,

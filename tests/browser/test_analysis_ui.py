@@ -125,6 +125,16 @@ def test_keyboard_run_and_french_refusal(page, base_url, analyst):
     page.locator("#resultat-console [data-error]:has-text('Requête annulée')").wait_for()
     assert "le serveur l'a arrêtée" in error.inner_text()  # the transaction was terminated in Neo4j
     assert progress.is_hidden()
+
+    # the same query as a background export, stopped from "Mes exports" while it runs
+    before = page.locator(".analysis-jobs tbody tr").count()
+    page.click("button:has-text('Lancer en export')")
+    running = page.locator(".analysis-jobs tbody tr:first-child[data-job-state=running]")
+    running.wait_for(timeout=60_000)
+    assert "en cours" in running.inner_text()
+    running.locator("button:has-text('Arrêter')").click()
+    page.locator(".analysis-jobs [data-jobs-message]:has-text('Export arrêté')").wait_for()
+    expect(page.locator(".analysis-jobs tbody tr")).to_have_count(before)
     # the refused (403) and the cancelled (400) fetches are logged by the browser; nothing else is
     assert all("403" in e or "400" in e for e in page.console_errors), page.console_errors
 

@@ -396,6 +396,28 @@ def test_failed_job_reports_a_french_error_and_has_no_result(app, tokens):
     assert result.status_code == 409 and "en échec" in result.get_json()["error"]["message"]
 
 
+def test_deleting_a_running_export_ends_its_transaction_in_neo4j(app, tokens, graph):
+    """"Arrêter" on a running export: the query stops in the database, not only in the list; only its author can."""
+    started = post(app, "/api/v1/cypher/jobs",
+                   {"query": "UNWIND range(1, 2000000000) AS x WITH x WHERE x < 0 RETURN count(x) AS n"},
+                   tokens["analyst"])
+    job_id = started.get_json()["job"]["id"]
+    mine = "SHOW TRANSACTIONS YIELD metaData WHERE metaData.ror_console_job = $id RETURN metaData.ror_user AS u"
+    deadline = time.monotonic() + 60  # guard only: wait until Neo4j lists the export's transaction
+    while not graph.read(mine, id=job_id):
+        assert time.monotonic() < deadline, "the export's transaction never showed up"
+        time.sleep(0.05)
+    assert graph.read(mine, id=job_id) == [{"u": "analyst"}]
+    client, url = app.test_client(), f"/api/v1/cypher/jobs/{job_id}"
+    assert client.delete(url, headers=bearer(tokens["analyst_b"])).status_code == 404
+    assert client.get(url, headers=bearer(tokens["analyst"])).get_json()["job"]["state"] == "running"
+    assert client.delete(url, headers=bearer(tokens["analyst"])).status_code == 204
+    assert graph.read(mine, id=job_id) == []
+    assert client.get(url, headers=bearer(tokens["analyst"])).status_code == 404
+    follow_up = post(app, "/api/v1/cypher/jobs", {"query": "RETURN 1 AS x"}, tokens["analyst"])  # the worker is free
+    assert wait_for(app, tokens["analyst"], follow_up.get_json()["job"]["id"])["state"] == "done"
+
+
 def test_nobody_reads_another_users_job(app, tokens):
     started = post(app, "/api/v1/cypher/jobs", {"query": "RETURN 'secret' AS s"}, tokens["analyst"])
     job_id = started.get_json()["job"]["id"]

@@ -299,14 +299,15 @@
             });
           }
           var actions = tr.insertCell();
-          if (job.state !== "running") {
-            var remove = document.createElement("button");
-            remove.type = "button"; remove.className = "secondary";
-            remove.textContent = job.state === "queued" ? "Annuler" : "Supprimer";
-            remove.setAttribute("aria-label", remove.textContent + " l'export du " + tr.cells[0].textContent);
-            remove.addEventListener("click", function () { deleteJob(section, job); });
-            actions.appendChild(remove);
-          }
+          var remove = document.createElement("button");
+          remove.type = "button"; remove.className = "secondary";
+          remove.textContent = { queued: "Annuler", running: "Arrêter" }[job.state] || "Supprimer";
+          remove.setAttribute("aria-label", remove.textContent + " l'export du " + tr.cells[0].textContent);
+          remove.addEventListener("click", function () {
+            remove.disabled = true;
+            deleteJob(section, job, job.state === "running" ? "Export arrêté." : "Export supprimé.");
+          });
+          actions.appendChild(remove);
           if (job.state === "queued" || job.state === "running") { pending = true; }
         });
         clearTimeout(jobsTimer);
@@ -317,7 +318,7 @@
       });
   }
 
-  function deleteJob(section, job) {
+  function deleteJob(section, job, done) {
     fetch(job.links.self, { method: "DELETE", credentials: "same-origin",
                             headers: { "X-CSRF-Token": section.getAttribute("data-csrf"), Accept: "application/json" } })
       .then(function (response) {
@@ -327,7 +328,7 @@
       .then(function (problem) {
         /* after the redraw, which would otherwise replace the message ("Aucun export." once the list is empty) */
         return refreshJobs("keep").then(function () {
-          section.querySelector("[data-jobs-message]").textContent = problem || "Export supprimé.";
+          section.querySelector("[data-jobs-message]").textContent = problem || done;
         });
       })
       .catch(function () {
