@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"coordinator", "admin"}),
     "quality.read": frozenset({"contributor", "coordinator", "admin"}),
     "workflow.transition": frozenset({"contributor", "coordinator", "admin"}),
+    "validation.queue": frozenset({"coordinator", "admin"}),
     "population.read": frozenset({"coordinator", "admin"}),
     "population.write": frozenset({"coordinator", "admin"}),
     "nos.report": frozenset({"coordinator", "analyst", "admin"}),

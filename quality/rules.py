@@ -58,6 +58,9 @@ class OfferReport:
     passed: int
     completeness: int  # percent
     anomalies: tuple[Anomaly, ...]
+    revision: int = 0  # of the description, bumped by each edit
+    published_revision: int | None = None  # the revision a coordinator published (None: not through the workflow)
+    changed_since_publication: bool = False  # published, then edited: still visible, to be confirmed
 
     @property
     def blocking(self) -> tuple[Anomaly, ...]:
@@ -211,7 +214,17 @@ class Evaluator:
                            site_finess=facts.get("site_finess"), region_code=facts.get("region_code"),
                            applicable=applicable, passed=passed,
                            completeness=round(100 * passed / applicable) if applicable else 100,
-                           anomalies=tuple(anomalies))
+                           anomalies=tuple(anomalies), **publication(facts))
+
+
+def publication(facts: dict) -> dict:
+    """Where the description stands against its publication: an offer published by the loaders has no
+    recorded revision and counts as published at revision 0."""
+    revision = int(facts.get("revision") or 0)
+    published = facts.get("published_revision")
+    changed = (facts.get("status") or "draft") == "published" and revision > int(published or 0)
+    return {"revision": revision, "published_revision": None if published is None else int(published),
+            "changed_since_publication": changed}
 
 
 def rule_table() -> list[dict[str, Any]]:

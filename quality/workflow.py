@@ -28,6 +28,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     ("validated_professionals", "draft"): frozenset({"contributor", "coordinator", "admin"}),
     ("validated_direction", "draft"): frozenset({"contributor", "coordinator", "admin"}),
     ("published", "draft"): frozenset({"coordinator", "admin"}),
+    # confirming a publication after the description was edited (only offered, and allowed, in that case)
+    ("published", "published"): frozenset({"coordinator", "admin"}),
 }
 NEEDS_CLEAN_DESCRIPTION = {"validated_professionals", "validated_direction", "published"}
 
@@ -43,15 +45,17 @@ class Transition:
     indexed: bool = False
 
 
-def allowed_next(status: str, role: str) -> list[str]:
-    return [to for (frm, to), roles in TRANSITIONS.items() if frm == status and role in roles]
+def allowed_next(status: str, role: str, changed_since_publication: bool = False) -> list[str]:
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == status and role in roles
+            and (frm != to or changed_since_publication)]
 
 
-def transition(graph: Graph, principal: Principal, offer_id: str, to: str, *, search_client=None,
-               index_prefix: str = "ror") -> Transition:
+def transition(graph: Graph, principal: Principal, offer_id: str, to: str, *, revision: int | None = None,
+               search_client=None, index_prefix: str = "ror") -> Transition:
     """Move `offer_id` to status `to` on behalf of `principal`, or explain in French why not. The offer is
     re-indexed right after the commit: leaving `published` removes it from public searches at once,
-    reaching it adds it."""
+    reaching it adds it. With `revision` (the description revision the reviewer saw), the move is refused
+    if the description changed since: nobody validates or publishes text they have not read."""
     principal.require("workflow.transition")
     target = UserStore(graph).locate("offer", offer_id)
     principal.require("workflow.transition", target)
@@ -65,16 +69,23 @@ def transition(graph: Graph, principal: Principal, offer_id: str, to: str, *, se
                                                        or "aucun")})
     if principal.role not in TRANSITIONS[(current, to)]:
         raise Forbidden(f"Votre rôle ne permet pas le passage à « {STATUSES[to]} ».")
+    if current == to and not report.changed_since_publication:
+        raise Conflict("Rien à confirmer : la description n'a pas changé depuis sa publication.")
     if to in NEEDS_CLEAN_DESCRIPTION and report.blocking:
         raise Conflict("Description incomplète : corrigez les anomalies avant validation.",
                        fields={a.field + ":" + a.rule: f"{a.label} — {a.detail}" for a in report.blocking})
 
     def work(tx):
         row = tx.run(cypher.query("write/workflow_transition"), id=offer_id, to=to, actor=principal.username,
-                     from_status=current).single()
+                     from_status=current, revision=revision).single()
         if row is None:
-            raise Conflict("L'offre a changé de statut entre-temps : rechargez la page.")
-        append(tx, principal, "offer.status", target, {"status": row["before"]}, {"status": row["status"]})
+            raise Conflict("L'offre a changé entre-temps (statut ou description) : rechargez la page et "
+                           "relisez-la avant de valider.")
+        before, after = {"status": row["before"]}, {"status": row["status"]}
+        if to == "published":  # which revision of the description is public, and which was before
+            before["published_revision"], after["published_revision"] = \
+                report.published_revision if current == "published" else None, row["published_revision"]
+        append(tx, principal, "offer.status", target, before, after)
         tombstones.offer_status_changed(tx, offer_id, row["before"], row["status"], principal.username)
         return row
 

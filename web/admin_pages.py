@@ -190,14 +190,29 @@ def offer_quality(principal, offer_id: str):
     graph, message, problems = _graph(), None, {}
     if request.method == "POST":
         try:
+            revision = request.form.get("revision", "")
             moved = workflow.transition(graph, principal, offer_id, request.form.get("to", ""),
+                                        revision=int(revision) if revision.isdigit() else None,
                                         search_client=_search_client(), index_prefix=services().settings.index_prefix)
-            message = f"Statut : {moved.status_label}."
+            message = ("Publication confirmée." if moved.before == moved.status == "published"
+                       else f"Statut : {moved.status_label}.")
         except (Conflict, Forbidden, BadRequest) as exc:
             message, problems = exc.message, exc.fields
     report = quality.offer_report(graph, principal, offer_id)
     return render_template("admin/quality.html", report=report, message=message, problems=problems,
-                           next_statuses=workflow.allowed_next(report.status, principal.role))
+                           next_statuses=workflow.allowed_next(report.status, principal.role,
+                                                               report.changed_since_publication))
+
+
+@bp.get("/coordination/validation")
+@page("validation.queue")
+def validation_queues(principal):
+    regions = principal.regions_visible()
+    region = request.args.get("region") or (regions[0] if regions else "75")
+    queue = request.args.get("file") or "validated_direction"
+    found = quality.worklist(_graph(), principal, region, queue)
+    return render_template("admin/validation.html", worklist=found, queues=quality.QUEUES,
+                           regions=regions)
 
 
 @bp.route("/contribution/etablissements/<finess>/tension", methods=["GET", "POST"])

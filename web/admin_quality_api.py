@@ -10,6 +10,7 @@ from accounts.web import authenticated, init_app
 from quality import nos, population, workflow
 from quality import service as quality
 from quality.rules import rule_table
+from ror.errors import BadRequest
 from web.admin_api import (
     FINESS,
     OFFER,
@@ -29,6 +30,11 @@ from web.services import services
 bp = Blueprint("admin_quality_api", __name__, url_prefix="/api/v1")
 bp.record_once(lambda state: init_app(state.app))
 REGION = (Param("region", "string", "Code région", required=True, pattern=r"[0-9]{2}", max_length=2),)
+WORKLIST = (Param("queue", "string", "File de validation : " + " ; ".join(f"{k} = {v}" for k, v in
+                                                                         quality.QUEUES.items()),
+                  default="validated_direction", enum=tuple(quality.QUEUES)),
+            Param("limit", "integer", "Offres listées au plus (les plus anciennes d'abord).",
+                  default=quality.WORKLIST_LIMIT, minimum=1, maximum=1000))
 
 
 def _report(report) -> dict:
@@ -48,7 +54,7 @@ def offer_quality(offer_id: str) -> Response:
     principal = authenticated("quality.read")
     report = quality.offer_report(services().get_graph(), principal, offer_id)
     body = _report(report)
-    body["next_statuses"] = workflow.allowed_next(report.status, principal.role)
+    body["next_statuses"] = workflow.allowed_next(report.status, principal.role, report.changed_since_publication)
     return jsonify(body)
 
 
@@ -67,11 +73,25 @@ def region_quality(region: str) -> Response:
     return jsonify(plain(quality.region_report(services().get_graph(), principal, args["region"])))
 
 
+@bp.get("/quality/regions/<region>/worklist")
+def region_worklist(region: str) -> Response:
+    principal = authenticated("validation.queue")
+    args = parse(REGION + WORKLIST, {**request.args.to_dict(), "region": region})
+    found = quality.worklist(services().get_graph(), principal, args["region"], args["queue"], args["limit"])
+    body = plain(found)
+    body["offers"] = [{**plain(item), "report": _report(item.report)} for item in found.offers]
+    return jsonify(body)
+
+
 @bp.post("/offers/<offer_id>/status")
 def offer_status(offer_id: str) -> Response:
     principal = authenticated("workflow.transition")
     body = json_body()
-    moved = workflow.transition(services().get_graph(), principal, offer_id, str(body.get("to") or ""), **_ctx())
+    revision = body.get("revision")
+    if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 0):
+        raise BadRequest("La révision doit être un entier positif.", fields={"revision": "entier ≥ 0"})
+    moved = workflow.transition(services().get_graph(), principal, offer_id, str(body.get("to") or ""),
+                                revision=revision, **_ctx())
     return jsonify(plain(moved))
 
 
@@ -125,11 +145,22 @@ declare("get", "/quality/sites/{finess}", "qualitySite", "Complétude et anomali
                                                  "offers": {"type": "array", "items": REPORT}}})
 declare("get", "/quality/regions/{region}", "qualityRegion", "Distribution de la complétude d'une région.", tag=TAG,
         security=READ_SECURITY, params=[REGION_PATH], errors=("400", "401", "403"))
+declare("get", "/quality/regions/{region}/worklist", "qualityWorklist",
+        "Files de validation d'une région (coordinateurs) : offres à publier, modifiées depuis leur publication, "
+        "en attente de la direction, brouillons ; effectif de chaque file.", tag=TAG, security=READ_SECURITY,
+        params=[REGION_PATH, *query_params(WORKLIST)], errors=("400", "401", "403"),
+        schema={"type": "object", "properties": {
+            "region": {"type": "string"}, "queue": {"type": "string"}, "counts": {"type": "object"},
+            "offers": {"type": "array", "items": {"type": "object", "properties": {
+                "report": REPORT, "site_finess": {"type": "string"}, "updated_at": {"type": "string"}}}}}})
 declare("post", "/offers/{offer_id}/status", "offerStatus",
         "Fait avancer une offre dans le circuit de validation (brouillon → … → publiée) ou la renvoie en brouillon ; "
         "l'index de recherche suit aussitôt (seules les offres publiées sont publiques).", tag=TAG,
         security=WRITE_SECURITY, params=[OFFER], errors=("400", "401", "403", "404", "409"),
-        body=json_request({"to": {"type": "string", "enum": list(workflow.STATUSES)}}, ["to"]),
+        body=json_request({"to": {"type": "string", "enum": list(workflow.STATUSES)},
+                           "revision": {"type": "integer", "minimum": 0,
+                                        "description": "Révision de la description relue : le passage est "
+                                                       "refusé (409) si elle a changé depuis."}}, ["to"]),
         schema={"type": "object", "properties": {"offer_id": {"type": "string"}, "before": {"type": "string"},
                                                  "status": {"type": "string"}, "indexed": {"type": "boolean"}}})
 declare("get", "/population", "population", "Suivi du peuplement par établissement d'une région.", tag=TAG,

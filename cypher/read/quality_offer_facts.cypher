@@ -25,5 +25,6 @@ RETURN o.id AS id, o.name AS name, coalesce(o.status, 'draft') AS status, o.emai
        o.validated_professionals_by AS validated_professionals_by,
        o.validated_professionals_at AS validated_professionals_at,
        o.validated_direction_by AS validated_direction_by, o.validated_direction_at AS validated_direction_at,
-       o.published_by AS published_by, o.published_at AS published_at
+       o.published_by AS published_by, o.published_at AS published_at,
+       coalesce(o.revision, 0) AS revision, o.published_revision AS published_revision
 ORDER BY id

@@ -82,3 +82,39 @@ def test_quality_page_moves_an_offer_along_the_workflow(world, graph):
                                                             "to": "validated_professionals"})
     assert "Statut : Validée par les professionnels." in done.get_data(as_text=True)
     assert graph.read("MATCH (o:Offer {id: 'off-complete'}) RETURN o.status AS s")[0]["s"] == "validated_professionals"
+
+
+def test_coordinator_reviews_an_edited_published_offer_from_the_validation_page(world, graph):
+    contrib = logged_in(world, "contrib_a")
+    form = contrib.get("/contribution/offres/off-a/description")
+    revision = graph.read("MATCH (o:Offer {id: 'off-a'}) RETURN coalesce(o.revision, 0) AS r")[0]["r"]
+    saved = contrib.post("/contribution/offres/off-a/description",
+                         data={"csrf_token": token_of(form), "revision": str(revision), "phone": "05 58 00 00 09"})
+    assert saved.status_code == 200 and "L'offre reste publiée" in saved.get_data(as_text=True)
+
+    coord = logged_in(world, "coord_na")
+    assert 'href="/coordination/validation"' in coord.get("/espace").get_data(as_text=True)
+    queue = coord.get("/coordination/validation?file=changed_since_publication")
+    text = queue.get_data(as_text=True)
+    assert queue.status_code == 200 and "Validation des offres — région 75" in text
+    assert 'data-offer="off-a"' in text and "Modifiées depuis leur publication (1)" in text
+    assert f"{revision + 1} (publiée : 0)" in text and "par contrib_a" in text
+    page = coord.get("/qualite/offres/off-a")
+    body = page.get_data(as_text=True)
+    assert "Description modifiée depuis sa publication" in body
+    assert f"Confirmer la publication de la révision {revision + 1}" in body
+    refused = coord.post("/qualite/offres/off-a", data={"csrf_token": token_of(page), "to": "published",
+                                                        "revision": str(revision + 1)})
+    assert "Description incomplète" in refused.get_data(as_text=True)  # off-a misses its age group and field
+    assert graph.read("MATCH (o:Offer {id: 'off-a'}) RETURN o.published_revision AS p")[0]["p"] is None
+    assert 'data-offer="off-a"' in coord.get("/coordination/validation?file=changed_since_publication").get_data(
+        as_text=True)
+    back = coord.post("/qualite/offres/off-a", data={"csrf_token": token_of(page), "to": "draft",
+                                                     "revision": str(revision + 1)})
+    assert "Statut : Brouillon." in back.get_data(as_text=True)
+    assert world.test_client().get("/api/v1/offers/off-a").status_code == 404  # no longer public
+    drafts = coord.get("/coordination/validation?file=draft").get_data(as_text=True)
+    assert 'data-offer="off-a"' in drafts and "Modifiées depuis leur publication (0)" in drafts
+    assert coord.get("/coordination/validation?region=84").status_code == 403
+    assert contrib.get("/coordination/validation").status_code == 403
+    assert coord.get("/coordination/validation?file=inconnue").status_code == 400

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 
 import pytest
 
@@ -77,9 +78,9 @@ def test_validation_workflow_with_refusals_and_audit(world, graph):
     assert back == {"s": "draft", "pub": None, "by": "coord_na"}
     steps = graph.read("MATCH (a:AuditEntry {target_id: 'off-complete', action: 'offer.status'}) "
                        "RETURN a.after AS after, a.actor AS actor ORDER BY a.at")
-    assert [(s["actor"], s["after"]) for s in steps] == [
-        ("contrib_a", '{"status": "validated_professionals"}'), ("contrib_a", '{"status": "validated_direction"}'),
-        ("coord_na", '{"status": "published"}'), ("coord_na", '{"status": "draft"}')]
+    assert [(s["actor"], json.loads(s["after"])) for s in steps] == [
+        ("contrib_a", {"status": "validated_professionals"}), ("contrib_a", {"status": "validated_direction"}),
+        ("coord_na", {"status": "published", "published_revision": 0}), ("coord_na", {"status": "draft"})]
 
 
 def test_population_follow_up_table_csv_and_update(world):
@@ -106,6 +107,72 @@ def test_population_follow_up_table_csv_and_update(world):
     assert len(entries) == 1 and entries[0]["after"]["population_ars_validated_on"] == "2025-04-16"
 
 
+def worklist(app, token, queue, region="75"):
+    return get(app, token, f"/api/v1/quality/regions/{region}/worklist?queue={queue}")
+
+
+def test_an_edited_published_offer_stays_public_and_waits_in_the_coordinators_queue(world, graph):
+    """Publishing records the description revision; a later edit keeps the offer public and puts it in the
+    "modified since publication" queue until a coordinator of its région confirms (or un-publishes) it."""
+    app, tokens = world
+    coord, contrib = tokens["coord_na"], tokens["contrib_a"]
+    for step in ("validated_professionals", "validated_direction"):
+        assert move(app, contrib, "off-complete", step).status_code == 200
+    waiting = worklist(app, coord, "validated_direction").get_json()
+    assert set(waiting["counts"]) == {"validated_direction", "changed_since_publication", "validated_professionals",
+                                      "draft"}
+    assert waiting["counts"]["validated_direction"] == 1 and waiting["queue_label"] == "À publier"
+    [item] = waiting["offers"]
+    assert (item["report"]["offer_id"], item["site_finess"], item["updated_by"]) == ("off-complete", "400000011",
+                                                                                     "contrib_a")
+    assert item["report"]["completeness"] == 100 and item["report"]["blocking"] == 0
+    assert move(app, coord, "off-complete", "published").status_code == 200
+    assert worklist(app, coord, "validated_direction").get_json()["counts"]["validated_direction"] == 0
+    assert worklist(app, coord, "changed_since_publication").get_json()["offers"] == []
+
+    start = get(app, contrib, "/api/v1/offers/off-complete/description").get_json()["description"]["revision"]
+    edited = app.test_client().patch("/api/v1/offers/off-complete", headers=bearer(contrib),
+                                     json={"revision": start, "opening": "Lundi au vendredi, 8 h – 18 h"})
+    assert edited.status_code == 200 and edited.get_json()["quality"]["changed_since_publication"] is True
+    assert app.test_client().get("/api/v1/offers/off-complete").status_code == 200  # still public
+    report = get(app, coord, "/api/v1/quality/offers/off-complete").get_json()
+    assert report["status"] == "published" and report["changed_since_publication"] is True
+    assert (report["published_revision"], report["revision"]) == (start, start + 1)
+    assert report["next_statuses"] == ["draft", "published"]
+    assert get(app, contrib, "/api/v1/quality/offers/off-complete").get_json()["next_statuses"] == []
+    changed = worklist(app, coord, "changed_since_publication").get_json()
+    assert [o["report"]["offer_id"] for o in changed["offers"]] == ["off-complete"]
+    assert changed["counts"]["changed_since_publication"] == 1
+
+    assert move(app, contrib, "off-complete", "published").status_code == 403
+    stale = app.test_client().post("/api/v1/offers/off-complete/status", headers=bearer(coord),
+                                   json={"to": "published", "revision": start})
+    assert stale.status_code == 409 and "relisez" in stale.get_json()["error"]["message"]
+    confirmed = app.test_client().post("/api/v1/offers/off-complete/status", headers=bearer(coord),
+                                       json={"to": "published", "revision": start + 1})
+    assert confirmed.status_code == 200 and confirmed.get_json()["before"] == "published"
+    assert worklist(app, coord, "changed_since_publication").get_json()["counts"]["changed_since_publication"] == 0
+    again = move(app, coord, "off-complete", "published")
+    assert again.status_code == 409 and "Rien à confirmer" in again.get_json()["error"]["message"]
+    entry = graph.read("MATCH (a:AuditEntry {target_id: 'off-complete', action: 'offer.status'}) "
+                       "RETURN a.before AS before, a.after AS after, a.actor AS actor ORDER BY a.at DESC LIMIT 1")[0]
+    assert entry["actor"] == "coord_na"
+    assert json.loads(entry["before"]) == {"status": "published", "published_revision": start}
+    assert json.loads(entry["after"]) == {"status": "published", "published_revision": start + 1}
+
+
+def test_validation_queues_stay_in_the_coordinators_region(world):
+    app, tokens = world
+    assert worklist(app, tokens["coord_ara"], "draft").status_code == 403
+    assert worklist(app, tokens["contrib_a"], "draft").status_code == 403
+    assert worklist(app, tokens["admin"], "draft", region="84").status_code == 200
+    bad = worklist(app, tokens["coord_na"], "nowhere")
+    assert bad.status_code == 400 and "queue" in bad.get_json()["error"]["fields"]
+    drafts = worklist(app, tokens["coord_na"], "draft").get_json()
+    assert {o["report"]["offer_id"] for o in drafts["offers"]} == {"off-incomplete", "off-eoh"}
+    assert all(o["site_name"] for o in drafts["offers"])
+
+
 def test_nos_update_lists_offers_using_newly_retired_codes(world, graph, settings, tmp_path):
     source = settings.data_dir / "nos" / "ror_nomenclatures.csv.gz"
     with gzip.open(source, "rt", encoding="utf-8", newline="") as f:
@@ -124,3 +191,4 @@ def test_nos_update_lists_offers_using_newly_retired_codes(world, graph, setting
     app, tokens = world
     listed = get(app, tokens["analyst"], "/api/v1/nos/retired").get_json()["uses"]
     assert {"off-a", "off-b", "off-complete"} <= {u["offer_id"] for u in listed}
+
