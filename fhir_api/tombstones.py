@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import cypher
 from fhir_api.resources import practitioner_role_id
 from fhir_api.store import RESOURCE_TYPES
+from graph.driver import row_of
 from ror.errors import BadRequest
 
 PUBLISHED = "published"
@@ -43,7 +44,7 @@ def _run(tx_or_graph, name: str, **params) -> list[dict]:
     """In a transaction (`tx.run`) or, for a Graph, in a write transaction of its own."""
     text = cypher.query(name)
     if hasattr(tx_or_graph, "run") and not hasattr(tx_or_graph, "write"):
-        return [record.data() for record in tx_or_graph.run(text, **params)]
+        return [row_of(record) for record in tx_or_graph.run(text, **params)]
     tx_or_graph.write(text, **params)
     return []
 

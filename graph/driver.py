@@ -9,12 +9,43 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import neo4j
+import neo4j.graph
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
 import cypher
 from ror.errors import BadRequest, ServiceUnavailable
 from ror.settings import Settings
+
+_AS_IS = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def plain(value):
+    """What `Record.data()` makes of a value, without its generic type checks on every scalar (its cost was
+    most of the time of reads returning thousands of rows of lists and maps): nodes become their properties,
+    relationships `(start, type, end)`, paths alternating lists; temporal values and points are kept."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list:
+        return [plain(v) for v in value]
+    if kind is dict:
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, neo4j.graph.Node):
+        return plain(dict(value))
+    if isinstance(value, neo4j.graph.Relationship):
+        return plain(dict(value.start_node)), type(value).__name__, plain(dict(value.end_node))
+    if isinstance(value, neo4j.graph.Path):
+        path = [plain(value.start_node)]
+        for relationship, node in zip(value.relationships, value.nodes[1:], strict=True):
+            path += [type(relationship).__name__, plain(node)]
+        return path
+    return value
+
+
+def row_of(record: neo4j.Record) -> dict:
+    """One record as a plain dict, equal to `record.data()`."""
+    return {key: plain(value) for key, value in record.items()}
 
 
 class Graph:
@@ -45,7 +76,7 @@ class Graph:
             records, _, _ = self.driver.execute_query(
                 query_text, params, routing_=neo4j.RoutingControl.READ, database_=self.database
             )
-        return [record.data() for record in records]
+        return [row_of(record) for record in records]
 
     def read_named(self, name: str, **params) -> list[dict]:
         return self.read(cypher.query(name), **params)

@@ -89,6 +89,9 @@ def load_rules(path: Path = RULES_FILE) -> RuleSet:
 
 
 def _fold(text: str) -> str:
+    """Lower case without accents (mailboxes are nearly always ASCII: that case is a plain lower())."""
+    if text.isascii():
+        return text.lower()
     return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
 
 

@@ -13,7 +13,7 @@ import neo4j
 from opensearchpy import OpenSearch, helpers
 
 import cypher
-from graph.driver import Graph, _translated
+from graph.driver import Graph, _translated, row_of
 from ror.errors import BadRequest
 from search.client import translated
 from search.documents import DOCUMENT_ID, NO_REGION, TO_DOCUMENT, region_of
@@ -74,7 +74,7 @@ def stream_rows(graph: Graph, name: str, **params) -> Iterator[dict]:
                                                       notifications_min_severity="OFF") as session:
         result = session.run(cypher.query(name), params)
         for record in result:
-            yield record.data()
+            yield row_of(record)
 
 
 def graph_now(graph: Graph) -> datetime:
