@@ -39,9 +39,9 @@ def main() -> None:
         print("| région | read | offers counted (queues / région) | listed | first ms | median ms | best ms |")
         print("|---|---|---:|---:|---:|---:|---:|")
         for region in args.regions.split(","):
-            reads = [(f"worklist {queue}", lambda q=queue: service.worklist(graph, ADMIN, region, q))
+            reads = [(f"worklist {queue}", lambda q=queue, r=region: service.worklist(graph, ADMIN, r, q))
                      for queue in service.QUEUES]
-            reads.append(("region_report", lambda: service.region_report(graph, ADMIN, region)))
+            reads.append(("region_report", lambda r=region: service.region_report(graph, ADMIN, r)))
             for label, call in reads:
                 times, out = [], None
                 for _ in range(args.runs + 1):
