@@ -138,7 +138,7 @@ def check(graph: Graph, payload: dict, today: date | None = None) -> tuple[int, 
         else:
             codes[name] = values
     if codes:
-        errors.update(_nomenclature_errors(graph, codes, today or date.today()))
+        errors.update(nomenclature_errors(graph, codes, today or date.today()))
     if errors:
         raise BadRequest("Description invalide : " + ", ".join(sorted(errors)) + ".", fields=errors)
     if not text and not codes:
@@ -146,13 +146,15 @@ def check(graph: Graph, payload: dict, today: date | None = None) -> tuple[int, 
     return revision, text, codes
 
 
-def _nomenclature_errors(graph: Graph, codes: dict[str, list[str]], today: date) -> dict[str, str]:
-    """Per field, the codes unknown in its value set or retired in the loaded NOS version."""
-    wanted = [{"field": f, "value_set": CODE_FIELDS[f][0], "code": c} for f, values in codes.items() for c in values]
+def nomenclature_errors(graph: Graph, codes: dict[str, list[str]], today: date,
+                        fields: dict[str, tuple[str, str]] = CODE_FIELDS) -> dict[str, str]:
+    """Per field, the codes unknown in its value set or retired in the loaded NOS version (`fields`: field →
+    (value set, label))."""
+    wanted = [{"field": f, "value_set": fields[f][0], "code": c} for f, values in codes.items() for c in values]
     found = {(r["field"], r["code"]): r for r in graph.read_named("read/offer_description_codes", items=wanted)}
     errors = {}
     for name, values in codes.items():
-        value_set, label = CODE_FIELDS[name]
+        value_set, label = fields[name]
         unknown = [c for c in values if (name, c) not in found]
         retired = []
         for c in values:

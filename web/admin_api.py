@@ -19,6 +19,7 @@ from audit.log import entries
 from capacity import board as board_service
 from capacity import service as capacity_service
 from capacity import tension as tension_service
+from quality import contacts as contact_service
 from quality import description as description_service
 from ror.errors import BadRequest
 from web.openapi import declare_operation, declare_security_scheme
@@ -208,6 +209,36 @@ def offer_update(offer_id: str) -> Response:
     return jsonify(description_body(written))
 
 
+def contacts_body(written) -> dict:
+    report = plain(written.report)
+    report["blocking"] = len(written.report.blocking)
+    return {"contacts": plain(written.contacts), "quality": report, "indexed": written.indexed,
+            "rpps": written.rpps, "action": written.action}
+
+
+@bp.get("/offers/<offer_id>/contacts")
+def offer_contacts(offer_id: str) -> Response:
+    principal = authenticated("offer.edit")
+    graph = services().get_graph()
+    return jsonify({"contacts": plain(contact_service.read(graph, principal, offer_id)),
+                    "choices": contact_service.choices(graph)})
+
+
+@bp.put("/offers/<offer_id>/contacts/<rpps>")
+def offer_contact_save(offer_id: str, rpps: str) -> tuple[Response, int]:
+    principal = authenticated("offer.edit")
+    written = contact_service.save(services().get_graph(), principal, offer_id, rpps, json_body(), **_ctx())
+    return jsonify(contacts_body(written)), 201 if written.action == "created" else 200
+
+
+@bp.delete("/offers/<offer_id>/contacts/<rpps>")
+def offer_contact_remove(offer_id: str, rpps: str) -> Response:
+    principal = authenticated("offer.edit")
+    written = contact_service.remove(services().get_graph(), principal, offer_id, rpps,
+                                     {"revision": request.args.get("revision")}, **_ctx())
+    return jsonify(contacts_body(written))
+
+
 # ------------------------------------------------------------------------------------------- OpenAPI
 
 BEARER, SESSION, CSRF = "bearerToken", "sessionCookie", "csrfHeader"
@@ -332,6 +363,31 @@ DESCRIPTION_BODY = {
     **{name: {"type": "string", "nullable": True} for name in description_service.TEXT_FIELDS},
     **{name: {**CODES, "description": f"Codes NOS {vs} ({label}) : liste complète remplaçant l'actuelle."}
        for name, (vs, label) in description_service.CODE_FIELDS.items()}}
+RPPS_PARAM = path_param("rpps", "Identifiant RPPS du professionnel.", contact_service.RPPS)
+CONTACT_BODY = {
+    "revision": DESCRIPTION_BODY["revision"],
+    **{name: {"type": "string", "nullable": True, "description": f"Code NOS {vs} ({label}) ; vide : retiré."}
+       for name, (vs, label) in contact_service.CODE_FIELDS.items()},
+    **{name: {"type": "string", "nullable": True, "maxLength": limit, "description": label}
+       for name, (label, limit) in contact_service.TEXT_FIELDS.items()}}
+CONTACTS_ANSWER = {"type": "object", "properties": {"contacts": OBJ, "quality": OBJ, "indexed": {"type": "boolean"},
+                                                    "rpps": {"type": "string"}, "action": {"type": "string"}}}
+declare("get", "/offers/{offer_id}/contacts", "offerContacts",
+        "Contacts d'une offre de mon périmètre (fonction J220, nature J221, courriel, téléphone de chaque rôle), "
+        "sa révision et les codes possibles.", tag=TAG_OFFER, security=READ_SECURITY, params=[OFFER],
+        errors=("401", "403", "404"), schema={"type": "object", "properties": {"contacts": OBJ, "choices": OBJ}})
+declare("put", "/offers/{offer_id}/contacts/{rpps}", "offerContactSave",
+        "Modifie le contact d'un professionnel dans l'offre, ou l'ajoute (201) s'il n'y en a pas encore : codes NOS "
+        "vérifiés, révision de la description incrémentée, audit, index.", tag=TAG_OFFER, security=WRITE_SECURITY,
+        params=[OFFER, RPPS_PARAM], body=json_request(CONTACT_BODY, ["revision"]),
+        errors=("400", "401", "403", "404", "409"), schema=CONTACTS_ANSWER)
+declare("delete", "/offers/{offer_id}/contacts/{rpps}", "offerContactRemove",
+        "Retire le contact d'un professionnel de l'offre (le professionnel reste au répertoire ; pierre tombale FHIR "
+        "du PractitionerRole si l'offre est publiée).", tag=TAG_OFFER, security=WRITE_SECURITY,
+        params=[OFFER, RPPS_PARAM, {"name": "revision", "in": "query", "required": True,
+                                    "schema": {"type": "integer", "minimum": 0},
+                                    "description": "Révision de la description lue."}],
+        errors=("400", "401", "403", "404", "409"), schema=CONTACTS_ANSWER)
 declare("get", "/offers/{offer_id}/description", "offerDescription",
         "Description modifiable d'une offre de mon périmètre, avec sa révision.", tag=TAG_OFFER,
         security=READ_SECURITY, params=[OFFER], errors=("401", "403", "404"),

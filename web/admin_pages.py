@@ -21,10 +21,11 @@ from capacity import freshness
 from capacity import service as capacity_service
 from capacity import tension as tension_service
 from capacity.validation import COUNT_FIELDS, CRISIS_TYPES
+from quality import contacts as contact_service
 from quality import description as description_service
 from quality import population, workflow
 from quality import service as quality
-from ror.errors import BadRequest, Conflict, Forbidden, RorError, Unauthorized
+from ror.errors import BadRequest, Conflict, Forbidden, NotFound, RorError, Unauthorized
 from web.services import services
 
 bp = Blueprint("admin_pages", __name__)
@@ -270,8 +271,38 @@ def description_form(principal, offer_id: str):
             errors, message, status = exc.fields or {}, exc.message, exc.status
             if isinstance(exc, Conflict):
                 values = {}  # show what is there now, at its new revision: the editor redoes their change on it
+    return _description_page(graph, principal, offer_id, values=values, errors=errors, message=message,
+                             saved=saved), status
+
+
+@bp.post("/contribution/offres/<offer_id>/contacts")
+@page("offer.edit")
+def contact_form(principal, offer_id: str):
+    """Save, add or remove one contact of the offer, then show the description page again."""
+    graph = _graph()
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    rpps, action = (values.pop("rpps", "") or "").strip(), values.pop("action", "save")
+    ctx = {"search_client": _search_client(), "index_prefix": services().settings.index_prefix}
+    try:
+        if action == "remove":
+            written = contact_service.remove(graph, principal, offer_id, rpps, values, **ctx)
+        else:
+            written = contact_service.save(graph, principal, offer_id, rpps, values, **ctx)
+        done = {"created": "Contact ajouté", "updated": "Contact enregistré", "removed": "Contact retiré"}
+        return _description_page(graph, principal, offer_id, contact_message=f"{done[written.action]} ({rpps}).",
+                                 report=written.report)
+    except (BadRequest, Conflict, NotFound) as exc:
+        return _description_page(graph, principal, offer_id, contact_message=exc.message,
+                                 contact_errors=exc.fields or {"contact": exc.message}, contact_rpps=rpps), exc.status
+
+
+def _description_page(graph, principal, offer_id: str, *, values=None, errors=None, message=None, saved=None,
+                      report=None, contact_message=None, contact_errors=None, contact_rpps=None) -> str:
     current = description_service.read(graph, principal, offer_id)
-    report = saved.report if saved else quality.offer_report(graph, principal, offer_id)
-    return render_template("admin/description.html", current=current, values=values, errors=errors,
+    report = saved.report if saved else report or quality.offer_report(graph, principal, offer_id)
+    return render_template("admin/description.html", current=current, values=values or {}, errors=errors or {},
                            message=message, saved=saved, report=report, text_fields=description_service.TEXT_FIELDS,
-                           code_fields=description_service.CODE_FIELDS), status
+                           code_fields=description_service.CODE_FIELDS,
+                           contacts=contact_service.read(graph, principal, offer_id),
+                           contact_choices=contact_service.choices(graph), contact_message=contact_message,
+                           contact_errors=contact_errors, contact_rpps=contact_rpps)

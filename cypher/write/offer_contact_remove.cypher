@@ -1,0 +1,8 @@
+// Remove the role of professional $rpps in offer $id (the professional stays) and bump the offer's description
+// revision. Returns nothing when there is no such role. Run after write/offer_description_lock.
+// Parameters: $id, $rpps, $actor.
+MATCH (pr:Professional {rpps: $rpps})-[w:WORKS_IN]->(o:Offer {id: $id})
+WITH o, w, w {.function, .nature, .email, .phone} AS before
+DELETE w
+SET o.revision = coalesce(o.revision, 0) + 1, o.updated_at = datetime(), o.updated_by = $actor
+RETURN before, o.revision AS revision
