@@ -95,7 +95,7 @@ def national_places(graph, places: int) -> list[dict]:
 def seed(graph, places: int) -> tuple[list[dict], str]:
     from accounts.store import UserStore
 
-    graph.run_autocommit("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
     graph.apply_schema()
     text = (ROOT / "tests/fixtures/access/territory.cypher").read_text(encoding="utf-8")
     graph.write("\n".join(line for line in text.splitlines() if not line.strip().startswith("//")).rstrip("; \n"))

@@ -74,5 +74,5 @@ def empty_graph(graph, engine_endpoints):
     _, may_wipe = engine_endpoints
     if not may_wipe and graph.read("MATCH (n) RETURN count(n) AS c")[0]["c"] > 0:
         pytest.fail("Refusing to wipe a non-empty external Neo4j; set ROR_TEST_ALLOW_WIPE=1 to allow it.")
-    graph.run_autocommit("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
     return graph

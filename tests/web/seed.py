@@ -46,7 +46,7 @@ def seed(graph, client, settings: Settings) -> Fingerprint:
 
     steps = (
         ("wipe", lambda: graph.run_autocommit(
-            "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")),
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")),
         ("schema", graph.apply_schema),
         ("nos", lambda: load_nos(graph, settings.data_dir)),
         ("territories", lambda: load_territories(graph, settings.data_dir)),
