@@ -52,12 +52,21 @@ def _org_pct(row: dict) -> int:
     return 100 if row["offers_at_site_level"] else 0
 
 
-def table(graph: Graph, principal: Principal, region: str) -> list[PopulationRow]:
+def departments(graph: Graph, region: str) -> list[dict]:
+    """The départements of a région: [{code, name}]."""
+    return graph.read_named("read/region_departments", region=region)
+
+
+def table(graph: Graph, principal: Principal, region: str, department: str | None = None) -> list[PopulationRow]:
+    """One row per establishment of the région (or of one of its départements) with offers or a campaign."""
     principal.require("population.read")
     visible = principal.regions_visible()
     if visible is not None and region not in visible:
         raise Forbidden("Région hors de votre périmètre.")
-    rows = graph.read_named("read/quality_population", region=region)
+    if department is not None and department not in {d["code"] for d in departments(graph, region)}:
+        raise BadRequest(f"Le département {department} n'est pas dans la région {region}.",
+                         fields={"department": f"un département de la région {region}"})
+    rows = graph.read_named("read/quality_population", region=region, department=department)
     reports = {r.offer_id: r for r in offer_reports(graph, [i for row in rows for i in row["offer_ids"]])}
     out = []
     for row in rows:

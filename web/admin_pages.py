@@ -173,8 +173,10 @@ def tensions(principal):
 def population_page(principal):
     regions = principal.regions_visible()
     region = request.args.get("region") or (regions[0] if regions else "75")
-    rows = population.table(_graph(), principal, region)
-    return render_template("admin/population.html", rows=rows, region=region)
+    department = request.args.get("departement") or None
+    rows = population.table(_graph(), principal, region, department)
+    return render_template("admin/population.html", rows=rows, region=region, department=department,
+                           departments=population.departments(_graph(), region))
 
 
 @bp.get("/coordination/journal")

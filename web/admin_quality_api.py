@@ -95,21 +95,27 @@ def offer_status(offer_id: str) -> Response:
     return jsonify(plain(moved))
 
 
+POPULATION = (*REGION, Param("department", "string", "Code département (un de la région) : limite le suivi à ses "
+                                                      "établissements.", pattern=r"[0-9][0-9AB][0-9]?", max_length=3))
+
+
 @bp.get("/population")
 def population_table() -> Response:
     principal = authenticated("population.read")
-    args = parse(REGION, request.args)
-    rows = population.table(services().get_graph(), principal, args["region"])
-    return jsonify({"region": args["region"], "rows": plain(rows)})
+    args = parse(POPULATION, request.args)
+    rows = population.table(services().get_graph(), principal, args["region"], args.get("department"))
+    return jsonify({"region": args["region"], "department": args.get("department"), "rows": plain(rows)})
 
 
 @bp.get("/population.csv")
 def population_csv() -> Response:
     principal = authenticated("population.read")
-    args = parse(REGION, request.args)
-    rows = population.table(services().get_graph(), principal, args["region"])
+    args = parse(POPULATION, request.args)
+    department = args.get("department")
+    rows = population.table(services().get_graph(), principal, args["region"], department)
+    name = args["region"] + (f"-{department}" if department else "")
     return Response(population.to_csv(rows), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="suivi-peuplement-{args["region"]}.csv"'})
+        "Content-Disposition": f'attachment; filename="suivi-peuplement-{name}.csv"'})
 
 
 @bp.put("/sites/<finess>/population")
@@ -164,9 +170,9 @@ declare("post", "/offers/{offer_id}/status", "offerStatus",
         schema={"type": "object", "properties": {"offer_id": {"type": "string"}, "before": {"type": "string"},
                                                  "status": {"type": "string"}, "indexed": {"type": "boolean"}}})
 declare("get", "/population", "population", "Suivi du peuplement par établissement d'une région.", tag=TAG,
-        security=READ_SECURITY, params=query_params(REGION), errors=("400", "401", "403"))
+        security=READ_SECURITY, params=query_params(POPULATION), errors=("400", "401", "403"))
 declare("get", "/population.csv", "populationCsv", "Le même suivi du peuplement en CSV.", tag=TAG,
-        security=READ_SECURITY, params=query_params(REGION), errors=("400", "401", "403"),
+        security=READ_SECURITY, params=query_params(POPULATION), errors=("400", "401", "403"),
         schema={"type": "string"}, media="text/csv")
 declare("put", "/sites/{finess}/population", "populationUpdate",
         "Dates de campagne, de formations et de validation ARS d'un établissement.", tag=TAG,

@@ -1,7 +1,7 @@
 // Population follow-up per establishment of a région: campaign dates, internal organisation described,
 // offers (their minimum description is checked in Python). Sites with at least one offer or a campaign.
-// Parameters: $region.
-MATCH (d:Department {region_code: $region})
+// Parameters: $region, $department (one of its départements, or null for all).
+MATCH (d:Department {region_code: $region}) WHERE $department IS NULL OR d.code = $department
 CALL (d) {
   MATCH (d)<-[:IN]-(:Commune)<-[:IN]-(s:Site) RETURN s
   UNION

@@ -118,3 +118,12 @@ def test_coordinator_reviews_an_edited_published_offer_from_the_validation_page(
     assert coord.get("/coordination/validation?region=84").status_code == 403
     assert contrib.get("/coordination/validation").status_code == 403
     assert coord.get("/coordination/validation?file=inconnue").status_code == 400
+
+
+def test_population_page_filters_by_department(world):
+    client = logged_in(world, "coord_na")
+    page = client.get("/coordination/peuplement?region=75&departement=40").get_data(as_text=True)
+    assert "Suivi du peuplement — région 75, département 40" in page
+    assert '<option value="40" selected>40 Landes</option>' in page and "CH de Mont-de-Marsan (synthétique)" in page
+    assert "/api/v1/population.csv?region=75&amp;department=40" in page
+    assert client.get("/coordination/peuplement?region=75&departement=01").status_code == 400

@@ -107,6 +107,20 @@ def test_population_follow_up_table_csv_and_update(world):
     assert len(entries) == 1 and entries[0]["after"]["population_ars_validated_on"] == "2025-04-16"
 
 
+
+def test_population_follow_up_by_department(world):
+    app, tokens = world
+    whole = get(app, tokens["coord_na"], "/api/v1/population?region=75").get_json()["rows"]
+    landes = get(app, tokens["coord_na"], "/api/v1/population?region=75&department=40").get_json()
+    assert landes["department"] == "40" and landes["rows"]
+    assert landes["rows"] == [r for r in whole if r["department_code"] == "40"]
+    outside = get(app, tokens["coord_na"], "/api/v1/population?region=75&department=01")
+    assert outside.status_code == 400 and "n'est pas dans la région 75" in outside.get_json()["error"]["message"]
+    bad = get(app, tokens["coord_na"], "/api/v1/population?region=75&department=landes")
+    assert bad.status_code == 400 and "department" in bad.get_json()["error"]["fields"]
+    exported = get(app, tokens["coord_na"], "/api/v1/population.csv?region=75&department=40")
+    assert 'filename="suivi-peuplement-75-40.csv"' in exported.headers["Content-Disposition"]
+
 def worklist(app, token, queue, region="75"):
     return get(app, token, f"/api/v1/quality/regions/{region}/worklist?queue={queue}")
 
