@@ -9,4 +9,6 @@ WITH o, pr, old IS NULL AS created, old {.function, .nature, .email, .phone} AS 
 MERGE (pr)-[w:WORKS_IN]->(o)
 SET w += $fields, w.updated_at = datetime(), w.updated_by = $actor,
     o.revision = coalesce(o.revision, 0) + 1, o.updated_at = datetime(), o.updated_by = $actor
+// a new role can change the professional's FHIR Practitioner (its région tag): date it for the delta exports
+FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END | SET pr.updated_at = datetime())
 RETURN created, before, w {.function, .nature, .email, .phone} AS after, o.revision AS revision

@@ -137,6 +137,9 @@ def test_removing_a_role_of_a_published_offer_leaves_a_fhir_tombstone_until_it_c
     assert removed.get_json()["contacts"]["contacts"] == []
     assert removed.get_json()["quality"]["changed_since_publication"] is True  # the coordinators will see it
     assert graph.read(tomb) == [{"reason": "role.removed"}]
+    dated = graph.read("MATCH (p:Professional {rpps: 'SYN0000099'}) "
+                       "RETURN p.updated_at >= datetime() - duration('PT1M') AS recent")
+    assert dated == [{"recent": True}]  # its Practitioner is re-exported by the next delta
     assert graph.read("MATCH (p:Professional {rpps: 'SYN0000099'}) RETURN count(p) AS n") == [{"n": 1}]
     again = app.test_client().delete(f"/api/v1/offers/off-a/contacts/SYN0000099?revision={start + 1}",
                                      headers=bearer(token))
