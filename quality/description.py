@@ -9,11 +9,12 @@ offer is then re-indexed and its quality report re-evaluated for the caller to s
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
 import cypher
-from accounts.models import Principal
+from accounts.models import Principal, Target
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
 from capacity.sync import reindex_offer_change
@@ -173,6 +174,37 @@ def nomenclature_errors(graph: Graph, codes: dict[str, list[str]], today: date,
         if parts:
             errors[name] = f"{label} : " + " ; ".join(parts) + "."
     return errors
+
+
+def create(graph: Graph, principal: Principal, finess: str, payload: dict) -> DescriptionWrite:
+    """Declare a new unit (offer) of site `finess` as a draft named `payload["name"]`; its quality report says
+    what is missing from its minimum description before it can be validated."""
+    principal.require("offer.edit")
+    site = UserStore(graph).locate("site", finess)
+    principal.require("offer.edit", site)
+    if not isinstance(payload, dict):
+        raise BadRequest("Le corps de la requête doit être un objet JSON.", fields={"body": "objet JSON attendu"})
+    label, limit = TEXT_FIELDS["name"]
+    name = payload.get("name")
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > limit:
+        raise BadRequest(f"{label} : à renseigner ({limit} caractères au plus).", fields={"name": label})
+    unknown = sorted(set(payload) - {"name", "csrf_token"})
+    if unknown:
+        raise BadRequest("Champ inconnu : " + ", ".join(unknown) + ".", fields={k: "champ inconnu" for k in unknown})
+    offer_id = f"OFF-{finess}-{secrets.token_hex(4).upper()}"
+    target = Target(kind="Offer", id=offer_id, site_finess=finess, department_code=site.department_code,
+                    region_code=site.region_code)
+
+    def work(tx):
+        if tx.run(cypher.query("write/offer_create"), finess=finess, id=offer_id, name=name,
+                  actor=principal.username).single() is None:
+            raise NotFound("Établissement introuvable.")
+        append(tx, principal, "offer.create", target, None, {"name": name, "status": "draft", "revision": 0})
+
+    in_write_transaction(graph, work)
+    return DescriptionWrite(description=read(graph, principal, offer_id), report=offer_reports(graph, [offer_id])[0],
+                            indexed=False, changed=("name",))
 
 
 def update(graph: Graph, principal: Principal, offer_id: str, payload: dict, *, search_client=None,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from accounts.web import authenticated, csrf_token, current_principal, init_app, log_in, log_out
 from audit.log import entries
@@ -216,6 +216,15 @@ def contacts_body(written) -> dict:
             "rpps": written.rpps, "action": written.action}
 
 
+@bp.post("/sites/<finess>/offers")
+def offer_create(finess: str) -> tuple[Response, int, dict]:
+    """Declare a new unit of one of my sites, as a draft to describe (its quality report says what is missing)."""
+    principal = authenticated("offer.edit")
+    written = description_service.create(services().get_graph(), principal, finess, json_body())
+    location = url_for("admin_api.offer_description", offer_id=written.description.offer_id)
+    return jsonify(description_body(written)), 201, {"Location": location}
+
+
 @bp.get("/offers/<offer_id>/contacts")
 def offer_contacts(offer_id: str) -> Response:
     principal = authenticated("offer.edit")
@@ -372,6 +381,12 @@ CONTACT_BODY = {
        for name, (label, limit) in contact_service.TEXT_FIELDS.items()}}
 CONTACTS_ANSWER = {"type": "object", "properties": {"contacts": OBJ, "quality": OBJ, "indexed": {"type": "boolean"},
                                                     "rpps": {"type": "string"}, "action": {"type": "string"}}}
+declare("post", "/sites/{finess}/offers", "offerCreate",
+        "Déclare une nouvelle offre (unité) d'un de mes établissements, en brouillon : son rapport de qualité dit ce "
+        "qui manque à sa description minimale avant validation.", tag=TAG_OFFER, security=WRITE_SECURITY,
+        params=[FINESS], body=json_request({"name": {"type": "string", "maxLength": 200}}, ["name"]), ok="201",
+        errors=("400", "401", "403", "404"),
+        schema={"type": "object", "properties": {"description": OBJ, "quality": OBJ}})
 declare("get", "/offers/{offer_id}/contacts", "offerContacts",
         "Contacts d'une offre de mon périmètre (fonction J220, nature J221, courriel, téléphone de chaque rôle), "
         "sa révision et les codes possibles.", tag=TAG_OFFER, security=READ_SECURITY, params=[OFFER],

@@ -113,6 +113,10 @@ def logout():
 @bp.get("/espace")
 @page()
 def home(principal):
+    return home_page(principal)
+
+
+def home_page(principal, create_error: str | None = None, create_finess: str | None = None) -> str:
     sites = None if principal.role == "admin" else list(principal.user.sites)
     places = []
     if principal.can("capacity.write"):
@@ -125,8 +129,11 @@ def home(principal):
     offers = []
     if principal.can("offer.edit") or principal.can("tension.write"):
         offers = _graph().read_named("read/accounts_offers_of_sites", sites=sites, limit=300)
+    known = {o["finess"]: o["site_name"] for o in offers}
     return render_template("admin/home.html", principal=principal, places=places, offers=offers,
-                           sites=sorted({(o["finess"], o["site_name"]) for o in offers}))
+                           sites=sorted(known.items()),
+                           own_sites=[(f, known.get(f)) for f in principal.user.sites] if principal.can("offer.edit")
+                           else [], create_error=create_error, create_finess=create_finess)
 
 
 @bp.route("/contribution/lieux/<place_id>/capacite", methods=["GET", "POST"])
@@ -273,8 +280,21 @@ def description_form(principal, offer_id: str):
             errors, message, status = exc.fields or {}, exc.message, exc.status
             if isinstance(exc, Conflict):
                 values = {}  # show what is there now, at its new revision: the editor redoes their change on it
+    created = request.method == "GET" and request.args.get("nouvelle") == "1"
     return _description_page(graph, principal, offer_id, values=values, errors=errors, message=message,
-                             saved=saved), status
+                             saved=saved, created=created), status
+
+
+@bp.post("/contribution/etablissements/<finess>/offres")
+@page("offer.edit")
+def offer_create_form(principal, finess: str):
+    """Declare a new unit, then describe it on its description page."""
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        written = description_service.create(_graph(), principal, finess, values)
+    except BadRequest as exc:
+        return home_page(principal, create_error=exc.message, create_finess=finess), 400
+    return redirect(url_for("admin_pages.description_form", offer_id=written.description.offer_id, nouvelle=1))
 
 
 @bp.post("/contribution/offres/<offer_id>/contacts")
@@ -299,7 +319,8 @@ def contact_form(principal, offer_id: str):
 
 
 def _description_page(graph, principal, offer_id: str, *, values=None, errors=None, message=None, saved=None,
-                      report=None, contact_message=None, contact_errors=None, contact_rpps=None) -> str:
+                      report=None, contact_message=None, contact_errors=None, contact_rpps=None,
+                      created=False) -> str:
     current = description_service.read(graph, principal, offer_id)
     report = saved.report if saved else report or quality.offer_report(graph, principal, offer_id)
     return render_template("admin/description.html", current=current, values=values or {}, errors=errors or {},
@@ -307,4 +328,4 @@ def _description_page(graph, principal, offer_id: str, *, values=None, errors=No
                            code_fields=description_service.CODE_FIELDS,
                            contacts=contact_service.read(graph, principal, offer_id),
                            contact_choices=contact_service.choices(graph), contact_message=contact_message,
-                           contact_errors=contact_errors, contact_rpps=contact_rpps)
+                           contact_errors=contact_errors, contact_rpps=contact_rpps, created=created)

@@ -38,6 +38,7 @@ MATRIX = [
     ("GET", "/api/v1/quality/regions/75", None, expect({"admin": 200, "coord_na": 200})),
     ("GET", "/api/v1/quality/regions/75/worklist", None, expect({"admin": 200, "coord_na": 200})),
     ("GET", "/api/v1/offers/off-a/contacts", None, expect({"admin": 200, "contrib_a": 200})),
+    ("POST", "/api/v1/sites/010000033/offers", {"name": ""}, expect({"admin": 400, "contrib_c": 400})),
     ("DELETE", "/api/v1/offers/off-c/contacts/SYN0000001?revision=0", None, expect({"admin": 404, "contrib_c": 404})),
     ("GET", "/api/v1/quality/regions/84/worklist?queue=draft", None, expect({"admin": 200, "coord_ara": 200})),
     ("GET", "/api/v1/population?region=84", None, expect({"admin": 200, "coord_ara": 200})),

@@ -136,3 +136,59 @@ def test_description_form_saves_and_shows_the_quality_report(world, graph):
     stale = client.post("/contribution/offres/off-eoh/description",
                         data={"csrf_token": token, "revision": current, "email": "autre@ch-exemple.fr"})
     assert stale.status_code == 409 and "modifiée entre-temps" in stale.get_data(as_text=True)
+
+
+def test_contributor_declares_a_new_unit_and_is_told_what_is_missing(world, graph):
+    app, tokens = world
+    client = app.test_client()
+    audits = count(graph, "offer.create")
+    created = client.post("/api/v1/sites/400000011/offers", json={"name": "Hôpital de jour gériatrique"},
+                          headers=bearer(tokens["contrib_a"]))
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    offer_id = body["description"]["offer_id"]
+    assert re.fullmatch(r"OFF-400000011-[0-9A-F]{8}", offer_id)
+    assert created.headers["Location"].endswith(f"/api/v1/offers/{offer_id}/description")
+    assert (body["description"]["status"], body["description"]["revision"]) == ("draft", 0)
+    assert {"MIN-ACTIVITE", "MIN-MODE", "MIN-AGE", "MIN-CHAMP"} <= {a["rule"] for a in body["quality"]["anomalies"]}
+    assert count(graph, "offer.create") == audits + 1
+    entry = graph.read("MATCH (a:AuditEntry {action: 'offer.create', target_id: $id}) "
+                       "RETURN a.actor AS actor, a.site_finess AS site, a.region_code AS region", id=offer_id)
+    assert entry == [{"actor": "contrib_a", "site": "400000011", "region": "75"}]
+    assert client.get(f"/api/v1/offers/{offer_id}").status_code == 404  # a draft is not public
+    described = patch(app, tokens["contrib_a"], offer_id, {"revision": 0, "activities": ["047"], "care_modes": ["28"],
+                                                           "age_groups": ["06"], "fields": ["01"]})
+    assert described.status_code == 200 and described.get_json()["description"]["revision"] == 1
+    assert not {"MIN-ACTIVITE", "MIN-MODE", "MIN-AGE", "MIN-CHAMP"} & {
+        a["rule"] for a in described.get_json()["quality"]["anomalies"]}
+
+    for who, status in (("contrib_c", 403), ("coord_na", 403), ("reader", 403)):
+        refused = client.post("/api/v1/sites/400000011/offers", json={"name": "X"}, headers=bearer(tokens[who]))
+        assert refused.status_code == status
+    unknown = client.post("/api/v1/sites/999999999/offers", json={"name": "X"}, headers=bearer(tokens["admin"]))
+    assert unknown.status_code == 404
+    empty = client.post("/api/v1/sites/400000011/offers", json={"name": "  "}, headers=bearer(tokens["contrib_a"]))
+    assert empty.status_code == 400 and "name" in empty.get_json()["error"]["fields"]
+    extra = client.post("/api/v1/sites/400000011/offers", json={"name": "Y", "status": "published"},
+                        headers=bearer(tokens["contrib_a"]))
+    assert extra.status_code == 400 and "status" in extra.get_json()["error"]["fields"]
+    assert count(graph, "offer.create") == audits + 1
+
+
+def test_new_unit_from_the_professional_space(world, graph):
+    client = logged_in(world[0], "contrib_a")
+    home = client.get("/espace")
+    assert "Déclarer une nouvelle offre" in home.get_data(as_text=True)
+    empty = client.post("/contribution/etablissements/400000011/offres", data={"csrf_token": token_of(home),
+                                                                                "name": ""})
+    assert empty.status_code == 400 and "data-create-error" in empty.get_data(as_text=True)
+    made = client.post("/contribution/etablissements/400000011/offres",
+                       data={"csrf_token": token_of(home), "name": "Équipe mobile de gériatrie"})
+    assert made.status_code == 302 and "nouvelle=1" in made.headers["Location"]
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Offre créée en brouillon." in page and "Équipe mobile de gériatrie" in page and "MIN-ACTIVITE" in page
+    assert graph.read("MATCH (:Site {finess: '400000011'})-[:OFFERS]->(o:Offer {name: 'Équipe mobile de gériatrie'}) "
+                      "RETURN o.status AS s, o.created_by AS by") == [{"s": "draft", "by": "contrib_a"}]
+    other = client.post("/contribution/etablissements/010000033/offres", data={"csrf_token": token_of(home),
+                                                                                "name": "Hors périmètre"})
+    assert other.status_code == 403
