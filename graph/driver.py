@@ -91,6 +91,16 @@ class Graph:
     def write_named(self, name: str, **params) -> neo4j.ResultSummary:
         return self.write(cypher.query(name), **params)
 
+    def replan(self, timeout_s: int = 300) -> None:
+        """Resample the index statistics, wait for it, and clear the query caches, after a bulk load.
+
+        Without it, a query planned while an index still counted no entries (statistics lag behind a bulk load)
+        keeps a plan that seeks that index from every row: the site documents of the search index, seeking
+        every published offer for each of 95,333 sites, ran for minutes instead of 6 s."""
+        with _translated(self.uri):
+            self.driver.execute_query("CALL db.prepareForReplanning($timeout)", {"timeout": timeout_s},
+                                      database_=self.database)
+
     def run_autocommit(self, query_text: str, **params) -> None:
         """For `CALL { … } IN TRANSACTIONS`, which needs an implicit (auto-commit) transaction."""
         with _translated(self.uri), self.driver.session(database=self.database) as session:

@@ -37,6 +37,7 @@ def _run(settings: Settings, name: str, work: Callable) -> None:
     run = RunLog(name=name)
     with _graph(settings) as g:
         summary = work(g)
+        g.replan()  # later queries are planned on the loaded data's statistics
     run.finish(summary)
     for line in summary.lines():
         click.echo(line)

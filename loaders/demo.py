@@ -35,6 +35,7 @@ def load_demo(settings: Settings, graph: Graph, *, progress: bool = True, seed: 
             for line in summary.lines():
                 print(line, flush=True)
         total.merge(summary)
+    graph.replan()  # later queries are planned on the loaded data's statistics
     total.counts = graph.counts()
     total.seconds = timer.seconds
     return total

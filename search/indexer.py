@@ -92,6 +92,7 @@ class Indexer:
         swapped in one atomic request: searches keep working on the previous version until then."""
         started = time.perf_counter()
         kinds = list(kinds)
+        self.graph.replan()  # the documents are read with plans made on current statistics
         watermark = graph_now(self.graph)
         regions = [row["code"] for row in self.graph.read_named("index/regions")]
         with translated():

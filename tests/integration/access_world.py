@@ -53,6 +53,7 @@ def build_world(graph, engine_endpoints, *fixtures: str) -> dict[str, str]:
     for username, (role, sites, regions) in ACCOUNTS.items():
         store.add(username, PASSWORD, role, sites=sites, regions=regions)
         tokens[username] = store.create_token(username, "tests")[1]
+    graph.replan()  # plans cached by earlier modules were made on other data
     return tokens
 
 
