@@ -22,10 +22,10 @@ from audit.log import append, in_write_transaction
 from capacity.sync import reindex_offer_change
 from fhir_api import tombstones
 from graph.driver import Graph
-from quality.description import CODE, EMAIL, PHONE, nomenclature_errors
+from quality.description import CODE, nomenclature_errors, parse_revision, require_revision, text_value
 from quality.rules import OfferReport
 from quality.service import offer_reports
-from ror.errors import BadRequest, Conflict, NotFound
+from ror.errors import BadRequest, NotFound
 
 CODE_FIELDS: dict[str, tuple[str, str]] = {"function": ("J220", "Fonction du contact"),
                                            "nature": ("J221", "Nature du contact")}
@@ -101,40 +101,22 @@ def check(graph: Graph, rpps: str, payload: dict, *, removing: bool = False,
     allowed = {"revision", "csrf_token", "rpps", "action"} | (set() if removing else set(FIELDS))
     for name in sorted(set(payload) - allowed):
         errors[name] = f"Champ inconnu : {name}."
-    revision = payload.get("revision")
-    try:
-        revision = int(revision) if not isinstance(revision, bool) else None
-    except (TypeError, ValueError):
-        revision = None
-    if revision is None or revision < 0:
-        errors["revision"] = ("Révision de la description manquante : rechargez la fiche avant de la modifier "
-                              "(protection contre l'écrasement d'une modification concurrente).")
+    revision = parse_revision(payload, errors)
     fields: dict[str, str | None] = {}
     codes: dict[str, list[str]] = {}
     for name in () if removing else FIELDS:
         if name not in payload:
             continue
-        value = payload[name]
-        label = CODE_FIELDS[name][1] if name in CODE_FIELDS else TEXT_FIELDS[name][0]
-        if value is not None and not isinstance(value, str):
-            errors[name] = f"{label} : texte attendu."
+        label, limit = (CODE_FIELDS[name][1], None) if name in CODE_FIELDS else TEXT_FIELDS[name]
+        accepted, value = text_value(name, label, limit, payload[name], errors)
+        if not accepted:
             continue
-        value = (value or "").strip() or None
-        if value is None:
-            fields[name] = None
-        elif name in CODE_FIELDS:
+        if value is not None and name in CODE_FIELDS:
             if not CODE.match(value):
                 errors[name] = f"{label} : code illisible « {value[:20]} »."
-            else:
-                fields[name], codes[name] = value, [value]
-        elif len(value) > TEXT_FIELDS[name][1]:
-            errors[name] = f"{label} : {TEXT_FIELDS[name][1]} caractères au plus."
-        elif name == "phone" and not PHONE.match(value):
-            errors[name] = f"{label} : numéro invalide « {value} » (chiffres, espaces, +, points)."
-        elif name == "email" and not EMAIL.match(value):
-            errors[name] = f"{label} : adresse invalide « {value} »."
-        else:
-            fields[name] = value
+                continue
+            codes[name] = [value]
+        fields[name] = value
     if codes:
         errors.update(nomenclature_errors(graph, codes, today or date.today(), CODE_FIELDS))
     if errors:
@@ -172,10 +154,7 @@ def _write(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload
         if locked is None:
             raise NotFound("Offre introuvable.")
         current = int(locked["revision"] or 0)
-        if current != revision:
-            raise Conflict(f"La description a été modifiée entre-temps (révision {current}, votre saisie partait "
-                           f"de la révision {revision}) : rechargez la fiche et refaites vos changements.",
-                           fields={"revision": f"actuelle : {current}"})
+        require_revision(current, revision)
         published = locked["status"] == tombstones.PUBLISHED
         if removing:
             row = tx.run(cypher.query("write/offer_contact_remove"), id=offer_id, rpps=rpps,

@@ -90,14 +90,8 @@ def _codes_of(value) -> list[str] | None:
     return sorted({v.strip() for v in value if v.strip()})
 
 
-def check(graph: Graph, payload: dict, today: date | None = None) -> tuple[int, dict, dict]:
-    """(revision, text properties, codes per field) from a payload, or BadRequest naming every bad field and
-    code in French. Only the fields present are changed."""
-    if not isinstance(payload, dict):
-        raise BadRequest("Le corps de la requête doit être un objet JSON.", fields={"body": "objet JSON attendu"})
-    errors: dict[str, str] = {}
-    for name in sorted(set(payload) - set(TEXT_FIELDS) - set(CODE_FIELDS) - {"revision", "csrf_token"}):
-        errors[name] = f"Champ inconnu : {name}."
+def parse_revision(payload: dict, errors: dict[str, str]) -> int | None:
+    """The description revision the editor started from; a French error in `errors` when missing or bad."""
     revision = payload.get("revision")
     try:
         revision = int(revision) if not isinstance(revision, bool) else None
@@ -106,24 +100,54 @@ def check(graph: Graph, payload: dict, today: date | None = None) -> tuple[int, 
     if revision is None or revision < 0:
         errors["revision"] = ("Révision de la description manquante : rechargez la fiche avant de la modifier "
                               "(protection contre l'écrasement d'une modification concurrente).")
+    return revision
+
+
+def text_value(name: str, label: str, limit: int | None, raw, errors: dict[str, str]) -> tuple[bool, str | None]:
+    """(accepted, value) of one text field: trimmed, empty → None (clears it); phones and e-mails checked.
+    When not accepted, `errors[name]` says why in French."""
+    if raw is not None and not isinstance(raw, str):
+        errors[name] = f"{label} : texte attendu."
+        return False, None
+    value = (raw or "").strip() or None
+    if value is None:
+        return True, None
+    if limit is not None and len(value) > limit:
+        errors[name] = f"{label} : {limit} caractères au plus."
+    elif name == "phone" and not PHONE.match(value):
+        errors[name] = f"{label} : numéro invalide « {value} » (chiffres, espaces, +, points)."
+    elif name == "email" and not EMAIL.match(value):
+        errors[name] = f"{label} : adresse invalide « {value} »."
+    else:
+        return True, value
+    return False, None
+
+
+def require_revision(current: int, revision: int) -> None:
+    """Refuse a change started from another revision than the offer's current one (never merged)."""
+    if current != revision:
+        raise Conflict(f"La description a été modifiée entre-temps (révision {current}, votre saisie partait "
+                       f"de la révision {revision}) : rechargez la fiche et refaites vos changements.",
+                       fields={"revision": f"actuelle : {current}"})
+
+
+def check(graph: Graph, payload: dict, today: date | None = None) -> tuple[int, dict, dict]:
+    """(revision, text properties, codes per field) from a payload, or BadRequest naming every bad field and
+    code in French. Only the fields present are changed."""
+    if not isinstance(payload, dict):
+        raise BadRequest("Le corps de la requête doit être un objet JSON.", fields={"body": "objet JSON attendu"})
+    errors: dict[str, str] = {}
+    for name in sorted(set(payload) - set(TEXT_FIELDS) - set(CODE_FIELDS) - {"revision", "csrf_token"}):
+        errors[name] = f"Champ inconnu : {name}."
+    revision = parse_revision(payload, errors)
     text: dict[str, str | None] = {}
     for name, (label, limit) in TEXT_FIELDS.items():
         if name not in payload:
             continue
-        value = payload[name]
-        if value is not None and not isinstance(value, str):
-            errors[name] = f"{label} : texte attendu."
-            continue
-        value = (value or "").strip() or None
-        if value is not None and len(value) > limit:
-            errors[name] = f"{label} : {limit} caractères au plus."
-        elif name == "name" and value is None:
+        accepted, value = text_value(name, label, limit, payload[name], errors)
+        if accepted and name == "name" and value is None:
             errors[name] = f"{label} : à renseigner."
-        elif name == "phone" and value is not None and not PHONE.match(value):
-            errors[name] = f"{label} : numéro invalide « {value} » (chiffres, espaces, +, points)."
-        elif name == "email" and value is not None and not EMAIL.match(value):
-            errors[name] = f"{label} : adresse invalide « {value} »."
-        else:
+        elif accepted:
             text[name] = value
     codes: dict[str, list[str]] = {}
     for name, (value_set, label) in CODE_FIELDS.items():
@@ -219,11 +243,7 @@ def update(graph: Graph, principal: Principal, offer_id: str, payload: dict, *, 
         before = tx.run(cypher.query("write/offer_description_lock"), id=offer_id).single()
         if before is None:
             raise NotFound("Offre introuvable.")
-        current = int(before["revision"] or 0)
-        if current != revision:
-            raise Conflict(f"La description a été modifiée entre-temps (révision {current}, votre saisie partait "
-                           f"de la révision {revision}) : rechargez la fiche et refaites vos changements.",
-                           fields={"revision": f"actuelle : {current}"})
+        require_revision(int(before["revision"] or 0), revision)
         after = tx.run(cypher.query("write/offer_description_update"), id=offer_id, text=text,
                        codes={k: codes.get(k) for k in CODE_FIELDS}, actor=principal.username).single()
         old, new = _audit_view(before, text, codes), _audit_view(after, text, codes)

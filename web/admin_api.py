@@ -188,11 +188,14 @@ def audit_log() -> Response:
 # ------------------------------------------------------------------------------------------- offer description
 
 
+def report_body(report) -> dict:
+    """A quality report as JSON, with its count of blocking anomalies."""
+    return {**plain(report), "blocking": len(report.blocking)}
+
+
 def description_body(written) -> dict:
-    report = plain(written.report)
-    report["blocking"] = len(written.report.blocking)
-    return {"description": plain(written.description), "quality": report, "indexed": written.indexed,
-            "changed": list(written.changed)}
+    return {"description": plain(written.description), "quality": report_body(written.report),
+            "indexed": written.indexed, "changed": list(written.changed)}
 
 
 @bp.get("/offers/<offer_id>/description")
@@ -210,9 +213,7 @@ def offer_update(offer_id: str) -> Response:
 
 
 def contacts_body(written) -> dict:
-    report = plain(written.report)
-    report["blocking"] = len(written.report.blocking)
-    return {"contacts": plain(written.contacts), "quality": report, "indexed": written.indexed,
+    return {"contacts": plain(written.contacts), "quality": report_body(written.report), "indexed": written.indexed,
             "rpps": written.rpps, "action": written.action}
 
 

@@ -23,6 +23,7 @@ from web.admin_api import (
     path_param,
     plain,
     query_params,
+    report_body,
 )
 from web.params import Param, parse
 from web.services import services
@@ -37,12 +38,6 @@ WORKLIST = (Param("queue", "string", "File de validation : " + " ; ".join(f"{k} 
                   default=quality.WORKLIST_LIMIT, minimum=1, maximum=1000))
 
 
-def _report(report) -> dict:
-    body = plain(report)
-    body["blocking"] = len(report.blocking)
-    return body
-
-
 @bp.get("/quality/rules")
 def rules() -> Response:
     authenticated("quality.read")
@@ -53,7 +48,7 @@ def rules() -> Response:
 def offer_quality(offer_id: str) -> Response:
     principal = authenticated("quality.read")
     report = quality.offer_report(services().get_graph(), principal, offer_id)
-    body = _report(report)
+    body = report_body(report)
     body["next_statuses"] = workflow.allowed_next(report.status, principal.role, report.changed_since_publication)
     return jsonify(body)
 
@@ -63,7 +58,7 @@ def site_quality(finess: str) -> Response:
     principal = authenticated("quality.read")
     report = quality.site_report(services().get_graph(), principal, finess)
     return jsonify({"finess": report.finess, "completeness": report.completeness, "anomalies": report.anomalies,
-                    "offers": [_report(r) for r in report.offers]})
+                    "offers": [report_body(r) for r in report.offers]})
 
 
 @bp.get("/quality/regions/<region>")
@@ -79,7 +74,7 @@ def region_worklist(region: str) -> Response:
     args = parse(REGION + WORKLIST, {**request.args.to_dict(), "region": region})
     found = quality.worklist(services().get_graph(), principal, args["region"], args["queue"], args["limit"])
     body = plain(found)
-    body["offers"] = [{**plain(item), "report": _report(item.report)} for item in found.offers]
+    body["offers"] = [{**plain(item), "report": report_body(item.report)} for item in found.offers]
     return jsonify(body)
 
 
