@@ -67,6 +67,11 @@ class SyncReport:
     seconds: float = 0.0
 
 
+# A build's admin calls (settings, refresh of a hundred fresh indices) take well over the client's interactive
+# 10 s on a loaded machine; the national build failed there twice before this bound.
+BUILD_ADMIN_TIMEOUT_S = 120
+
+
 def stream_rows(graph: Graph, name: str, **params) -> Iterator[dict]:
     """Rows of a projection, streamed from one read transaction (never all in memory)."""
     # Projections name optional parts of the model (HAS_ORG, TensionAlert…): absent ones are not warnings here.
@@ -112,8 +117,9 @@ class Indexer:
         created = {r.lower(): self._create(self.names.physical(kind, r, version), kind) for r in regions}
         count = self._bulk(kind, stream_rows(self.graph, f"index/{kind}", ids=None), created, version, progress)
         for index in created.values():
-            self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}})
-        self.client.indices.refresh(index=",".join(created.values()))
+            self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}},
+                                             request_timeout=BUILD_ADMIN_TIMEOUT_S)
+        self.client.indices.refresh(index=",".join(created.values()), request_timeout=BUILD_ADMIN_TIMEOUT_S)
         return count, sorted(created.values())
 
     def _next_version(self) -> int:
