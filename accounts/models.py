@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ror.errors import Forbidden
+from core.errors import Forbidden
 
 ROLES = ("reader", "contributor", "coordinator", "analyst", "admin")
 ROLE_LABELS = {"reader": "lecteur", "contributor": "contributeur", "coordinator": "coordinateur",

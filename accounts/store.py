@@ -9,8 +9,8 @@ import cypher
 from accounts.models import ROLES, Principal, Target, User
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, new_token, token_hash, verify_password
 from audit.log import append, in_write_transaction
+from core.errors import BadRequest, Conflict, NotFound
 from graph.driver import Graph
-from ror.errors import BadRequest, Conflict, NotFound
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 FINESS = re.compile(r"[0-9]{2}[0-9AB][0-9]{6}")

@@ -18,7 +18,7 @@ from flask import Flask, current_app, g, request, session
 from accounts.models import Principal
 from accounts.ratelimit import LoginLimiter
 from accounts.store import UserStore
-from ror.errors import BadRequest, Forbidden, RorError, Unauthorized
+from core.errors import BadRequest, Forbidden, RorError, Unauthorized
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _UNSET = object()

@@ -33,8 +33,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.settings import Settings  # noqa: E402
 from engines import manager, process  # noqa: E402
-from ror.settings import Settings  # noqa: E402
 
 INSTANCE = "capbench"
 PREFIX = "capbench"

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from accounts.models import Principal, User  # noqa: E402
 from audit.log import in_write_transaction  # noqa: E402
 from capacity import service  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from engines import manager  # noqa: E402
 from graph.driver import Graph  # noqa: E402
-from ror.settings import Settings  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:

@@ -22,10 +22,10 @@ from pathlib import Path
 from flask import g
 
 from accounts.models import Principal, User
+from core.settings import Settings
 from engines import manager
 from graph.console import ConsoleLimits, check, run_read
 from graph.driver import Graph
-from ror.settings import Settings
 from web import create_app
 
 PATH_QUERY = ("MATCH p = (s:Site)-[:HAS_ORG*1..3]->(:InternalOrg)-[:OFFERS]->(:Offer)-[:PROVIDES]->(:Activity) "

@@ -11,9 +11,9 @@ import shutil
 import statistics
 import time
 
+from core.settings import Settings
 from engines import process
 from engines.manager import local_servers
-from ror.settings import Settings
 
 
 def main() -> None:

@@ -27,9 +27,9 @@ from flask import Flask
 import fhir_api
 from accounts.models import Principal, User
 from capacity import service as capacity_service
+from core.settings import PROJECT_ROOT, Settings
 from engines import manager
 from graph.driver import Graph
-from ror.settings import PROJECT_ROOT, Settings
 from search.client import make_client
 
 R211 = "https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"

@@ -14,10 +14,10 @@ import statistics
 import time
 
 import cypher
+from core.settings import Settings
 from engines import manager
 from graph import library
 from graph.driver import Graph
-from ror.settings import Settings
 
 NATIONAL = ("pediatric_emergency_coverage", "maternity_distance_gaps", "missing_generic_mailbox",
             "sites_without_ias_referent", "ias_referents_by_department", "professionals_per_100k",

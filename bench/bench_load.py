@@ -13,10 +13,10 @@ import resource
 import time
 from pathlib import Path
 
+from core.settings import PROJECT_ROOT, Settings
 from engines import manager
 from graph.driver import Graph
 from loaders.demo import load_demo
-from ror.settings import PROJECT_ROOT, Settings
 
 
 def main() -> None:

@@ -15,10 +15,10 @@ import statistics
 import time
 
 from accounts.models import Principal, User
+from core.settings import Settings
 from engines import manager
 from graph.driver import Graph
 from quality import population, service
-from ror.settings import Settings
 
 ADMIN = Principal(User(username="bench", role="admin"), via="cli")
 

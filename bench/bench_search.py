@@ -19,9 +19,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import BadRequest
+from core.settings import Settings
 from graph.driver import Graph
-from ror.errors import BadRequest
-from ror.settings import Settings
 from search.client import make_client
 from search.indexer import Indexer
 from search.models import ActTeamQuery, BedsQuery, EquipmentQuery, Gender, SpecialistOpinionQuery, TextQuery, Where

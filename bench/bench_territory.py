@@ -16,12 +16,12 @@ import statistics
 import time
 from functools import partial
 
+from core.settings import Settings
 from engines import manager
 from geo import territory as territories
 from geo import territory_coverage as coverage
 from geo.territory_picture import TerritoryService
 from graph.driver import Graph
-from ror.settings import Settings
 from search.client import make_client
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Principal
+from core.errors import Forbidden
 from graph.driver import Graph
-from ror.errors import Forbidden
 
 TREND_DAYS = 7
 

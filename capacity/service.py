@@ -21,8 +21,8 @@ from audit.log import in_write_transaction
 from capacity import freshness
 from capacity.sync import reindex_offers
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
+from core.errors import BadRequest, NotFound, RorError, ServiceUnavailable
 from graph.driver import Graph
-from ror.errors import BadRequest, NotFound, RorError, ServiceUnavailable
 
 PARIS = ZoneInfo("Europe/Paris")
 SNAPSHOT_KEYS = ("installed", "available_men", "available_women", "available_undifferentiated", "available_total",

@@ -12,8 +12,8 @@ from accounts.store import UserStore
 from audit.log import append, in_write_transaction
 from capacity.freshness import native
 from capacity.sync import reindex_offers
+from core.errors import BadRequest, Conflict, NotFound
 from graph.driver import Graph
-from ror.errors import BadRequest, Conflict, NotFound
 
 LEVELS = {1: "Vigilance", 2: "Tension modérée", 3: "Tension forte", 4: "Crise"}
 MAX_TEXT = 1000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.errors import EngineError
 from engines import process
-from ror.errors import EngineError
 
 
 class LocalServer:

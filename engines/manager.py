@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.settings import Settings
 from engines.neo4j_server import Neo4jServer
 from engines.opensearch_server import OpenSearchServer
 from engines.process import EngineStatus
-from ror.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from core.errors import EngineError
 from engines import process
 from engines.local_server import LocalServer
-from ror.errors import EngineError
 
 VERSION = "2.19.4"
 POM = Path(__file__).parent / "opensearch" / "pom.xml"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ror.errors import EngineError
+from core.errors import EngineError
 
 
 @dataclass(frozen=True)

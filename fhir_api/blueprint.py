@@ -15,10 +15,10 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, request, send_file
 from werkzeug.exceptions import HTTPException
 
+from core.errors import BadRequest, NotFound, RorError
+from core.settings import PROJECT_ROOT
 from fhir_api import capability, export, patch, store
 from fhir_api.service import FhirService, SearchRequest, now, outcome
-from ror.errors import BadRequest, NotFound, RorError
-from ror.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")

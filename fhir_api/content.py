@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from opensearchpy import exceptions as os_errors
 
-from ror.errors import ServiceUnavailable
+from core.errors import ServiceUnavailable
 from search.client import translated
 from search.query import published_filter
 

@@ -68,9 +68,9 @@ from pathlib import Path
 import orjson
 
 import cypher
+from core.errors import BadRequest, NotFound
 from fhir_api import codes, params, resources, store
 from fhir_api.search import SearchEngine
-from ror.errors import BadRequest, NotFound
 
 EXPORT_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
 BATCH = 2000

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ror.errors import BadRequest
+from core.errors import BadRequest
 
 PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
 _PREFIXED = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.+)$")

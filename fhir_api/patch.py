@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 
+from core.errors import BadRequest, RorError
 from fhir_api import codes
-from ror.errors import BadRequest, RorError
 
 FIELD_OF = {(f["status"], f["gender"], f["temporality"]): f["field"] for f in codes.CAPACITY_FIELDS}
 TEMPORALITY_CURRENT = "01"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlencode
 
+from core.errors import NotFound
 from fhir_api import codes, params, searchparams, store
 from fhir_api.params import InvalidParam
 from fhir_api.search import DEFAULT_COUNT, MAX_COUNT, SearchEngine
-from ror.errors import NotFound
 
 MAX_INCLUDED = 5000
 

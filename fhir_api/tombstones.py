@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import cypher
+from core.errors import BadRequest
 from fhir_api.resources import practitioner_role_id
 from fhir_api.store import RESOURCE_TYPES
 from graph.driver import row_of
-from ror.errors import BadRequest
 
 PUBLISHED = "published"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.errors import BadRequest
 from geo.communes import distance_km
-from ror.errors import BadRequest
 
 MIN_RADIUS_KM = 0.5
 MAX_RADIUS_KM = 500.0

@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from core.errors import BadRequest
 from geo.communes import COMMUNES_FILE, Commune, iter_communes
 from geo.distance import check_point
 from geo.sas import SAS_FILE, SasRadii, SasRadius, normalise_department
-from ror.errors import BadRequest
 from search.models import Origin, PlaceCandidate, Suggestion, Where, to_dict
 
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from geopy import exc as geopy_errors
 from geopy.geocoders import BANFrance
 
+from core.errors import BadRequest, ServiceUnavailable
 from geo.distance import check_point
-from ror.errors import BadRequest, ServiceUnavailable
 from search.models import Origin
 
 

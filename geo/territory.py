@@ -22,8 +22,8 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from core.errors import BadRequest
 from geo.communes import COMMUNES_FILE, iter_communes
-from ror.errors import BadRequest
 
 CODE_PATTERN = r"FR|R[0-9]{2}|D(?:[0-9]{2}|2[AB]|97[1-6])"
 EARTH_RADIUS_KM = 6371.0088  # the radius of geo.communes.distance_km

@@ -19,10 +19,10 @@ from pathlib import Path
 from opensearchpy import OpenSearch
 
 from capacity.freshness import age_text
+from core.errors import BadRequest, NotFound
 from geo import territory_coverage as coverage
 from geo.territory import Territory, commune_table
 from graph.driver import Graph
-from ror.errors import BadRequest, NotFound
 from search.client import translated
 from search.query import published_filter  # orientation shows published offers only; so do pictures
 

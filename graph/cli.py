@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import click
 
-from ror.errors import BadRequest
+from core.errors import BadRequest
 
 
 @click.group()

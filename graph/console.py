@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
+from core.errors import BadRequest, Forbidden
 from graph.driver import Graph, _translated
 from graph.results import QueryResult, build_result
-from ror.errors import BadRequest, Forbidden
 
 READ_ONLY = "La console est en lecture seule."
 

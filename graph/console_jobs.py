@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.errors import Conflict, NotFound, RorError
 from graph.results import QueryResult
-from ror.errors import Conflict, NotFound, RorError
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
 import cypher
-from ror.errors import BadRequest, ServiceUnavailable
-from ror.settings import Settings
+from core.errors import BadRequest, ServiceUnavailable
+from core.settings import Settings
 
 _AS_IS = frozenset({str, int, float, bool, type(None), bytes})
 

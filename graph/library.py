@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass
 
 import cypher
+from core.errors import BadRequest, NotFound
 from graph.console import ConsoleLimits, run_read
 from graph.driver import Graph
 from graph.results import QueryResult
-from ror.errors import BadRequest, NotFound
 
 FOLDER = "library"
 TYPES = ("int", "float", "string", "bool", "list<string>", "list<int>", "list<float>")

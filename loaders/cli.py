@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ror.settings import Settings
+from core.settings import Settings
 
 DEPARTMENTS_HELP = "Codes de départements séparés par des virgules (ex. 01,2A,971) ; défaut : tous."
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from core.settings import PROJECT_ROOT
 from graph.driver import Graph
-from ror.settings import PROJECT_ROOT
 
 DEFAULT_BATCH_SIZE = 10_000
 

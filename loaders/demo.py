@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.settings import Settings
 from geo.communes import COMMUNES_FILE, CommuneIndex
 from graph.driver import Graph
 from loaders.common import LoadSummary, Timer
@@ -11,7 +12,6 @@ from loaders.finess import FINESS_FILE, load_finess
 from loaders.generator import generate_offer
 from loaders.nos import load_nos
 from loaders.territories import load_territories
-from ror.settings import Settings
 
 
 def load_demo(settings: Settings, graph: Graph, *, progress: bool = True, seed: int = 42,

@@ -13,9 +13,9 @@ from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
 from capacity.freshness import native
+from core.errors import BadRequest, Forbidden
 from graph.driver import Graph
 from quality.service import offer_reports
-from ror.errors import BadRequest, Forbidden
 
 MINIMUM_FAMILY = "description minimale"
 CSV_COLUMNS = ("FINESS", "Établissement", "Département", "Lancement de la campagne", "Formations des référents",

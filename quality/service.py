@@ -8,9 +8,9 @@ from datetime import date
 
 from accounts.models import Principal
 from accounts.store import UserStore
+from core.errors import BadRequest, Forbidden
 from graph.driver import Graph
 from quality.rules import Evaluator, OfferReport
-from ror.errors import BadRequest, Forbidden
 
 BATCH = 500
 # The coordinators' validation queues, in the order a coordinator works them: what awaits their decision first.

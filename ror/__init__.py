@@ -1,1 +1,1 @@
-"""Cross-cutting pieces of the ROR orientation engine: settings, errors, command line."""
+"""The roof of the ROR orientation engine: the command line and the demo (they may import every package)."""

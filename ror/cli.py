@@ -7,9 +7,9 @@ import sys
 
 import click
 
+from core.errors import RorError
+from core.settings import Settings
 from engines import manager
-from ror.errors import RorError
-from ror.settings import Settings
 
 
 class RorGroup(click.Group):

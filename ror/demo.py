@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.settings import Settings
 from engines import manager
-from ror.settings import Settings
 
 
 def prepare(settings: Settings, *, reload: bool = False, departments: set[str] | None = None,

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import click
 
-from ror.settings import Settings
+from core.settings import Settings
 from search.mappings import KINDS
 from search.models import (
     ActTeamQuery,

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 
-from ror.errors import BadRequest, ServiceUnavailable
-from ror.fastjson import OpenSearchSerializer
-from ror.settings import Settings
+from core.errors import BadRequest, ServiceUnavailable
+from core.fastjson import OpenSearchSerializer
+from core.settings import Settings
 
 
 def make_client(settings: Settings, url: str | None = None) -> OpenSearch:

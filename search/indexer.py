@@ -13,8 +13,8 @@ import neo4j
 from opensearchpy import OpenSearch, helpers
 
 import cypher
+from core.errors import BadRequest
 from graph.driver import Graph, _translated, row_of
-from ror.errors import BadRequest
 from search.client import translated
 from search.documents import DOCUMENT_ID, NO_REGION, TO_DOCUMENT, region_of
 from search.mappings import KINDS, index_body, meta_body

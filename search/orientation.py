@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 
+from core.errors import BadRequest, NotFound
+from core.settings import Settings
 from geo.distance import check_radius
 from geo.gazetteer import Gazetteer
 from geo.geocoder import make_geocoder
-from ror.errors import BadRequest, NotFound
-from ror.settings import Settings
 from search import query as dsl
 from search.client import translated
 from search.documents import offer_document, week_minute

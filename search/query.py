@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ror.errors import BadRequest
+from core.errors import BadRequest
 from search.models import BaseQuery, Gender, Origin
 
 MAX_SIZE = 100

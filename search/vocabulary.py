@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.errors import BadRequest
 from geo.gazetteer import name_key
-from ror.errors import BadRequest
 from search.mappings import synonyms
 from search.models import Coded, Suggestion
 

@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
+from core.settings import Settings
 from engines import manager, process
-from ror.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from audit.log import entries
 from capacity import board as board_service
 from capacity import service as capacity_service
 from capacity import tension as tension_service
+from core.errors import BadRequest
 from quality import contacts as contact_service
 from quality import description as description_service
-from ror.errors import BadRequest
 from web.openapi import declare_operation, declare_security_scheme
 from web.params import Param, parse
 from web.services import services

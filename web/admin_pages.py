@@ -21,11 +21,11 @@ from capacity import freshness
 from capacity import service as capacity_service
 from capacity import tension as tension_service
 from capacity.validation import COUNT_FIELDS, CRISIS_TYPES
+from core.errors import BadRequest, Conflict, Forbidden, NotFound, RorError, Unauthorized
 from quality import contacts as contact_service
 from quality import description as description_service
 from quality import population, workflow
 from quality import service as quality
-from ror.errors import BadRequest, Conflict, Forbidden, NotFound, RorError, Unauthorized
 from web.services import services
 
 bp = Blueprint("admin_pages", __name__)

@@ -7,10 +7,10 @@ from datetime import date
 from flask import Blueprint, Response, jsonify, request
 
 from accounts.web import authenticated, init_app
+from core.errors import BadRequest
 from quality import nos, population, workflow
 from quality import service as quality
 from quality.rules import rule_table
-from ror.errors import BadRequest
 from web.admin_api import (
     FINESS,
     OFFER,

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
 
 from accounts.web import authenticated, init_app
+from core.errors import BadRequest, NotFound, ServiceUnavailable
+from core.settings import Settings
 from graph import library
 from graph.console import (
     ConsoleLimits,
@@ -29,8 +31,6 @@ from graph.console import (
 )
 from graph.console_jobs import JobStore
 from graph.results import QueryResult
-from ror.errors import BadRequest, NotFound, ServiceUnavailable
-from ror.settings import Settings
 from web import openapi
 from web.admin_api import READ_SECURITY, WRITE_SECURITY  # also declares the security schemes
 from web.services import _address, _port_open, services

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from ror.errors import BadRequest, NotFound, RorError
+from core.errors import BadRequest, NotFound, RorError
 from search import models
 from search.query import PUBLISHED
 from web import endpoints as spec

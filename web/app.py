@@ -9,8 +9,8 @@ import threading
 
 from flask import Flask
 
-from ror.fastjson import FlaskJSONProvider
-from ror.settings import DEFAULT_THREADS, Settings
+from core.fastjson import FlaskJSONProvider
+from core.settings import DEFAULT_THREADS, Settings
 from web import errors, security
 from web.services import Services, close
 

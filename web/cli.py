@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ror.settings import DEFAULT_THREADS
+from core.settings import DEFAULT_THREADS
 
 
 @click.group()

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ror.errors import RorError
+from core.errors import RorError
 
 log = logging.getLogger(__name__)
 

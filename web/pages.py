@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from ror.errors import BadRequest, NotFound
+from core.errors import BadRequest, NotFound
 from search import models
 from web import api, graph_reads, reference
 from web import endpoints as spec

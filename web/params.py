@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ror.errors import BadRequest
+from core.errors import BadRequest
 
 TRUE_WORDS = {"1", "true", "yes", "on", "oui"}
 FALSE_WORDS = {"0", "false", "no", "off", "non", ""}

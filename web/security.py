@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
 
-from ror.errors import BadRequest
+from core.errors import BadRequest
 
 MAX_CONTENT_LENGTH = 64 * 1024
 MAX_QUERY_STRING = 4096

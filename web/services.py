@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from ror.errors import ServiceUnavailable
-from ror.settings import Settings
+from core.errors import ServiceUnavailable
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 REACHABLE_TTL_S = 5.0  # how long a successful reachability probe is trusted

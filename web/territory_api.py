@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from core.errors import BadRequest
 from geo import territory as territories
 from geo.territory_coverage import CoverageResult
 from geo.territory_picture import Comparison, Picture, TerritoryService, require_rows
-from ror.errors import BadRequest
 from web.api import DECLARED, bp
 from web.openapi import Endpoint, declare_operation
 from web.params import Param, parse

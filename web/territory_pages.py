@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request, url_for
 from shapely.geometry import mapping
 
+from core.errors import BadRequest, NotFound
 from geo import territory as territories
 from geo.territory_coverage import class_edges
 from geo.territory_picture import TerritoryService, require_rows
-from ror.errors import BadRequest, NotFound
 from web.params import Param, parse
 from web.services import services
 

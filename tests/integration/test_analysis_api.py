@@ -280,7 +280,7 @@ def test_engine_down_is_503(settings, tmp_path):
     from flask import g
 
     from accounts.models import Principal, User
-    from ror.errors import RorError
+    from core.errors import RorError
     from web.analysis_api import console
 
     with socket.socket() as s:

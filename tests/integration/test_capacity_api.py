@@ -11,7 +11,7 @@ from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import count
 from capacity import service
-from ror.errors import BadRequest, Forbidden, NotFound
+from core.errors import BadRequest, Forbidden, NotFound
 from tests.integration.access_world import bearer, build_world, make_app
 
 pytestmark = pytest.mark.integration

@@ -8,8 +8,8 @@ import neo4j
 import pytest
 from neo4j import exceptions as neo4j_errors
 
+from core.errors import BadRequest, Forbidden
 from graph.console import ConsoleLimits, check_plan, explain, run_console
-from ror.errors import BadRequest, Forbidden
 from tests.integration.test_cypher_library import load_orientation_fixture
 
 pytestmark = pytest.mark.integration

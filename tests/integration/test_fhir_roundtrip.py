@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import PROJECT_ROOT
 from fhir_api.export import EXPORT_TYPES, ExportJobs
-from ror.settings import PROJECT_ROOT
 from tests.fixtures.fhir.support import load_fixture, make_app, statements, validate
 
 pytestmark = pytest.mark.integration

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import PROJECT_ROOT
 from fhir_api.export import EXPORT_TYPES, ExportJobs
 from fhir_api.resources import FHIR_ID
-from ror.settings import PROJECT_ROOT
 from tests.fixtures.fhir.support import make_app, validate
 
 pytestmark = pytest.mark.integration

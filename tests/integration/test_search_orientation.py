@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ror.errors import BadRequest, NotFound, ServiceUnavailable
+from core.errors import BadRequest, NotFound, ServiceUnavailable
 from search.client import make_client
 from search.models import ActTeamQuery, BedsQuery, EquipmentQuery, Gender, SpecialistOpinionQuery, TextQuery, Where
 from search.orientation import OrientationService

@@ -7,7 +7,7 @@ import neo4j.exceptions
 
 from accounts.models import Principal, User
 from capacity import service
-from ror.errors import ServiceUnavailable
+from core.errors import ServiceUnavailable
 
 
 def test_database_down_answers_every_waiting_capacity_entry_at_once():

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from core.errors import BadRequest, Conflict, NotFound
 from graph.console_jobs import JobStore, TooManyJobs
 from graph.results import QueryResult
-from ror.errors import BadRequest, Conflict, NotFound
 
 
 def result(n: int = 3) -> QueryResult:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import EngineError
 from engines import process
 from engines.neo4j_server import Neo4jServer
 from engines.opensearch_server import OpenSearchServer
-from ror.errors import EngineError
 
 
 def _neo(tmp_path: Path, **kw) -> Neo4jServer:

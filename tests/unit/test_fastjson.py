@@ -14,7 +14,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from opensearchpy.serializer import JSONSerializer
 
-from ror.fastjson import FlaskJSONProvider, OpenSearchSerializer
+from core.fastjson import FlaskJSONProvider, OpenSearchSerializer
 
 
 @dataclasses.dataclass

@@ -7,12 +7,12 @@ from types import SimpleNamespace
 import pytest
 from geopy import exc as geopy_errors
 
+from core.errors import BadRequest, ServiceUnavailable
+from core.settings import PROJECT_ROOT
 from geo.distance import check_point, check_radius, haversine_km
 from geo.gazetteer import Gazetteer, name_key
 from geo.geocoder import AddressGeocoder
 from geo.sas import FALLBACK_RADIUS_KM, SasRadii, normalise_department
-from ror.errors import BadRequest, ServiceUnavailable
-from ror.settings import PROJECT_ROOT
 from search.models import Where
 
 DATA = PROJECT_ROOT / "data"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import BadRequest, Forbidden, NotFound
 from graph import library
 from graph.console import check_text, mask, parse_params
-from ror.errors import BadRequest, Forbidden, NotFound
 
 HEADER = """// @title Titre
 // @description Une description

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ror.errors import BadRequest
-from ror.settings import PROJECT_ROOT
+from core.errors import BadRequest
+from core.settings import PROJECT_ROOT
 from search import query as dsl
 from search.documents import iso, offer_document, parse_slot, region_of, week_minute
 from search.mappings import index_body, synonyms

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from ror.errors import ConfigError
-from ror.settings import Settings, declared_settings
+from core.errors import ConfigError
+from core.settings import Settings, declared_settings
 
 
 def test_defaults_work_without_environment():

@@ -14,11 +14,11 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
+from core.errors import BadRequest
+from core.settings import Settings
 from geo import territory as T
 from geo import territory_coverage as C
 from geo.communes import distance_km
-from ror.errors import BadRequest
-from ror.settings import Settings
 
 DATA = Settings.from_env().data_dir
 SQUARE_LANDES = {"type": "Polygon", "coordinates": [[[-1.2, 43.6], [-0.6, 43.6], [-0.6, 44.1], [-1.2, 44.1],

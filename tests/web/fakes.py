@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ror.errors import BadRequest
+from core.errors import BadRequest
 from search import models
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ror.settings import Settings
+from core.settings import Settings
 
 DEPARTMENTS = {"01", "2A", "971"}
 SAMPLE = "finess/finess_etablissements_2021-01_sample_01_2A_971.csv"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import Settings
 from engines import process
-from ror.settings import Settings
 from tests.web.fakes import FakeOrientation
 from web import create_app
 from web.api import DECLARED

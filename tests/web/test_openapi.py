@@ -4,7 +4,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from ror.settings import Settings
+from core.settings import Settings
 from web import create_app
 from web.api import DECLARED
 

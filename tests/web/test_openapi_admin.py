@@ -5,7 +5,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from ror.settings import Settings
+from core.settings import Settings
 from web import create_app
 
 BLUEPRINTS = ("admin_api.", "admin_quality_api.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ror.settings import Settings
+from core.settings import Settings
 from search import models
 from tests.web.fakes import FakeOrientation, hit
 from web import create_app, graph_reads, pages
@@ -75,7 +75,7 @@ def test_phone_formatting_and_tel_links():
 
 class AmbiguousOrientation(FakeOrientation):
     def specialist_opinion(self, q):
-        from ror.errors import BadRequest
+        from core.errors import BadRequest
 
         raise BadRequest("Lieu ambigu : « Saint-Denis » désigne 2 communes.", fields={
             "where": "Saint-Denis", "candidates": [

@@ -3,7 +3,7 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from ror.errors import BadRequest
+from core.errors import BadRequest
 from web.params import Param, parse
 
 RADIUS = Param("radius_km", "number", "Rayon", minimum=1, maximum=500)

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ror.errors import ConfigError
+from core.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

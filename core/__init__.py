@@ -1,0 +1,4 @@
+"""The ground floor: the error hierarchy, settings, JSON and the small rules every other package shares.
+
+It imports no other package of the product.
+"""
