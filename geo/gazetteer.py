@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from core.errors import BadRequest
+from core.jsonable import to_dict
 from geo.communes import COMMUNES_FILE, Commune, iter_communes
 from geo.distance import check_point
+from geo.places import Origin, PlaceCandidate, Suggestion, Where
 from geo.sas import SAS_FILE, SasRadii, SasRadius, normalise_department
-from search.models import Origin, PlaceCandidate, Suggestion, Where, to_dict
 
 _POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*$")
 _POSTAL = re.compile(r"^\d{5}$")

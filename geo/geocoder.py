@@ -9,7 +9,7 @@ from geopy.geocoders import BANFrance
 
 from core.errors import BadRequest, ServiceUnavailable
 from geo.distance import check_point
-from search.models import Origin
+from geo.places import Origin
 
 
 class AddressGeocoder:

@@ -1,16 +1,23 @@
 """Typed queries and results of the orientation service (shared by web, CLI and FHIR).
 
-Queries are plain keyword-only dataclasses; results are dataclasses turned into JSON with `to_dict`.
+Queries are plain keyword-only dataclasses; results are dataclasses turned into JSON with `to_dict` (from
+`core.jsonable`). The place types (`Where`, `Origin`, `PlaceCandidate`, `Suggestion`) live in `geo.places` and are
+re-exported here.
 Codes are NOS codes (J17 activity, J16 act, J18 equipment, J19 care mode, J15 age group, J29 public).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum, StrEnum
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
+
+from core.jsonable import to_dict as to_dict
+from geo.places import Origin as Origin
+from geo.places import PlaceCandidate as PlaceCandidate
+from geo.places import Suggestion as Suggestion
+from geo.places import Where as Where
 
 
 class QueryKind(StrEnum):
@@ -25,45 +32,6 @@ class Gender(StrEnum):
     WOMAN = "women"
     MAN = "men"
     ANY = "any"
-
-
-# ----------------------------------------------------------------------------------------------- where
-
-
-@dataclass(frozen=True, kw_only=True)
-class Where:
-    """Where the patient is: a point, or a text (commune name, INSEE code, postal code, street address)."""
-
-    text: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Origin:
-    """A resolved place: the point distances are measured from."""
-
-    lat: float
-    lon: float
-    label: str
-    kind: str  # "point" | "commune" | "postal_code" | "insee" | "address"
-    commune_insee: str | None = None
-    department_code: str | None = None
-    region_code: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class PlaceCandidate:
-    """One possible reading of an ambiguous place, to show in an error or a picker."""
-
-    insee: str
-    name: str
-    postal_codes: tuple[str, ...]
-    department_code: str
-    department_name: str
-    lat: float
-    lon: float
-    population: int | None = None
 
 
 # ----------------------------------------------------------------------------------------------- queries
@@ -254,14 +222,6 @@ class SiteHit:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Suggestion:
-    kind: str  # activity | act | equipment | commune | site
-    code: str
-    label: str
-    detail: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
 class OfferSummary:
     offer_id: str
     name: str
@@ -316,19 +276,3 @@ class OfferDetail:
     fields: tuple[Coded, ...] = ()
     publics: tuple[Coded, ...] = ()
     professionals: tuple[ProfessionalRole, ...] = ()
-
-
-def to_dict(value: Any) -> Any:
-    """JSON-ready form of any result dataclass (datetimes as ISO 8601, enums as values)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_dict(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [to_dict(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_dict(v) for k, v in value.items()}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
-

@@ -12,8 +12,8 @@ from core.settings import PROJECT_ROOT
 from geo.distance import check_point, check_radius, haversine_km
 from geo.gazetteer import Gazetteer, name_key
 from geo.geocoder import AddressGeocoder
+from geo.places import Where
 from geo.sas import FALLBACK_RADIUS_KM, SasRadii, normalise_department
-from search.models import Where
 
 DATA = PROJECT_ROOT / "data"
 
