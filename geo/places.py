@@ -48,8 +48,7 @@ class PlaceCandidate:
 
 @dataclass(frozen=True, kw_only=True)
 class Suggestion:
-    """One entry of a search box's suggestions (an activity, an act, an equipment, a commune or a site)."""
-
+    # One entry of a search box's suggestions (no docstring: the OpenAPI schema would carry it).
     kind: str  # activity | act | equipment | commune | site
     code: str
     label: str
