@@ -20,9 +20,9 @@ from core.settings import Settings
 from engines import manager
 from geo import territory as territories
 from geo import territory_coverage as coverage
-from geo.territory_picture import TerritoryService
 from graph.driver import Graph
 from search.client import make_client
+from search.territory_picture import TerritoryService
 
 
 def timed(call) -> tuple[float, object]:

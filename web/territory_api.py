@@ -17,7 +17,7 @@ from flask import Response, jsonify, request
 from core.errors import BadRequest
 from geo import territory as territories
 from geo.territory_coverage import CoverageResult
-from geo.territory_picture import Comparison, Picture, TerritoryService, require_rows
+from search.territory_picture import Comparison, Picture, TerritoryService, require_rows
 from web.api import DECLARED, bp
 from web.openapi import Endpoint, declare_operation
 from web.params import Param, parse

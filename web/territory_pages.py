@@ -18,7 +18,7 @@ from shapely.geometry import mapping
 from core.errors import BadRequest, NotFound
 from geo import territory as territories
 from geo.territory_coverage import class_edges
-from geo.territory_picture import TerritoryService, require_rows
+from search.territory_picture import TerritoryService, require_rows
 from web.params import Param, parse
 from web.services import services
 
