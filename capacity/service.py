@@ -18,9 +18,9 @@ import cypher
 from accounts.models import Principal, Target
 from audit.log import entry as audit_entry
 from audit.log import in_write_transaction
-from capacity import freshness
 from capacity.sync import reindex_offers
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
+from core import freshness
 from core.errors import BadRequest, NotFound, RorError, ServiceUnavailable
 from graph.driver import Graph
 

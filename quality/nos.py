@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from capacity.freshness import native
+from core.freshness import native
 from graph.driver import Graph
 
 

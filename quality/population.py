@@ -12,8 +12,8 @@ import cypher
 from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
-from capacity.freshness import native
 from core.errors import BadRequest, Forbidden
+from core.freshness import native
 from graph.driver import Graph
 from quality.service import offer_reports
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from opensearchpy import OpenSearch
 
-from capacity.freshness import age_text
 from core.errors import BadRequest, NotFound
+from core.freshness import age_text
 from geo import territory_coverage as coverage
 from geo.territory import Territory, commune_table
 from graph.driver import Graph

@@ -17,10 +17,10 @@ from accounts.models import ROLE_LABELS
 from accounts.web import authenticated, check_csrf, current_principal, init_app, log_in, log_out
 from audit.log import entries
 from capacity import board as board_service
-from capacity import freshness
 from capacity import service as capacity_service
 from capacity import tension as tension_service
 from capacity.validation import COUNT_FIELDS, CRISIS_TYPES
+from core import freshness
 from core.errors import BadRequest, Conflict, Forbidden, NotFound, RorError, Unauthorized
 from quality import contacts as contact_service
 from quality import description as description_service

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from capacity.freshness import age_text, is_stale
 from capacity.validation import CapacityErrors, validate
+from core.freshness import age_text, is_stale
 
 TODAY = date(2026, 1, 15)
 
