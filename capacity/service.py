@@ -18,11 +18,11 @@ import cypher
 from accounts.models import Principal, Target
 from audit.log import entry as audit_entry
 from audit.log import in_write_transaction
-from capacity.sync import reindex_offers
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
 from core import freshness
 from core.errors import BadRequest, NotFound, RorError, ServiceUnavailable
 from graph.driver import Graph
+from search.sync import reindex_offers
 
 PARIS = ZoneInfo("Europe/Paris")
 SNAPSHOT_KEYS = ("installed", "available_men", "available_women", "available_undifferentiated", "available_total",

@@ -10,10 +10,10 @@ import cypher
 from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
-from capacity.sync import reindex_offers
 from core.errors import BadRequest, Conflict, NotFound
 from core.freshness import native
 from graph.driver import Graph
+from search.sync import reindex_offers
 
 LEVELS = {1: "Vigilance", 2: "Tension modérée", 3: "Tension forte", 4: "Crise"}
 MAX_TEXT = 1000

@@ -19,13 +19,13 @@ import cypher
 from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
-from capacity.sync import reindex_offer_change
 from core.errors import BadRequest, NotFound
 from fhir_api import tombstones
 from graph.driver import Graph
 from quality.description import CODE, nomenclature_errors, parse_revision, require_revision, text_value
 from quality.rules import OfferReport
 from quality.service import offer_reports
+from search.sync import reindex_offer_change
 
 CODE_FIELDS: dict[str, tuple[str, str]] = {"function": ("J220", "Fonction du contact"),
                                            "nature": ("J221", "Nature du contact")}

@@ -17,11 +17,11 @@ import cypher
 from accounts.models import Principal, Target
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
-from capacity.sync import reindex_offer_change
 from core.errors import BadRequest, Conflict, NotFound
 from graph.driver import Graph
 from quality.rules import OfferReport
 from quality.service import offer_reports
+from search.sync import reindex_offer_change
 
 # field → (label, max length). Empty text clears the property.
 TEXT_FIELDS: dict[str, tuple[str, int]] = {

@@ -12,11 +12,11 @@ import cypher
 from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
-from capacity.sync import reindex_offer_change
 from core.errors import BadRequest, Conflict, Forbidden
 from fhir_api import tombstones
 from graph.driver import Graph
 from quality.service import offer_reports
+from search.sync import reindex_offer_change
 
 STATUSES = {"draft": "Brouillon", "validated_professionals": "Validée par les professionnels",
             "validated_direction": "Validée par la direction", "published": "Publiée"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from capacity import sync
+from search import sync
 
 
 class Recorder:
