@@ -11,6 +11,8 @@ import datetime as dt
 import re
 
 from fhir_api import codes
+from graph.fhir_ids import practitioner_role_id
+from graph.fhir_ids import split_practitioner_role_id as split_practitioner_role_id
 
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
@@ -259,15 +261,6 @@ def location_resource(row: dict, distance_km: float | None = None) -> dict:
                                  if row.get("site_finess") else None),
     }
     return _drop_none(resource)
-
-
-def practitioner_role_id(rpps: str, offer_id: str) -> str:
-    return f"{rpps}.{offer_id}"
-
-
-def split_practitioner_role_id(role_id: str) -> tuple[str, str] | None:
-    rpps, sep, offer_id = role_id.partition(".")
-    return (rpps, offer_id) if sep and rpps and offer_id else None
 
 
 def practitioner_role_resource(row: dict) -> dict:

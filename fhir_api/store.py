@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fhir_api import resources
-
-RESOURCE_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
+from graph.fhir_ids import RESOURCE_TYPES as RESOURCE_TYPES
 
 
 def _ordered(ids: list[str], by_id: dict[str, dict]) -> list[dict]:

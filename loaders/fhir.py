@@ -14,9 +14,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from fhir_api import tombstones
-from fhir_api.resources import split_practitioner_role_id
+from graph import tombstones
 from graph.driver import Graph
+from graph.fhir_ids import split_practitioner_role_id
 from loaders.common import LoadSummary, Reject, RowError, Timer
 from loaders.finess import finess_error
 

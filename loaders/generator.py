@@ -18,7 +18,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import cypher
-from fhir_api import tombstones
+from graph import tombstones
 from graph.driver import Graph
 from loaders.common import LoadSummary, Timer, chunks, write_in_batches
 from loaders.offer_catalog import PATHWAYS, Profile, Role, Unit

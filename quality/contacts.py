@@ -20,7 +20,7 @@ from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
 from core.errors import BadRequest, NotFound
-from fhir_api import tombstones
+from graph import tombstones
 from graph.driver import Graph
 from quality.description import CODE, nomenclature_errors, parse_revision, require_revision, text_value
 from quality.rules import OfferReport

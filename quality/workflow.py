@@ -13,7 +13,7 @@ from accounts.models import Principal
 from accounts.store import UserStore
 from audit.log import append, in_write_transaction
 from core.errors import BadRequest, Conflict, Forbidden
-from fhir_api import tombstones
+from graph import tombstones
 from graph.driver import Graph
 from quality.service import offer_reports
 from search.sync import reindex_offer_change

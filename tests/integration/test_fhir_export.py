@@ -124,7 +124,7 @@ def test_unknown_files_and_jobs_are_404(client):
 
 
 def test_recorded_deletion_shows_in_the_next_delta_and_reads_410(client, graph):
-    from fhir_api import tombstones
+    from graph import tombstones
 
     since = "2030-01-01T00:00:00Z"  # later than the fixture's own tombstone: only this deletion is listed
     graph.write("MATCH (o:Offer {id: 'OFF-971-A'}) DETACH DELETE o")

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from audit.log import in_write_transaction
-from fhir_api import tombstones
 from geo.communes import CommuneIndex
+from graph import tombstones
 from loaders.finess import FINESS_SAMPLE, load_finess
 from loaders.generator import generate_offer
 from loaders.nos import load_nos

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 
 import cypher
 from core.errors import BadRequest
-from fhir_api.resources import practitioner_role_id
-from fhir_api.store import RESOURCE_TYPES
 from graph.driver import row_of
+from graph.fhir_ids import RESOURCE_TYPES, practitioner_role_id
 
 PUBLISHED = "published"
 
