@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 
 import cypher
+from accounts.audit import append, in_write_transaction
 from accounts.models import ROLES, Principal, Target, User
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, new_token, token_hash, verify_password
-from audit.log import append, in_write_transaction
 from core.errors import BadRequest, Conflict, NotFound
 from graph.driver import Graph
 

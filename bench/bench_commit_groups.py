@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from accounts.audit import in_write_transaction  # noqa: E402
 from accounts.models import Principal, User  # noqa: E402
-from audit.log import in_write_transaction  # noqa: E402
 from capacity import service  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from engines import manager  # noqa: E402

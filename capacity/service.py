@@ -15,9 +15,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import cypher
+from accounts.audit import entry as audit_entry
+from accounts.audit import in_write_transaction
 from accounts.models import Principal, Target
-from audit.log import entry as audit_entry
-from audit.log import in_write_transaction
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
 from core import freshness
 from core.errors import BadRequest, NotFound, RorError, ServiceUnavailable

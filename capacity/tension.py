@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import cypher
+from accounts.audit import append, in_write_transaction
 from accounts.models import Principal
 from accounts.store import UserStore
-from audit.log import append, in_write_transaction
 from core.errors import BadRequest, Conflict, NotFound
 from core.freshness import native
 from graph.driver import Graph

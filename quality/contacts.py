@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import cypher
+from accounts.audit import append, in_write_transaction
 from accounts.models import Principal
 from accounts.store import UserStore
-from audit.log import append, in_write_transaction
 from core.errors import BadRequest, NotFound
 from graph import tombstones
 from graph.driver import Graph

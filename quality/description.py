@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import cypher
+from accounts.audit import append, in_write_transaction
 from accounts.models import Principal, Target
 from accounts.store import UserStore
-from audit.log import append, in_write_transaction
 from core.errors import BadRequest, Conflict, NotFound
 from graph.driver import Graph
 from quality.rules import OfferReport

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import cypher
+from accounts.audit import append, in_write_transaction
 from accounts.models import Principal
 from accounts.store import UserStore
-from audit.log import append, in_write_transaction
 from core.errors import BadRequest, Conflict, Forbidden
 from graph import tombstones
 from graph.driver import Graph

@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from accounts.audit import entries
 from accounts.web import authenticated, csrf_token, current_principal, init_app, log_in, log_out
-from audit.log import entries
 from capacity import board as board_service
 from capacity import service as capacity_service
 from capacity import tension as tension_service

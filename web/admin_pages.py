@@ -2,7 +2,7 @@
 
 Login/logout, personal space, capacity entry form, tension form (contributors) and list (coordinators),
 capacity board, population follow-up, audit log, the offer description form and the quality/workflow page of
-an offer. Logic lives in accounts/, capacity/, quality/, audit/.
+an offer. Logic lives in accounts/ (incl. audit), capacity/, quality/.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from accounts.audit import entries
 from accounts.models import ROLE_LABELS
 from accounts.web import authenticated, check_csrf, current_principal, init_app, log_in, log_out
-from audit.log import entries
 from capacity import board as board_service
 from capacity import service as capacity_service
 from capacity import tension as tension_service

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from accounts.audit import count
 from accounts.models import Principal
 from accounts.store import UserStore
-from audit.log import count
 from capacity import service
 from core.errors import BadRequest, Forbidden, NotFound
 from tests.integration.access_world import bearer, build_world, make_app

@@ -57,7 +57,7 @@ def patch(client, place: str, ops, headers: dict):
 
 
 def test_contributor_patches_capacity_like_the_web_form(world, graph):
-    from audit.log import count
+    from accounts.audit import count
 
     client, tokens, bearer = world
     audit_before = count(graph)

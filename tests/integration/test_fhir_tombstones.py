@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from audit.log import in_write_transaction
+from accounts.audit import in_write_transaction
 from geo.communes import CommuneIndex
 from graph import tombstones
 from loaders.finess import FINESS_SAMPLE, load_finess

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from audit.log import count
+from accounts.audit import count
 from tests.integration.access_world import bearer, build_world, logged_in, make_app, token_of
 
 pytestmark = pytest.mark.integration

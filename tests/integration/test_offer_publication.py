@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.audit import entries
 from accounts.models import Principal
 from accounts.store import UserStore
-from audit.log import entries
 from tests.integration.access_world import bearer, build_world, make_app
 
 pytestmark = pytest.mark.integration

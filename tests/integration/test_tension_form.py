@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.log import count
+from accounts.audit import count
 from tests.integration.access_world import build_world, logged_in, make_app, token_of
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,5 @@
-"""Writing audit entries inside a change's own transaction, and reading them back for coordinators."""
+"""Append-only audit log: one `:AuditEntry` per change, written in the transaction of the change, and read back
+for coordinators (was the `audit` package; it lives with the accounts whose principals it records)."""
 
 from __future__ import annotations
 
