@@ -39,9 +39,8 @@ def init_app(app: Flask) -> None:
 
 
 def store() -> UserStore:
-    from web.services import services
-
-    return UserStore(services().get_graph())
+    # The app's services (web.services.Services, a higher floor) are reached through the app, not imported.
+    return UserStore(current_app.extensions["ror"].get_graph())
 
 
 def client_ip() -> str | None:
