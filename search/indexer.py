@@ -163,10 +163,11 @@ class Indexer:
             actions += [{"add": {"index": i, "alias": alias}} for i in indices]
             actions += [{"remove": {"index": i, "alias": alias}} for i in stale if i in aliased]
             old += stale
-        self.client.indices.update_aliases(body={"actions": actions})
+        self.client.indices.update_aliases(body={"actions": actions}, request_timeout=BUILD_ADMIN_TIMEOUT_S)
         if old:  # searches already running on the old indices finish before they go
             time.sleep(SWAP_GRACE_SECONDS)
-            self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
+            self.client.indices.delete(index=",".join(old), ignore_unavailable=True,
+                                      request_timeout=BUILD_ADMIN_TIMEOUT_S)
 
     # ------------------------------------------------------------------------------------------- sync
 
@@ -270,8 +271,8 @@ class Indexer:
 
     def _save_meta(self, watermark: datetime, version: int) -> None:
         if not self.client.indices.exists(index=self.names.meta):
-            self.client.indices.create(index=self.names.meta, body=meta_body())
-        self.client.index(index=self.names.meta, id=META_ID, refresh=True, body={
+            self.client.indices.create(index=self.names.meta, body=meta_body(), request_timeout=BUILD_ADMIN_TIMEOUT_S)
+        self.client.index(index=self.names.meta, id=META_ID, refresh=True, request_timeout=BUILD_ADMIN_TIMEOUT_S, body={
             "watermark": watermark.isoformat(), "version": version,
             "updated_at": datetime.now().astimezone().isoformat()})
 
