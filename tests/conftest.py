@@ -6,8 +6,13 @@ Tests only ever wipe a database they started themselves, or one explicitly allow
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +31,7 @@ def engine_endpoints(settings: Settings):
     if settings.neo4j_uri and settings.opensearch_url:
         yield manager.endpoints(settings), os.environ.get("ROR_TEST_ALLOW_WIPE") == "1"
         return
+    slot = _engine_slot()
     instance = f"test-{os.getpid()}"
     test_settings = settings.replace(
         neo4j_bolt_port=process.free_port(), neo4j_http_port=process.free_port(),
@@ -37,6 +43,32 @@ def engine_endpoints(settings: Settings):
     finally:
         manager.down(test_settings, instance)
         shutil.rmtree(test_settings.engines_dir / "instances" / instance, ignore_errors=True)
+        slot.close()
+
+
+def _engine_slot():
+    """Hold one of ROR_TEST_ENGINE_SLOTS machine-wide slots while this session's engines run.
+
+    Several test sessions on one developer machine each start a Neo4j and an OpenSearch (≈ 2.7 GB); past a few, the
+    machine swaps and every session slows to a crawl. A session alone (CI) takes a slot at once. The lock is an
+    flock, so a killed session frees its slot.
+    """
+    slots = max(1, int(os.environ.get("ROR_TEST_ENGINE_SLOTS", "3")))
+    folder = Path(tempfile.gettempdir()) / "ror-test-engine-slots"
+    folder.mkdir(exist_ok=True)
+    waited = False
+    while True:
+        for i in range(slots):
+            handle = open(folder / f"slot-{i}.lock", "w")  # held for the whole session
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return handle
+            except BlockingIOError:
+                handle.close()
+        if not waited:
+            print(f"\nwaiting for a free test-engine slot ({slots} in use on this machine)…", file=sys.stderr)
+            waited = True
+        time.sleep(2)
 
 
 def _free_port_pair() -> int:
