@@ -1,14 +1,10 @@
 """Capacity entries: validated, written as a new latest CapacitySnapshot with its audit entry, in a
-transaction holding the place's lock (concurrent entries are committed together, see `_Committer`); then
+transaction holding the place's lock (concurrent entries are committed together, see graph/group_commit.py); then
 pushed to the search index."""
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 import uuid
-from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +16,8 @@ from accounts.audit import in_write_transaction
 from accounts.models import Principal, Target
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
 from core import freshness
-from core.errors import BadRequest, NotFound, RorError, ServiceUnavailable
+from core.errors import BadRequest, NotFound, RorError
+from graph import group_commit
 from graph.driver import Graph
 from search.sync import reindex_offers
 
@@ -88,7 +85,7 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
            search_client=None, index_prefix: str = "ror") -> CapacityWrite:
     """Record a capacity entry for `place_id` on behalf of `principal` (checked: role, scope, values).
 
-    Entries are committed in groups (`_Committer`): concurrent entries share one transaction, each with its own
+    Entries are committed in groups (graph.group_commit): concurrent entries share one transaction, each with its own
     checks, snapshot and audit entry; the call returns once its entry is committed (or refused)."""
     principal.require("capacity.write")
     pending = _Pending(principal, str(place_id), payload, paris_today())
@@ -99,12 +96,6 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
 
 # ---------------------------------------------------------------------------------------- group commit
 
-MAX_GROUP = 64  # entries per transaction
-# How long the first entry of a group waits for others. A transaction has a fixed cost (measured on the national
-# demo: 1.9 ms of Neo4j CPU and 1.4 ms of Python per entry committed alone, 0.6 + 0.6 ms in groups of 4, 0.3 +
-# 0.4 ms in groups of 16), so under load a few milliseconds of patience halve the CPU per entry.
-LINGER_SECONDS = 0.015
-
 
 @dataclass
 class _Pending:
@@ -113,6 +104,10 @@ class _Pending:
     payload: dict
     today: date
     future: Future = field(default_factory=Future)
+
+    @property
+    def key(self) -> str:  # one entry per place in a commit group
+        return self.place_id
 
 
 def _write_group(tx, group: list[_Pending]) -> list:
@@ -154,88 +149,15 @@ def _write_group(tx, group: list[_Pending]) -> list:
     return outcomes
 
 
-class _Committer:
-    """Commits the capacity entries of one process in groups: a thread takes whatever entries are waiting (at
-    most one per place and MAX_GROUP in all; a place's later entry waits for the next group, in arrival order)
-    and writes them in one transaction, LINGER_SECONDS after the first one arrived. Under load the groups grow
-    by themselves, so many entries share one commit. If a group fails for another reason than an entry's own
-    checks, its entries are retried one by one, so one bad entry never takes the others down."""
-
-    def __init__(self, graph: Graph, *, start: bool = True):
-        self.graph = graph
-        self.pending: deque[_Pending] = deque()
-        self.cond = threading.Condition()
-        if start:
-            threading.Thread(target=self._run, name="ror-capacity-commit", daemon=True).start()
-
-    def submit(self, pending: _Pending) -> Future:
-        with self.cond:
-            self.pending.append(pending)
-            self.cond.notify()
-        return pending.future
-
-    def _next_group(self, linger: float = LINGER_SECONDS) -> list[_Pending]:
-        with self.cond:
-            while not self.pending:
-                self.cond.wait()
-        if linger:
-            time.sleep(linger)  # let concurrent entries join this group
-        with self.cond:
-            group, later, places = [], deque(), set()
-            while self.pending and len(group) < MAX_GROUP:
-                pending = self.pending.popleft()
-                (later if pending.place_id in places else group).append(pending)
-                places.add(pending.place_id)
-            self.pending.extendleft(reversed(later))
-            return group
-
-    def _run(self) -> None:
-        while True:
-            group = self._next_group()
-            try:
-                self._commit(group)
-            except BaseException as exc:  # noqa: BLE001 - never leave a caller waiting
-                for pending in group:
-                    if not pending.future.done():
-                        pending.future.set_exception(exc)
-
-    def _commit(self, group: list[_Pending]) -> None:
-        try:
-            outcomes = in_write_transaction(self.graph, lambda tx: _write_group(tx, group))
-        except ServiceUnavailable as exc:
-            # The database is down (after the driver's own retries): every entry waiting now would fail the
-            # same way after as long a wait, so they are answered at once instead of one group at a time.
-            with self.cond:
-                waiting, self.pending = list(self.pending), deque()
-            for pending in group + waiting:
-                pending.future.set_exception(exc)
-            return
-        except Exception as exc:  # noqa: BLE001 - isolate the failing entry, or report it to its caller
-            if len(group) > 1:
-                for pending in group:
-                    self._commit([pending])
-                return
-            group[0].future.set_exception(exc)
-            return
-        for pending, outcome in zip(group, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                pending.future.set_exception(outcome)
-            else:
-                pending.future.set_result(outcome)
+def transact(graph: Graph):
+    """`work(tx)` → its result, in one managed write transaction of `graph`."""
+    return lambda work: in_write_transaction(graph, work)
 
 
-_committers: dict[tuple[int, int], _Committer] = {}
-_committers_lock = threading.Lock()
-
-
-def _committer(graph: Graph) -> _Committer:
-    """This process's committer for `graph` (keyed by pid too: a forked child does not inherit the thread)."""
-    key = (os.getpid(), id(graph))
-    with _committers_lock:
-        committer = _committers.get(key)
-        if committer is None or committer.graph is not graph:
-            committer = _committers[key] = _Committer(graph)
-        return committer
+def _committer(graph: Graph) -> group_commit.GroupCommitter:
+    """This process's committer of capacity entries for `graph` (graph.group_commit: concurrent entries of
+    distinct places share one transaction, each with its own checks)."""
+    return group_commit.committer(graph, "capacity", transact(graph), _write_group)
 
 
 def latest(graph: Graph, place_id: str, *, stale_hours: float) -> tuple[dict, Capacity | None]:

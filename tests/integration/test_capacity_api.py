@@ -12,6 +12,7 @@ from accounts.models import Principal
 from accounts.store import UserStore
 from capacity import service
 from core.errors import BadRequest, Forbidden, NotFound
+from graph import group_commit
 from tests.integration.access_world import bearer, build_world, make_app
 
 pytestmark = pytest.mark.integration
@@ -136,7 +137,8 @@ def test_a_group_commit_checks_each_entry_on_its_own(world, graph):
     store = UserStore(graph)
     contributor = Principal(store.get("contrib_a"), via="test", ip="127.0.0.1")
     admin = Principal(store.get("admin"), via="test", ip="127.0.0.1")
-    committer = service._Committer(graph, start=False)
+    committer = group_commit.GroupCommitter(service.transact(graph), service._write_group, name="capacity",
+                                            start=False)
     today = service.paris_today()
     entries = [service._Pending(contributor, "pl-a", {"available_women": 3, "note": "groupe 1"}, today),
                service._Pending(contributor, "pl-c", {"available_women": 1}, today),       # another site's place
@@ -145,16 +147,16 @@ def test_a_group_commit_checks_each_entry_on_its_own(world, graph):
                service._Pending(contributor, "pl-a", {"available_women": 4, "note": "groupe 2"}, today)]
     committer.pending.extend(entries)
     audit_before, snaps_before = count(graph, "capacity.update"), len(snapshots(graph, "pl-a"))
-    first = committer._next_group(linger=0)
+    first = committer.next_group(linger=0)
     assert [e.place_id for e in first] == ["pl-a", "pl-c", "pl-inconnu", "pl-b"]
     assert list(committer.pending) == [entries[4]]
-    committer._commit(first)
+    committer.commit(first)
     assert entries[0].future.result()[0]["available_women"] == 3
     assert isinstance(entries[1].future.exception(), Forbidden)
     assert isinstance(entries[2].future.exception(), NotFound)
     refused = entries[3].future.exception()
     assert isinstance(refused, BadRequest) and "available_women" in (refused.fields or {})
-    committer._commit(committer._next_group(linger=0))
+    committer.commit(committer.next_group(linger=0))
     assert entries[4].future.result()[0]["available_women"] == 4
     assert len(snapshots(graph, "pl-a")) == snaps_before + 2 and count(graph, "capacity.update") == audit_before + 2
     latest = graph.read("MATCH (e:AuditEntry {action: 'capacity.update', target_id: 'pl-a'}) "

@@ -8,6 +8,7 @@ import neo4j.exceptions
 from accounts.models import Principal, User
 from capacity import service
 from core.errors import ServiceUnavailable
+from graph import group_commit
 
 
 def test_database_down_answers_every_waiting_capacity_entry_at_once():
@@ -32,12 +33,13 @@ def test_database_down_answers_every_waiting_capacity_entry_at_once():
                 return DownSession()
 
     principal = Principal(User("contrib", "contributor"), via="test")
-    committer = service._Committer(DownGraph(), start=False)
+    committer = group_commit.GroupCommitter(service.transact(DownGraph()), service._write_group, name="capacity",
+                                            start=False)
     today = service.paris_today()
     entries = [service._Pending(principal, f"pl-{n}", {"available_women": 1}, today) for n in range(3)]
     later = service._Pending(principal, "pl-0", {"available_women": 2}, today)  # same place: next group
     committer.pending.extend([*entries, later])
-    committer._commit(committer._next_group(linger=0))
+    committer.commit(committer.next_group(linger=0))
     for pending in [*entries, later]:
         assert isinstance(pending.future.exception(timeout=0), ServiceUnavailable)
     assert not committer.pending
