@@ -28,6 +28,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "nos.report": frozenset({"coordinator", "analyst", "admin"}),
     "console.use": frozenset({"analyst", "admin"}),
     "users.manage": frozenset({"admin"}),
+    # crisis modules (issue 17): plan blanc (SSE), emergency activity, adverse-event forms (FEI-RTU)
+    "crisis.read": frozenset({"contributor", "coordinator", "admin"}),
+    "crisis.write": frozenset({"contributor", "admin"}),
+    "crisis.board": frozenset({"coordinator", "admin"}),
+    "crisis.survey": frozenset({"coordinator", "admin"}),
+    "emergency.report": frozenset({"contributor", "admin"}),
+    "emergency.read": frozenset({"contributor", "coordinator", "admin"}),
+    "emergency.dashboard": frozenset({"coordinator", "admin"}),
+    "fei.file": frozenset({"reader", "contributor", "coordinator", "admin"}),
+    "fei.read": frozenset({"reader", "contributor", "coordinator", "admin"}),  # then only the forms one is part of
+    "fei.manage": frozenset({"coordinator", "admin"}),
+    "fei.stats": frozenset({"coordinator", "admin"}),
 }
 
 

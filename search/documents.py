@@ -127,6 +127,8 @@ def offer_document(row: dict) -> dict:
             "age_groups": row.get("age_groups") or [], "publics": row.get("publics") or [],
             "fields": fields, "contacts": row.get("contacts") or [],
             "equipment": [{**e, "hours": list(e.get("hours") or [])} for e in equipment],
+            # the crisis its latest capacity entry was made under (plan blanc…): shown, not filtered on
+            "capacity_crisis": (row.get("capacity") or {}).get("crisis_type") or None,
         },
     }
 

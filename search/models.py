@@ -124,6 +124,7 @@ class Capacity:
     updated_at: datetime | None
     age_hours: float | None
     stale: bool
+    crisis: str | None = None  # the latest entry was made under a crisis (plan blanc, SSE…): its label
 
 
 @dataclass(frozen=True, kw_only=True)

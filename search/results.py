@@ -45,7 +45,11 @@ def parse_time(text: str | None) -> datetime | None:
         return None
 
 
-def capacity_of(raw: dict | None, ctx: Context) -> Capacity | None:
+# Crisis types of a capacity entry (capacity module) shown on results: beds opened in a crisis are flagged.
+CRISIS_FLAGS = {"plan_blanc": "Plan blanc", "sse": "Situation sanitaire exceptionnelle"}
+
+
+def capacity_of(raw: dict | None, ctx: Context, crisis: str | None = None) -> Capacity | None:
     if not raw:
         return None
     updated = parse_time(raw.get("updated_at"))
@@ -55,7 +59,7 @@ def capacity_of(raw: dict | None, ctx: Context) -> Capacity | None:
         available_women=raw.get("available_women"), available_undifferentiated=raw.get("available_undifferentiated"),
         available_total=raw.get("available_total"), forecast_d=raw.get("forecast_d"),
         forecast_d1=raw.get("forecast_d1"), updated_at=updated, age_hours=None if age is None else round(age, 1),
-        stale=age is None or age > ctx.stale_hours,
+        stale=age is None or age > ctx.stale_hours, crisis=CRISIS_FLAGS.get(crisis or ""),
     )
 
 
@@ -127,6 +131,8 @@ def why(src: dict, ctx: Context, distance: float | None, equipment: tuple[Equipm
         reasons.append(f"Lits disponibles : {capacity.available_total or 0} (hommes {capacity.available_men or 0}, "
                        f"femmes {capacity.available_women or 0}, indifférenciés "
                        f"{capacity.available_undifferentiated or 0})")
+        if capacity.crisis:
+            reasons.append(f"Lits ouverts en crise : {capacity.crisis}")
         if capacity.stale:
             age = f"{km(capacity.age_hours)} h" if capacity.age_hours is not None else "date inconnue"
             reasons.append(f"Capacité à confirmer : dernière saisie il y a {age}")
@@ -150,7 +156,7 @@ def offer_hit(hit: dict, ctx: Context, *, distance_from_sort: bool) -> OfferHit:
         distance = round(haversine_km(ctx.origin.lat, ctx.origin.lon, loc["lat"], loc["lon"]), 3)
     only = {c.code for c in ctx.equipment} if ctx.equipment else None
     equipment = equipment_of(display.get("equipment") or [], ctx.now, only)
-    capacity = capacity_of(src.get("capacity"), ctx)
+    capacity = capacity_of(src.get("capacity"), ctx, display.get("capacity_crisis"))
     return OfferHit(
         offer_id=src["id"], name=src.get("name") or "", site_finess=src.get("site_finess"),
         site_name=src.get("site_name"), legal_entity_finess=src.get("legal_entity_finess"),

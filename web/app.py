@@ -55,6 +55,8 @@ OPTIONAL_PARTS = (
     ("web.analysis_api", lambda app, module: app.register_blueprint(module.bp)),
     ("web.analysis_pages", lambda app, module: app.register_blueprint(module.bp)),
     ("web.territory_pages", lambda app, module: app.register_blueprint(module.bp)),
+    ("web.crisis_api", lambda app, module: app.register_blueprint(module.bp)),
+    ("web.crisis_pages", lambda app, module: app.register_blueprint(module.bp)),
 )
 
 

@@ -66,7 +66,8 @@ RETURN o.id AS id, o.name AS name, o.phone AS phone, o.email AS email, o.opening
                          available_women: k.available_women,
                          available_undifferentiated: k.available_undifferentiated,
                          available_total: k.available_total, forecast_d: k.forecast_d,
-                         forecast_d1: k.forecast_d1, updated_at: toString(k.updated_at)} }[0] AS capacity,
+                         forecast_d1: k.forecast_d1, updated_at: toString(k.updated_at),
+                         crisis_type: k.crisis_type} }[0] AS capacity,
        COLLECT { MATCH (s)-[:HAS_TENSION]->(t:TensionAlert {open: true}) RETURN t.level ORDER BY t.level DESC }[0]
          AS tension_level,
        // change times (µs since the epoch) of what the document shows: its external version in the index, so a

@@ -45,8 +45,9 @@ def load(graph, *names: str) -> None:
 def build_world(graph, engine_endpoints, *fixtures: str) -> dict[str, str]:
     """Wipe, apply the schema, load fixtures, create the accounts; returns {username: API token}."""
     wipe(graph, engine_endpoints)
-    for statement in cypher.statements("schema/accounts_audit"):
-        graph.write(statement)
+    for name in ("schema/accounts_audit", "schema/crisis"):
+        for statement in cypher.statements(name):
+            graph.write(statement)
     load(graph, "territory", *fixtures)
     store = UserStore(graph)
     tokens = {}

@@ -15,7 +15,7 @@ def test_document_is_valid_openapi_and_covers_every_route():
     validate(doc)
     documented = set(doc["paths"])
     routed = {re.sub(r"<([a-z_]+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith(("api.", "analysis_api.", "admin_api.", "admin_quality_api."))
+              if rule.endpoint.startswith(("api.", "analysis_api.", "admin_api.", "admin_quality_api.", "crisis_api."))
               and rule.rule not in {"/api/v1/openapi.json", "/api/v1/health"}}
     assert documented == routed
 

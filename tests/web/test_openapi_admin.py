@@ -8,7 +8,7 @@ from openapi_spec_validator import validate
 from core.settings import Settings
 from web import create_app
 
-BLUEPRINTS = ("admin_api.", "admin_quality_api.")
+BLUEPRINTS = ("admin_api.", "admin_quality_api.", "crisis_api.")
 
 
 def document_and_routes():

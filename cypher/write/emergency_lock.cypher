@@ -1,0 +1,28 @@
+// Lock the emergency status of the sites of a group of reports (created on a site's first report) and read what
+// the checks need: the site's territory, whether it has an emergency offer, its status, its open tension alerts.
+// Parameters: $finesses (distinct, sorted: concurrent groups lock in the same order), $activities (NOS J17 codes
+// of emergency offers). A site that does not exist gives no row; one without an emergency offer, no status.
+UNWIND $finesses AS f
+MATCH (s:Site {finess: f})
+OPTIONAL MATCH (s)-[:HAS_EMERGENCY_STATUS]->(known:EmergencyStatus)
+WITH s, f, CASE WHEN known IS NOT NULL THEN true
+                ELSE EXISTS { (s)-[:HAS_ORG*0..6]->()-[:OFFERS]->(:Offer)-[:PROVIDES]->(a:Activity)
+                              WHERE a.code IN $activities } END AS emergency
+OPTIONAL CALL (s) {
+  MATCH (s)-[:IN]->(:Commune)-[:IN]->(d:Department) RETURN d LIMIT 1
+  UNION
+  MATCH (s)-[:IN_DEPARTMENT]->(d:Department) RETURN d LIMIT 1
+}
+OPTIONAL CALL (s, f, emergency) {
+  WITH s, f WHERE emergency
+  MERGE (st:EmergencyStatus {finess: f})
+  MERGE (s)-[:HAS_EMERGENCY_STATUS]->(st)
+  SET st._lock = coalesce(st._lock, 0) + 1
+  RETURN st
+}
+RETURN f AS finess, s.name AS site_name, coalesce(s.synthetic, false) AS synthetic_site,
+       coalesce(d.code, s.department_code) AS department_code, d.region_code AS region_code, emergency,
+       st {.*} AS status,
+       COLLECT { MATCH (s)-[:HAS_TENSION]->(t:TensionAlert {open: true})
+                 RETURN t {.id, .level, .cause, .source, .auto_rule}
+                 ORDER BY coalesce(t.source, '') = 'urgences' DESC, t.level DESC } AS alerts

@@ -1,0 +1,180 @@
+"""The regional emergency dashboard (coordinators, SAMU regulators) and one site's activity: latest values, trend
+over 24 h and 7 days, freshness, the threshold fired and since when, the sites that have not reported."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from accounts.models import Principal
+from accounts.store import UserStore
+from core.errors import Forbidden, NotFound
+from core.freshness import age_minutes, age_text
+from emergency import series
+from emergency.indicators import EMERGENCY_ACTIVITIES, LABELS, occupancy
+from graph.driver import Graph
+
+STALE_MINUTES = 90  # reports come every hour or more often: older than this, the site is flagged
+CHARTED = ("present", "boarding", "waiting_to_be_seen", "over_4h", "arrivals_last_hour")
+SILENT_CACHE_SECONDS = 600  # the list of emergency sites changes with the directory, not with the feed
+
+
+@dataclass(frozen=True)
+class SiteActivity:
+    finess: str
+    site_name: str | None
+    department_code: str | None
+    region_code: str | None
+    synthetic: bool  # the values come from the synthetic feed
+    lat: float | None
+    lon: float | None
+    observed_at: datetime | None
+    received_at: datetime | None
+    age_minutes: int | None
+    age_text: str
+    stale: bool
+    values: dict  # indicator → latest value
+    uhcd_occupancy: float | None
+    fired_rule: str | None
+    fired_level: int | None
+    fired_label: str | None
+    fired_value: float | None
+    alert_since: datetime | None  # over a threshold since
+    tension_level: int | None  # open TES alert of the site (any source)
+    trend_24h: dict  # indicator → 24 hourly values (None: no report that hour), oldest first
+    trend_7d: dict  # indicator → 168 hourly values
+
+
+@dataclass(frozen=True)
+class SilentSite:
+    finess: str
+    site_name: str | None
+    department_code: str | None
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    generated_at: datetime
+    stale_after_minutes: int
+    rows: tuple[SiteActivity, ...]
+    silent: tuple[SilentSite, ...]  # emergency sites of the territory without any report
+    reporting: int
+    stale: int
+    over_threshold: int
+    present: int
+    boarding: int
+
+
+def to_activity(row: dict, now: datetime) -> SiteActivity:
+    status = row["status"]
+    observed = series.native(status.get("observed_at"))
+    minutes = age_minutes(observed, now)
+    values = {k: status.get(k) for k in LABELS}
+    location = row.get("location") or {}
+    return SiteActivity(
+        finess=status["finess"], site_name=row.get("site_name") or status.get("site_name"),
+        department_code=status.get("department_code"), region_code=status.get("region_code"),
+        synthetic=bool(status.get("synthetic")), lat=location.get("lat"), lon=location.get("lon"),
+        observed_at=observed, received_at=series.native(status.get("received_at")), age_minutes=minutes,
+        age_text=age_text(minutes).replace("saisie", "reçu"), stale=minutes is None or minutes > STALE_MINUTES,
+        values=values, uhcd_occupancy=occupancy(values), fired_rule=status.get("fired_rule"),
+        fired_level=status.get("fired_level"), fired_label=status.get("fired_label"),
+        fired_value=status.get("fired_value"), alert_since=series.native(status.get("alert_since")),
+        tension_level=row.get("tension_level"),
+        trend_24h={k: series.window(status, k, hours=24, now=now) for k in CHARTED},
+        trend_7d={k: series.window(status, k, hours=168, now=now) for k in CHARTED})
+
+
+def _regions(principal: Principal, region: str | None) -> list[str] | None:
+    visible = principal.regions_visible()
+    if region is None:
+        return visible
+    if visible is not None and region not in visible:
+        raise Forbidden("Région hors de votre périmètre.")
+    return [region]
+
+
+def _order(row: SiteActivity):
+    """Over a threshold first (highest level, longest first), then by patients waiting for a bed."""
+    since = row.alert_since.timestamp() if row.alert_since else 0
+    return (-(row.fired_level or 0), since if row.fired_level else 0, -(row.values.get("boarding") or 0),
+            row.site_name or "")
+
+
+def dashboard(graph: Graph, principal: Principal, *, region: str | None = None, department: str | None = None,
+              now: datetime | None = None) -> Dashboard:
+    principal.require("emergency.dashboard")
+    now = now or datetime.now(UTC)
+    regions = _regions(principal, region)
+    rows = sorted((to_activity(r, now) for r in graph.read_named(
+        "read/emergency_dashboard", regions=regions, department=department)), key=_order)
+    reporting = {r.finess for r in rows}
+    silent = tuple(s for s in emergency_sites(graph, regions, department) if s.finess not in reporting)
+    return Dashboard(generated_at=now, stale_after_minutes=STALE_MINUTES, rows=tuple(rows), silent=silent,
+                     reporting=len(rows), stale=sum(r.stale for r in rows),
+                     over_threshold=sum(1 for r in rows if r.fired_level),
+                     present=sum(r.values.get("present") or 0 for r in rows if not r.stale),
+                     boarding=sum(r.values.get("boarding") or 0 for r in rows if not r.stale))
+
+
+_silent_cache: dict[tuple, tuple[float, tuple[SilentSite, ...]]] = {}
+_silent_lock = threading.Lock()
+
+
+def emergency_sites(graph: Graph, regions: list[str] | None, department: str | None) -> tuple[SilentSite, ...]:
+    """The emergency sites of the territory (cached for SILENT_CACHE_SECONDS per process and graph)."""
+    key = (id(graph), tuple(regions) if regions is not None else None, department)
+    with _silent_lock:
+        found = _silent_cache.get(key)
+        if found is not None and time.monotonic() - found[0] < SILENT_CACHE_SECONDS:
+            return found[1]
+    sites = tuple(SilentSite(finess=r["finess"], site_name=r["site_name"], department_code=r["department_code"],
+                             synthetic=r["synthetic"])
+                  for r in graph.read_named("read/emergency_sites", activities=list(EMERGENCY_ACTIVITIES),
+                                            regions=regions, department=department))
+    with _silent_lock:
+        _silent_cache[key] = (time.monotonic(), sites)
+    return sites
+
+
+def forget_sites() -> None:
+    """Drop the cached emergency-site lists (tests, after loading another directory)."""
+    with _silent_lock:
+        _silent_cache.clear()
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    message_id: str
+    observed_at: datetime
+    received_at: datetime | None
+    source: str
+    late: bool
+    received_by: str | None
+    values: dict
+
+
+def site(graph: Graph, principal: Principal, finess: str, *, now: datetime | None = None,
+         hours: int = 24) -> tuple[SiteActivity | None, list[SiteReport], str | None]:
+    """(the site's activity or None before its first report, its reports of the last `hours`, its name)."""
+    principal.require("emergency.read")
+    target = UserStore(graph).locate("site", finess)
+    principal.require("emergency.read", target)
+    now = now or datetime.now(UTC)
+    rows = graph.read_named("read/emergency_site", finess=finess)
+    if not rows:
+        raise NotFound("Établissement introuvable.")
+    row = rows[0]
+    activity = to_activity(row, now) if row["status"] and row["status"].get("observed_at") else None
+    return activity, reports(graph, finess, now - timedelta(hours=hours), now + timedelta(minutes=5)), row["site_name"]
+
+
+def reports(graph: Graph, finess: str, start: datetime, end: datetime, limit: int = 500) -> list[SiteReport]:
+    rows = graph.read_named("read/emergency_site_reports", finess=finess, start=start, end=end, limit=limit)
+    return [SiteReport(message_id=r["report"]["message_id"], observed_at=series.native(r["report"]["observed_at"]),
+                       received_at=series.native(r["report"].get("received_at")), source=r["report"].get("source"),
+                       late=bool(r["report"].get("late")), received_by=r["report"].get("received_by"),
+                       values={k: r["report"].get(k) for k in LABELS}) for r in rows]
