@@ -16,7 +16,7 @@
   markers.forEach(function (m, i) {
     var label = (i + 1) + ". " + m.name + (m.site ? " — " + m.site : "") +
       (m.distance_km != null ? " (" + m.distance_km.toFixed(1).replace(".", ",") + " km)" : "");
-    var icon = L.divIcon({ className: "map-marker", html: String(i + 1), iconSize: [24, 24], iconAnchor: [12, 12] });
+    var icon = L.divIcon({ className: "map-marker" + (m.cls ? " " + m.cls : ""), html: String(i + 1), iconSize: [24, 24], iconAnchor: [12, 12] });
     var marker = L.marker([m.lat, m.lon], { icon: icon, title: label, alt: label, keyboard: true }).addTo(map);
     var popup = document.createElement("div");
     if (m.url) {
