@@ -86,6 +86,25 @@ class Settings:
     console_export_row_cap: int = _setting(
         "ROR_CONSOLE_EXPORT_ROW_CAP", 100000, "Rows kept by a background console export."
     )
+    console_max_bytes: int = _setting(
+        "ROR_CONSOLE_MAX_BYTES", 8_000_000, "Bytes of rows (JSON) shown by an interactive console query; cut beyond."
+    )
+    console_export_max_bytes: int = _setting(
+        "ROR_CONSOLE_EXPORT_MAX_BYTES", 200_000_000, "Bytes of rows (JSON) kept by a background console export."
+    )
+    console_per_user: int = _setting("ROR_CONSOLE_PER_USER", 2, "Console queries one analyst may run at once.")
+    console_queue_per_user: int = _setting(
+        "ROR_CONSOLE_QUEUE_PER_USER", 4, "Console queries of one analyst waiting their turn; more are refused (429)."
+    )
+    console_workers: int = _setting(
+        "ROR_CONSOLE_WORKERS", 4, "Console worker processes (interactive queries run at once, all analysts)."
+    )
+    console_worker_memory_mb: int = _setting(
+        "ROR_CONSOLE_WORKER_MEMORY_MB", 512, "Memory of a console worker; a query beyond it is stopped (400)."
+    )
+    console_export_memory_mb: int = _setting(
+        "ROR_CONSOLE_EXPORT_MEMORY_MB", 2048, "Memory of a console export worker; an export beyond it fails."
+    )
     console_job_workers: int = _setting("ROR_CONSOLE_JOB_WORKERS", 2, "Background console exports run at once.")
     console_job_ttl_hours: float = _setting(
         "ROR_CONSOLE_JOB_TTL_HOURS", 24.0, "Console export results are deleted after this many hours."

@@ -51,14 +51,15 @@ def row_of(record: neo4j.Record) -> dict:
 class Graph:
     """A thin façade over the driver: fixed Cypher text from `cypher/`, values only as parameters."""
 
-    def __init__(self, uri: str, *, auth: tuple[str, str] | None = None, database: str = "neo4j"):
+    def __init__(self, uri: str, *, auth: tuple[str, str] | None = None, database: str = "neo4j",
+                 pool_size: int = 50):
         self.uri = uri
         self.database = database
         self.auth = auth  # for processes that open their own connection (the FHIR $export renderers)
         # The product's queries name optional parts of the model on purpose (IN_DEPARTMENT, HAS_ORG, TensionAlert…
         # exist in some datasets only): "unknown label/type/property" notifications would be logged on every call.
         self.driver = GraphDatabase.driver(
-            uri, auth=auth, connection_timeout=5.0, max_connection_pool_size=50,
+            uri, auth=auth, connection_timeout=5.0, max_connection_pool_size=pool_size,
             notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED])
 
     @classmethod

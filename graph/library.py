@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import cypher
 from core.errors import BadRequest, NotFound
-from graph.console import ConsoleLimits, run_read
+from graph.console import ConsoleLimits, check_plan, explain, run_read
 from graph.driver import Graph
 from graph.results import QueryResult
 
@@ -187,6 +187,10 @@ def bind(query: LibraryQuery, given: dict | None) -> dict:
 
 
 def run(graph: Graph, name: str, given: dict | None = None, *, timeout_s: float = 60.0) -> QueryResult:
-    """Run one library query with typed parameters, read-only, every row returned."""
+    """Run one library query with typed parameters, read-only, every row returned; like a console query, its
+    plan must read only the care-offer model (graph/console_access.py)."""
     query = get(name)
-    return run_read(graph, query.text, bind(query, given), ConsoleLimits(timeout_s=timeout_s, row_cap=None))
+    bound = bind(query, given)
+    limits = ConsoleLimits(timeout_s=timeout_s, row_cap=None, max_bytes=None)
+    check_plan(*explain(graph, query.text, bound, limits))
+    return run_read(graph, query.text, bound, limits)

@@ -25,6 +25,7 @@ class QueryResult:
     truncated: bool = False
     elapsed_ms: float = 0.0
     graph: dict = field(default_factory=lambda: {"nodes": [], "edges": []})
+    truncated_by: str | None = None  # "rows" (row cap) or "bytes" (byte cap) when `truncated`
 
     def records(self) -> list[dict]:
         """Rows as dicts keyed by column (what tests and JSON consumers usually want)."""
@@ -32,7 +33,8 @@ class QueryResult:
 
     def to_json(self) -> str:
         return json.dumps({"columns": self.columns, "rows": self.records(), "truncated": self.truncated,
-                           "elapsed_ms": round(self.elapsed_ms, 1)}, ensure_ascii=False, indent=2)
+                           "truncated_by": self.truncated_by, "elapsed_ms": round(self.elapsed_ms, 1)},
+                          ensure_ascii=False, indent=2)
 
     def to_csv(self) -> str:
         buffer = io.StringIO()
@@ -45,18 +47,100 @@ class QueryResult:
 
 def build_result(columns: list[str], raw_rows: list[list], *, truncated: bool, elapsed_ms: float) -> QueryResult:
     """Convert driver values row by row and gather the graph view (nodes, relationships, paths)."""
-    collector = _GraphCollector()
-    rows = []
+    builder = ResultBuilder(row_cap=None, max_bytes=None)
+    builder.start(columns)
     for raw in raw_rows:
+        builder.add(raw)
+    result = builder.result(elapsed_ms=elapsed_ms)
+    result.truncated = truncated
+    result.truncated_by = "rows" if truncated else None
+    return result
+
+
+class ResultBuilder:
+    """Rows converted and measured as they arrive, up to a row cap and a byte cap (JSON size of the rows).
+
+    `add` answers False once a cap is reached: the caller stops reading, the result says it was cut and why.
+    A row that would cross the byte cap is not kept (a single value larger than the cap leaves no row)."""
+
+    def __init__(self, *, row_cap: int | None, max_bytes: int | None):
+        self.row_cap, self.max_bytes = row_cap, max_bytes
+        self.columns: list[str] = []
+        self.rows: list[list] = []
+        self.size = 2
+        self.truncated_by: str | None = None
+        self._collector = _GraphCollector()
+
+    def start(self, columns: list[str]) -> None:
+        self.columns = columns
+
+    def add(self, raw) -> bool:
+        if self.row_cap is not None and len(self.rows) >= self.row_cap:
+            self.truncated_by = "rows"
+            return False
+        budget = None if self.max_bytes is None else self.max_bytes - self.size
+        try:
+            size = 3 + sum(json_size(value, None if budget is None else budget) for value in raw)
+        except _TooBig:
+            self.truncated_by = "bytes"
+            return False
+        if budget is not None and size > budget:
+            self.truncated_by = "bytes"
+            return False
         row = []
         for value in raw:
             if type(value) in _SCALAR_TYPES:  # most cells of large exports: nothing to convert or collect
                 row.append(value if type(value) is not float or math.isfinite(value) else _non_finite(value))
             else:
-                collector.add(value)
+                self._collector.add(value)
                 row.append(to_plain(value))
-        rows.append(row)
-    return QueryResult(columns, rows, truncated=truncated, elapsed_ms=elapsed_ms, graph=collector.view())
+        self.rows.append(row)
+        self.size += size
+        return True
+
+    def result(self, *, elapsed_ms: float) -> QueryResult:
+        return QueryResult(self.columns, self.rows, truncated=self.truncated_by is not None, elapsed_ms=elapsed_ms,
+                           graph=self._collector.view(), truncated_by=self.truncated_by)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def json_size(value, budget: int | None = None) -> int:
+    """About how many bytes `value` takes in the JSON of a result (nodes with their labels and properties);
+    raises _TooBig as soon as it is known to exceed `budget` (a list of ten million numbers is refused from
+    its length, without walking it)."""
+    kind = type(value)
+    if kind is str:
+        size = len(value) + 2
+    elif kind is bool or value is None:
+        size = 5
+    elif kind is int or kind is float:
+        size = 24
+    elif kind is list or kind is tuple:
+        if budget is not None and len(value) * 2 > budget:
+            raise _TooBig
+        size = 2
+        for item in value:
+            size += json_size(item, None if budget is None else budget - size) + 1
+    elif kind is dict:
+        if budget is not None and len(value) * 6 > budget:
+            raise _TooBig
+        size = 2
+        for key, item in value.items():
+            size += len(key) + 4 + json_size(item, None if budget is None else budget - size)
+    elif isinstance(value, Node):
+        size = 80 + json_size(dict(value), budget)
+    elif isinstance(value, Relationship):
+        size = 120 + json_size(dict(value), budget)
+    elif isinstance(value, Path):
+        size = 30 + json_size(list(value.nodes), budget) + json_size(list(value.relationships), budget)
+    else:
+        size = 40
+    if budget is not None and size > budget:
+        raise _TooBig
+    return size
 
 
 def to_plain(value):

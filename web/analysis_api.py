@@ -1,8 +1,10 @@
 """/api/v1/cypher: the analyst's read-only Cypher console, the pathway library and background exports.
 
 Only `console.use` holders (analyst, admin) get in, through the accounts' usual ways (session + CSRF or
-`Authorization: Bearer`). Every query goes through graph/console.py's locks (text, plan, READ transaction
-with a timeout and a row cap); exports run the same checks with a larger row cap and a longer timeout.
+`Authorization: Bearer`). Every query goes through graph/console.py's locks (text and shape, plan and the
+care-offer model's labels, READ transaction with a timeout, a row cap and a byte cap); exports run the same
+checks with larger caps and a longer timeout. Queries run in worker processes (graph/console_runner.py) behind
+a per-analyst gate (graph/console_gate.py): a few at once per analyst, a short queue, then 429.
 """
 
 from __future__ import annotations
@@ -19,17 +21,10 @@ from accounts.web import authenticated, init_app
 from core.errors import BadRequest, NotFound, ServiceUnavailable
 from core.settings import Settings
 from graph import library
-from graph.console import (
-    ConsoleLimits,
-    cancel,
-    check,
-    check_plan,
-    explain,
-    parse_params,
-    run_console,
-    run_read,
-)
+from graph.console import ConsoleLimits, cancel, check_text, parse_params
+from graph.console_gate import ConsoleGate
 from graph.console_jobs import JobStore
+from graph.console_runner import ConsoleRunner
 from graph.results import QueryResult
 from web import openapi
 from web.admin_api import READ_SECURITY, WRITE_SECURITY  # also declares the security schemes
@@ -42,6 +37,7 @@ bp.record_once(lambda state: init_app(state.app))
 PERMISSION = "console.use"
 FORMATS = ("json", "csv")
 MAX_QUERY_CHARS = 20_000
+GATE_WAIT_S = 10.0  # how long a query waits for its turn (per-analyst queue) before a 429
 RUN_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _jobs_lock = threading.Lock()
 
@@ -111,17 +107,60 @@ def _metadata(body: dict, username: str) -> dict:
 
 def interactive_limits() -> ConsoleLimits:
     s = _settings()
-    return ConsoleLimits(timeout_s=s.console_timeout_s, row_cap=s.console_row_cap)
+    return ConsoleLimits(timeout_s=s.console_timeout_s, row_cap=s.console_row_cap, max_bytes=s.console_max_bytes)
 
 
 def export_limits() -> ConsoleLimits:
     s = _settings()
-    return ConsoleLimits(timeout_s=s.console_export_timeout_s, row_cap=s.console_export_row_cap)
+    return ConsoleLimits(timeout_s=s.console_export_timeout_s, row_cap=s.console_export_row_cap,
+                         max_bytes=s.console_export_max_bytes)
+
+
+class Console:
+    """The app's console machinery: the per-analyst gate, the interactive workers and the export workers."""
+
+    def __init__(self, graph, settings: Settings):
+        def runner(workers: int, memory_mb: int) -> ConsoleRunner:
+            return ConsoleRunner(graph.uri, auth=graph.auth, database=graph.database, workers=workers,
+                                 memory_mb=memory_mb)
+
+        self.gate = ConsoleGate(per_user=settings.console_per_user, queue_per_user=settings.console_queue_per_user,
+                                total=settings.console_workers)
+        self.interactive = runner(settings.console_workers, settings.console_worker_memory_mb)
+        self.exports = runner(settings.console_job_workers, settings.console_export_memory_mb)
+
+    def run(self, user: str, kind: str, payload: dict, limits: ConsoleLimits) -> QueryResult:
+        with self.gate.slot(user, GATE_WAIT_S):
+            return self.interactive.run(kind, payload, limits, wait_s=GATE_WAIT_S)
+
+    def close(self) -> None:
+        self.interactive.close()
+        self.exports.close()
+
+
+def console_machinery() -> Console:
+    machinery = current_app.extensions.get("ror_console")
+    if machinery is None:
+        with _jobs_lock:
+            machinery = current_app.extensions.get("ror_console")
+            if machinery is None:
+                svc = services()
+                machinery = Console(svc.get_graph(), svc.settings)
+                current_app.extensions["ror_console"] = machinery
+                svc.closers.append(machinery.close)
+    return machinery
 
 
 def result_body(result: QueryResult, limits: ConsoleLimits) -> dict:
     body = {"columns": result.columns, "rows": result.rows, "row_count": len(result.rows),
-            "truncated": result.truncated, "row_cap": limits.row_cap, "elapsed_ms": round(result.elapsed_ms, 1)}
+            "truncated": result.truncated, "truncated_by": result.truncated_by, "row_cap": limits.row_cap,
+            "byte_cap": limits.max_bytes, "elapsed_ms": round(result.elapsed_ms, 1)}
+    if result.truncated_by == "bytes":
+        body["notice"] = (f"Résultat tronqué : au-delà de {limits.max_bytes / 1e6:g} Mo, les lignes suivantes ne sont "
+                          "pas affichées. Restreignez la requête ou lancez-la en export.")
+    elif result.truncated:
+        body["notice"] = (f"Résultat tronqué aux {limits.row_cap} premières lignes. Ajoutez LIMIT, ou lancez la "
+                          "requête en export pour tout obtenir.")
     if result.graph["nodes"]:
         body["graph"] = {"nodes": result.graph["nodes"], "links": result.graph["edges"]}
     return body
@@ -133,6 +172,8 @@ def _respond(result: QueryResult, limits: ConsoleLimits, fmt: str, stem: str) ->
         response.headers["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
         response.headers["X-Row-Count"] = str(len(result.rows))
         response.headers["X-Truncated"] = "true" if result.truncated else "false"
+        if result.truncated_by:
+            response.headers["X-Truncated-By"] = result.truncated_by
         return response
     return jsonify(result_body(result, limits))
 
@@ -145,14 +186,11 @@ def _library_query(name: str) -> library.LibraryQuery:
     return library.get(name)  # a French NotFound for an unknown name
 
 
-def run_library(graph, name: str, given, limits: ConsoleLimits, metadata: dict | None = None) -> QueryResult:
-    """A library query, bound and typed, re-checked as a pure read by Neo4j's plan, run read-only."""
+def _library_bound(name: str, given) -> tuple[library.LibraryQuery, dict]:
     query = _library_query(name)
     if given is not None and not isinstance(given, dict):
         raise BadRequest("Les paramètres doivent être un objet JSON.", fields={"params": "objet JSON attendu"})
-    bound = library.bind(query, given)
-    check_plan(*explain(graph, query.text, bound))
-    return run_read(graph, query.text, bound, limits, metadata=metadata)
+    return query, library.bind(query, given)
 
 
 def jobs() -> JobStore:
@@ -188,10 +226,12 @@ def console() -> Response:
     body = _body()
     query, params, fmt = _query_text(body), _params(body), _format(body.get("format"))
     metadata = _metadata(body, principal.username)
+    check_text(query)  # text and shape: refused here, before a worker or Neo4j is involved
     limits = interactive_limits()
     started = time.perf_counter()
-    graph = _graph()
-    result = run_console(graph, query, params, limits, metadata=metadata)
+    _graph()
+    result = console_machinery().run(principal.username, "console",
+                                     {"query": query, "params": params, "metadata": metadata}, limits)
     log.info("console query by %s: %d row(s) in %.0f ms", principal.username, len(result.rows),
              (time.perf_counter() - started) * 1000)
     return _respond(result, limits, fmt, "console")
@@ -220,7 +260,11 @@ def library_run(name: str) -> Response:
     body = _body()
     fmt = _format(body.get("format"))
     limits = interactive_limits()
-    result = run_library(_graph(), name, body.get("params"), limits, _metadata(body, principal.username))
+    query, bound = _library_bound(name, body.get("params"))
+    metadata = _metadata(body, principal.username)
+    _graph()
+    result = console_machinery().run(principal.username, "library",
+                                     {"statement": query.text, "params": bound, "metadata": metadata}, limits)
     return _respond(result, limits, fmt, name)
 
 
@@ -243,25 +287,28 @@ def job_start() -> tuple[Response, int, dict]:
     """Check the query now (refusals answer at once), then run it in the background with the export limits."""
     principal = authenticated(PERMISSION)
     body = _body()
-    graph = _graph()
+    _graph()
     limits = export_limits()
+    exports = console_machinery().exports
     if body.get("library") is not None:
         name = body["library"]
         if not isinstance(name, str):
             raise BadRequest("Le champ « library » doit être le nom d'une requête de la bibliothèque.",
                              fields={"library": "texte"})
-        query = _library_query(name)
-        given = body.get("params")
-        if given is not None and not isinstance(given, dict):
-            raise BadRequest("Les paramètres doivent être un objet JSON.", fields={"params": "objet JSON attendu"})
-        bound = library.bind(query, given)
-        check_plan(*explain(graph, query.text, bound))
-        job = jobs().submit(principal.username, "library", name, bound,
-                            lambda job: run_read(graph, query.text, bound, limits, metadata=_job_metadata(job)))
+        query, bound = _library_bound(name, body.get("params"))
+        # the plan is checked now, in a worker, so that a refusal answers at once (nothing runs yet)
+        console_machinery().run(principal.username, "plan",
+                                {"statement": query.text, "params": bound, "metadata": {}}, interactive_limits())
+        job = jobs().submit(principal.username, "library", name, bound, lambda job: exports.run(
+            "read", {"statement": query.text, "params": bound, "metadata": _job_metadata(job)}, limits,
+            wait_s=limits.timeout_s))
     else:
-        statement, params = check(graph, _query_text(body), _params(body))
-        job = jobs().submit(principal.username, "console", statement, params,
-                            lambda job: run_read(graph, statement, params, limits, metadata=_job_metadata(job)))
+        statement, params = check_text(_query_text(body)), _params(body)
+        console_machinery().run(principal.username, "plan",
+                                {"statement": statement, "params": params, "metadata": {}}, interactive_limits())
+        job = jobs().submit(principal.username, "console", statement, params, lambda job: exports.run(
+            "read", {"statement": statement, "params": params, "metadata": _job_metadata(job)}, limits,
+            wait_s=limits.timeout_s))
     links = _job_links(job.id)
     log.info("console export %s started by %s", job.id, principal.username)
     return jsonify({"job": job.public(), "links": links}), 202, {"Location": links["self"]}
@@ -306,6 +353,7 @@ _ERRORS = {"400": "Requête invalide ou délai dépassé (le champ fautif est no
            "401": "Authentification requise (session ou jeton Bearer).",
            "403": "Rôle sans accès à la console, jeton CSRF absent, ou requête refusée (écriture, administration).",
            "404": "Requête de bibliothèque ou export introuvable.",
+           "429": "Trop de requêtes en cours pour cet analyste (quelques-unes à la fois, courte file d'attente).",
            "503": "Base de données indisponible."}
 _PARAMS_SCHEMA = {"type": "object", "additionalProperties": {},
                   "description": "Paramètres Cypher ($nom) en objet JSON."}
@@ -320,8 +368,12 @@ _RESULT_SCHEMA = {
         "columns": {"type": "array", "items": {"type": "string"}},
         "rows": {"type": "array", "items": {"type": "array", "items": {}}},
         "row_count": {"type": "integer"},
-        "truncated": {"type": "boolean", "description": "Vrai quand d'autres lignes existaient au-delà du plafond."},
+        "truncated": {"type": "boolean", "description": "Vrai quand d'autres lignes existaient au-delà d'un plafond."},
+        "truncated_by": {"type": "string", "enum": ["rows", "bytes"], "nullable": True,
+                         "description": "Le plafond atteint : nombre de lignes ou taille du résultat."},
+        "notice": {"type": "string", "description": "Ce que la coupure veut dire, en français."},
         "row_cap": {"type": "integer", "nullable": True},
+        "byte_cap": {"type": "integer", "nullable": True},
         "elapsed_ms": {"type": "number"},
         "graph": {"type": "object", "description": "Nœuds et liens rencontrés (chemins, nœuds, relations).",
                   "properties": {"nodes": {"type": "array", "items": {"type": "object"}},
@@ -368,7 +420,7 @@ openapi.declare_operation("post", "/cypher", {
     "requestBody": _json_body({"query": {"type": "string", "example": "MATCH (s:Site) RETURN s.name LIMIT 5"},
                                "params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA, "run_id": _RUN_ID_SCHEMA},
                               ["query"]),
-    "responses": _responses("200", _RESULT_SCHEMA, csv=True)})
+    "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "429", "503"), csv=True)})
 openapi.declare_operation("get", "/cypher/library", {
     "security": READ_SECURITY,
     "operationId": "cypherLibrary", "tags": [TAG],
@@ -381,7 +433,7 @@ openapi.declare_operation("post", "/cypher/library/{name}", {
     "summary": "Exécute une requête de la bibliothèque avec ses paramètres (validés selon leur type).",
     "parameters": [_path_param("name", "Nom de la requête (voir la liste).")],
     "requestBody": _json_body({"params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA, "run_id": _RUN_ID_SCHEMA}, []),
-    "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "404", "503"), csv=True)})
+    "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "404", "429", "503"), csv=True)})
 openapi.declare_operation("delete", "/cypher/runs/{run_id}", {
     "security": WRITE_SECURITY,
     "operationId": "cypherRunCancel", "tags": [TAG],
@@ -394,7 +446,7 @@ openapi.declare_operation("post", "/cypher/jobs", {
     "summary": "Lance un export en tâche de fond (console ou bibliothèque), plafond de lignes plus élevé.",
     "requestBody": _json_body({"query": {"type": "string"}, "library": {"type": "string"},
                                "params": _PARAMS_SCHEMA}, []),
-    "responses": _responses("202", _JOB_SCHEMA, errors=("400", "401", "403", "404", "503"))})
+    "responses": _responses("202", _JOB_SCHEMA, errors=("400", "401", "403", "404", "429", "503"))})
 openapi.declare_operation("get", "/cypher/jobs", {
     "security": READ_SECURITY,
     "operationId": "cypherJobs", "tags": [TAG], "summary": "Mes exports (les autres utilisateurs ne les voient pas).",

@@ -35,6 +35,7 @@ class Services:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _reachable_until: float = 0.0
     probe: bool = True  # unit tests that inject a stand-in service turn the reachability probe off
+    closers: list = field(default_factory=list)  # called by `close` (e.g. the console's worker processes)
 
     def get_graph(self):
         with self._lock:
@@ -85,6 +86,8 @@ class Services:
         return self._orientation
 
     def close(self) -> None:
+        while self.closers:
+            self.closers.pop()()
         with self._lock:
             if self.owns_graph and self.graph is not None:
                 self.graph.close()

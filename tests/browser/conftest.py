@@ -47,6 +47,7 @@ def base_url(settings, graph, search_client, engine_endpoints):
     from werkzeug.serving import make_server
 
     from web import create_app
+    from web.services import close
 
     _, may_wipe = engine_endpoints
     app = create_app(ensure_seeded(graph, search_client, settings, may_wipe), graph=graph, search=search_client)
@@ -55,7 +56,8 @@ def base_url(settings, graph, search_client, engine_endpoints):
     thread.start()
     yield f"http://127.0.0.1:{server.port}"
     server.shutdown()
-    thread.join(timeout=10)
+    thread.join(timeout=60)
+    close(app)  # the console's worker processes
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from graph.driver import Graph
 from tests.integration.access_world import PASSWORD, bearer, logged_in, make_app, wipe
 from tests.integration.test_console import snapshot
 from tests.integration.test_cypher_library import load_orientation_fixture
+from web.services import close
 
 pytestmark = pytest.mark.integration
 
@@ -55,9 +56,10 @@ def world(graph, search_client, engine_endpoints, settings, tmp_path_factory):
         store.add(username, PASSWORD, role)
         tokens[username] = store.create_token(username, "tests")[1]
     app_settings = settings.replace(var_dir=tmp_path_factory.mktemp("var"), console_row_cap=5,
-                                    console_export_row_cap=50, console_timeout_s=1.0, console_job_workers=1)
+                                    console_export_row_cap=50, console_timeout_s=120.0, console_job_workers=1)
     app = make_app(app_settings, graph, search_client)
     yield app, tokens
+    close(app)
     store_ = app.extensions.get("ror_console_jobs")
     if store_ is not None:
         store_.shutdown()
@@ -234,12 +236,18 @@ def test_syntax_error_is_a_french_bad_request(app, tokens):
     assert error["status"] == 400 and error["message"].startswith("Requête invalide")
 
 
-def test_timeout_is_a_clear_french_error(app, tokens):
-    response = post(app, "/api/v1/cypher", {"query": "UNWIND range(1, 1000000000) AS x WITH x WHERE x < 0 "
-                                                     "RETURN count(x)"}, tokens["analyst"])
+def test_timeout_is_a_clear_french_error(world, graph, settings, tmp_path):
+    """A query that never ends (two billion values) stops at the time limit, whatever the machine's load."""
+    _, tokens = world
+    app = make_app(settings.replace(var_dir=tmp_path, console_timeout_s=2.0), graph)
+    try:
+        response = post(app, "/api/v1/cypher", {"query": "UNWIND range(1, 2000000000) AS x WITH x WHERE x < 0 "
+                                                         "RETURN count(x)"}, tokens["analyst"])
+    finally:
+        close(app)
     error = response.get_json()["error"]
     assert response.status_code == 400 and error["code"] == "query_timeout"
-    assert "Requête interrompue : elle a dépassé 1 s" in error["message"] and "export" in error["message"]
+    assert "Requête interrompue : elle a dépassé 2 s" in error["message"] and "export" in error["message"]
 
 
 def test_cancel_stops_my_running_query_on_the_server(world, graph, settings, tmp_path):
@@ -270,6 +278,7 @@ def test_cancel_stops_my_running_query_on_the_server(world, graph, settings, tmp
     assert gone.status_code == 404 and "déjà terminée" in gone.get_json()["error"]["message"]
     bad = post(app, "/api/v1/cypher", {"query": "RETURN 1 AS x", "run_id": "x"}, tokens["analyst"])
     assert bad.status_code == 400 and "run_id" in bad.get_json()["error"]["fields"]
+    close(app)
 
 
 def test_engine_down_is_503(settings, tmp_path):

@@ -155,7 +155,11 @@
 
   function showResult(panel, form, data) {
     var summary = plural(data.row_count, "ligne") + " en " + Math.round(data.elapsed_ms) + " ms";
-    if (data.truncated) { summary += " — résultat tronqué à " + data.row_cap + " lignes : lancez un export pour tout obtenir"; }
+    if (data.truncated_by === "bytes") {
+      summary += " — résultat tronqué au-delà de " + Math.round(data.byte_cap / 1e6) + " Mo : restreignez la requête ou lancez un export";
+    } else if (data.truncated) {
+      summary += " — résultat tronqué à " + data.row_cap + " lignes : lancez un export pour tout obtenir";
+    }
     panel.querySelector("[data-summary]").textContent = summary + ".";
     renderTable(panel.querySelector("[data-table]"), data);
     var figure = panel.querySelector("[data-graph]");
