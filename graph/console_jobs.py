@@ -197,7 +197,9 @@ class JobStore:
         removed = 0
         for path in list(self.folder.glob("*/job.json")) if self.folder.exists() else ():
             job = self._read(path.parent.name)
-            if job is None or job.id in self._live:
+            with self._lock:  # a worker writes its final state and leaves `_live` under this lock
+                live = job is not None and job.id in self._live
+            if job is None or live:
                 continue
             if now - (job.finished_at or job.created_at) > self.ttl_s:
                 shutil.rmtree(path.parent, ignore_errors=True)

@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 POLL_S = 0.2  # how often a busy worker's memory is looked at
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 DEADLINE_GRACE_S = 5.0  # beyond the query's own time limit (planning + run) before the worker is killed
-START_TIMEOUT_S = 120.0
-IDLE_EXIT_S = 300.0  # a worker with nothing to do for this long exits (the next query starts a new one)  # a worker imports the driver; on a loaded machine that can take a while
+START_TIMEOUT_S = 120.0  # a worker imports the driver; on a loaded machine that can take a while
+IDLE_EXIT_S = 300.0  # a worker with nothing to do for this long exits (the next query starts a new one)
 
 
 class ConsoleRunner:
