@@ -3,7 +3,7 @@
 An allow-list, not a deny-list: a label or relationship type that is not named here is refused by the plan
 check of graph/console.py (`check_plan`), so a private label added later is unreadable until someone decides
 otherwise here. The private part of the graph (accounts, API tokens, the audit log, FHIR tombstones, the index
-outbox) is kept apart from the care-offer model: no relationship of an allowed type touches a
+outbox, adverse-event forms) is kept apart from the care-offer model: no relationship of an allowed type touches a
 private node, which `tests/integration/test_console_access.py` checks on a loaded graph.
 """
 
@@ -18,6 +18,8 @@ CONSOLE_LABELS = frozenset({
     "ContactNature", "Specialty", "Profession", "ActivityFamily", "SiteCategory", "ReceptionMode",
     "ReceptionTemporality",
     "Commune", "Department", "Region", "CapacitySnapshot", "TensionAlert",
+    # crisis modules (issue 17): the operational state of establishments, like capacity and tension
+    "CrisisPlanState", "CrisisResources", "CrisisSurvey", "EmergencyReport", "EmergencyStatus",
 })
 
 # Relationship types of the care-offer model; each connects two nodes of CONSOLE_LABELS only.
@@ -25,12 +27,15 @@ CONSOLE_RELATIONSHIP_TYPES = frozenset({
     "OPERATES", "HAS_ORG", "OFFERS", "AT", "PROVIDES", "MODE", "PERFORMS", "FOR_AGE", "FOR_PUBLIC", "IN_FIELD",
     "HAS_EQUIPMENT", "WORKS_IN", "HAS_PROFESSION", "HAS_SPECIALTY", "IN", "IN_DEPARTMENT", "HAS_CAPACITY",
     "HAS_TENSION", "NEXT_STEP", "GROUPS", "RECEPTION", "TEMPORALITY",
+    "HAS_CRISIS_PLAN", "HAS_CRISIS_RESOURCES", "HAS_CRISIS_SURVEY", "HAS_EMERGENCY_STATUS",
 })
 
 # Private labels and types, named so that tests can tell "private on purpose" from "forgotten": the console
 # refuses them like any label absent from the allow-lists above.
-PRIVATE_LABELS = frozenset({"User", "ApiToken", "AuditEntry", "Tombstone", "IndexOutbox"})
-PRIVATE_RELATIONSHIP_TYPES = frozenset({"HAS_TOKEN"})
+# Adverse-event forms (FEI) hold free-text accounts of incidents and who they were routed to: private.
+PRIVATE_LABELS = frozenset({"User", "ApiToken", "AuditEntry", "Tombstone", "IndexOutbox", "AdverseEvent",
+                            "AdverseEventAnswer"})
+PRIVATE_RELATIONSHIP_TYPES = frozenset({"HAS_TOKEN", "INVOLVES", "HAS_ANSWER"})
 
 # Operators that bring nodes into a query: each must name labels, all of them allowed.
 _NODE_SOURCES = frozenset({
