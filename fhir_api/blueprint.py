@@ -12,13 +12,14 @@ import logging
 import threading
 from pathlib import Path
 
+import orjson
 from flask import Blueprint, Flask, Response, current_app, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from core.errors import BadRequest, NotFound, RorError
 from core.settings import PROJECT_ROOT
 from fhir_api import capability, export, patch, store
-from fhir_api.service import FhirService, SearchRequest, now, outcome
+from fhir_api.service import DEFAULT_TIME_LIMIT, FhirService, SearchRequest, now, outcome
 
 log = logging.getLogger(__name__)
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
@@ -39,15 +40,23 @@ class NotImplementedYet(RorError):
 
 
 def register(app: Flask, *, graph=None, search=None, index_prefix: str | None = None,
-             exports_dir: Path | None = None) -> None:
-    """Mount /fhir on `app` (graph/search default to the app's shared services)."""
+             exports_dir: Path | None = None, time_limit: float | None = None) -> None:
+    """Mount /fhir on `app` (graph/search default to the app's shared services). Routing errors under /fhir
+    (404, 405, 413, 431) are OperationOutcomes: the web app's error handler asks `error_response`; a FHIR-only
+    app gets this module's own handler."""
     settings = app.extensions.get("ror_settings")
     app.extensions["fhir"] = {
         "graph": graph, "search": search, "service": None, "jobs": None,
         "index_prefix": index_prefix or (settings.index_prefix if settings else "ror"),
         "exports_dir": Path(exports_dir) if exports_dir else PROJECT_ROOT / "var" / "exports",
+        "time_limit": time_limit or (settings.fhir_search_timeout if settings else DEFAULT_TIME_LIMIT),
     }
     app.register_blueprint(bp)
+    if not app.extensions.get("ror_error_shapes"):
+        app.register_error_handler(HTTPException, _routing_error)
+    from fhir_api.index import listeners
+
+    listeners.install()
 
 
 def _state() -> dict:
@@ -69,7 +78,7 @@ def service() -> FhirService:
     with _lock:
         if state["service"] is None:
             graph, search = _graph_and_search()
-            state["service"] = FhirService(graph, search, state["index_prefix"])
+            state["service"] = FhirService(graph, search, state["index_prefix"], state["time_limit"])
         return state["service"]
 
 
@@ -82,9 +91,9 @@ def jobs() -> export.ExportJobs:
 
 
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
+    """FHIR JSON (resources kept as rendered text are `orjson.Fragment`s, written as they are)."""
     pretty = request.args.get("_pretty") == "true"
-    text = json.dumps(body, ensure_ascii=False, indent=2 if pretty else None,
-                      separators=None if pretty else (",", ":"))
+    text = orjson.dumps(body, option=orjson.OPT_INDENT_2 if pretty else 0)
     return Response(text, status=status, content_type=FHIR_JSON, headers=headers or {})
 
 
@@ -224,7 +233,11 @@ def export_file(job: str, name: str):
 # --- errors: always an OperationOutcome, never a stack trace -----------------------------------------------
 
 ISSUE_CODE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
-              409: "conflict", 410: "deleted", 422: "processing", 501: "not-supported", 503: "transient"}
+              409: "conflict", 410: "deleted", 413: "too-long", 415: "not-supported", 422: "processing",
+              431: "too-long", 501: "not-supported", 503: "transient"}
+HTTP_MESSAGES = {404: "Ressource ou adresse FHIR introuvable.", 405: "Méthode non prise en charge sur cette adresse.",
+                 413: "Requête trop volumineuse.", 414: "Adresse trop longue.", 415: "Format non pris en charge.",
+                 431: "En-têtes de requête trop volumineux."}
 
 
 @bp.errorhandler(RorError)
@@ -232,20 +245,28 @@ def ror_error(exc: RorError):
     if exc.status >= 500 and exc.status not in (501, 503):
         log.error("FHIR: %s (%s)", exc.message, exc.detail)
     severity = "error" if exc.status < 500 or exc.status in (501, 503) else "fatal"
-    body = outcome(severity, ISSUE_CODE.get(exc.status, "processing"), exc.message)
+    body = outcome(severity, getattr(exc, "issue", None) or ISSUE_CODE.get(exc.status, "processing"), exc.message)
     for field, message in (exc.fields or {}).items():  # e.g. each faulty capacity figure, in French
         body["issue"].append({"severity": severity, "code": "value", "diagnostics": str(message),
                               "expression": [str(field)]})
-    return fhir_response(body, exc.status)
+    return fhir_response(body, exc.status, headers={"Retry-After": "5"} if exc.status == 503 else None)
+
+
+def error_response(status: int, headers=()) -> Response:
+    """The OperationOutcome of an HTTP error under /fhir (routing 404/405, 413, 431…)."""
+    body = outcome("error", ISSUE_CODE.get(status, "processing"), HTTP_MESSAGES.get(status, "Requête invalide."))
+    kept = {k: v for k, v in headers if k.lower() == "allow"}
+    return fhir_response(body, status, headers=kept)
 
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    messages = {404: "Ressource introuvable.", 405: "Méthode non prise en charge sur cette adresse.",
-                413: "Requête trop volumineuse.", 415: "Format non pris en charge."}
-    status = exc.code or 500
-    return fhir_response(outcome("error", ISSUE_CODE.get(status, "processing"),
-                                 messages.get(status, "Requête invalide.")), status)
+    return error_response(exc.code or 500, exc.get_headers())
+
+
+def _routing_error(exc: HTTPException):
+    """App-level handler of a FHIR-only app (no web error handler)."""
+    return error_response(exc.code or 500, exc.get_headers())
 
 
 @bp.errorhandler(Exception)

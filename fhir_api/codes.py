@@ -25,6 +25,9 @@ EXT_EQUIPMENT = ROR_SD + "ror-location-equipement"
 EXT_PRACTITIONER_ROLE_NAME = ROR_SD + "RORPractitionerRoleName"
 EXT_ADDRESS_INSEE = "http://www.interopsante.org/fhir/structuredefinition/datatype/fr-address-insee-code"
 EXT_LOCATION_DISTANCE = "http://hl7.org/fhir/StructureDefinition/location-distance"
+EXT_INTERVENTION_ZONE = ROR_SD + "ror-territorial-division"  # HealthcareService: communes of its zone (TRE_R13)
+EXT_PSYCHIATRIC_SECTOR = ROR_SD + "ror-healthcareservice-psychiatric-sector"
+EXT_RESIDENTIAL_CAPACITY = ROR_SD + "ror-location-residential-capacity"
 
 # Identifier systems (FINESS, SIRET, SIREN, RPPS as in the ROR examples; offers and places are local ids).
 SYSTEM_FINESS = "https://finess.esante.gouv.fr"
@@ -34,6 +37,10 @@ SYSTEM_RPPS = "urn:oid:1.2.250.1.71.4.2.1"
 SYSTEM_OFFER = "https://ror-graph.fr/fhir/sid/offre"
 SYSTEM_PLACE = "https://ror-graph.fr/fhir/sid/lieu"
 SYSTEM_IDENTIFIER_TYPE = NOS + "TRE_G07-TypeIdentifiantStructure/FHIR/TRE-G07-TypeIdentifiantStructure"
+SYSTEM_PLACE_IDENTIFIER_TYPE = NOS + "JDV_J236-TypologieIdentifiantLieu-ROR/FHIR/JDV-J236-TypologieIdentifiantLieu-ROR"
+SYSTEM_PLACE_FUNCTION = NOS + "TRE_R343-FonctionLieu/FHIR/TRE-R343-FonctionLieu"
+# Functions of a place (TRE_R343, the codes the ROR documentation and IG examples use).
+PLACE_FUNCTIONS = {"001": "Hébergement", "002": "Consultation"}
 
 SYSTEM_REGION = NOS + "TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
 SYSTEM_ACTIVITY = NOS + "TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"  # JDV_J17
@@ -99,3 +106,17 @@ AGE_GROUP_BOUNDS: dict[str, list[int]] = {
     "01": [0, 0], "02": [0, 1], "03": [2, 11], "04": [12, 15], "05": [16, 21],
     "06": [22, 64], "10": [65, 75], "11": [76, 120],
 }
+
+
+# Systems a client may write otherwise: the documentation's commune system (TRE_R13-CommuneOM) for ours, and the
+# NOS URL whose last segment is misspelt with an underscore (…/FHIR/TRE_R66-… for …/FHIR/TRE-R66-…).
+SYSTEM_ALIASES = {NOS + "TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM": SYSTEM_COMMUNE}
+
+
+def canonical_system(system: str) -> str:
+    """The system a search token means (see SYSTEM_ALIASES)."""
+    if system.startswith(NOS) and "/FHIR/" in system:
+        head, _, last = system.partition("/FHIR/")
+        if last[:4] in ("TRE_", "JDV_"):
+            system = f"{head}/FHIR/{last[:3]}-{last[4:]}"
+    return SYSTEM_ALIASES.get(system, system)

@@ -70,7 +70,6 @@ import orjson
 import cypher
 from core.errors import BadRequest, NotFound
 from fhir_api import codes, params, resources, store
-from fhir_api.search import SearchEngine
 
 EXPORT_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
 BATCH = 2000
@@ -385,19 +384,13 @@ class ExportJobs:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def resources(self, rtype: str, since: str | None) -> Iterator[dict]:
+    def resources(self, rtype: str, since: str) -> Iterator[dict]:
         """Resources of a type changed since `since`, in id order, fetched by id in batches (deltas): those
         with `_lastUpdated ge since`, and those whose rendering changed without their lastUpdated moving
         (`export_changed_<type>`: the roles of an offer published again, which carry their professional's date;
         offers the generator creates with an earlier date; a place whose managing organisation comes from a
         new offer…)."""
-        engine = SearchEngine(self.graph)
-        items = [("_lastUpdated", "ge" + since)] if since else []
-        crit = engine.criteria(rtype, items)
-        ids = engine.run(crit, offset=0, count=10**9).ids
-        if since:
-            changed = {r["id"] for r in self.graph.read_named(CHANGED_QUERY[rtype], since=since)}
-            ids = sorted(set(ids) | changed)
+        ids = sorted({r["id"] for r in self.graph.read_named(CHANGED_QUERY[rtype], since=since)})
         yield from self._fetch(rtype, ids)
 
     def _tombstones(self, folder: Path, types: list[str], since: str | None) -> list[dict]:
@@ -427,7 +420,7 @@ def _export_in_process(uri: str, auth, database: str, rtype: str, path: str) -> 
     counter = out_path.with_name(out_path.name + ".count")
     mapper = MAPPERS[rtype]
     count = 0
-    with GraphDatabase.driver(uri, auth=auth, connection_timeout=5.0) as driver, \
+    with GraphDatabase.driver(uri, auth=auth, connection_timeout=5.0, notifications_min_severity="OFF") as driver, \
             driver.session(database=database, fetch_size=BATCH, default_access_mode="READ") as session, \
             out_path.open("wb") as out:
         result = session.run(cypher.query(EXPORT_QUERY[rtype]))

@@ -155,17 +155,20 @@ def healthcare_service_resource(row: dict) -> dict:
     for public in row.get("publics") or []:
         if coding(public):
             patient_type.append({"url": "supportedPatientInfo", "valueCodeableConcept": concept(public)})
-    characteristic = [concept(c) for c in row.get("care_modes") or [] if coding(c)]
+    characteristic = [concept(c) for c in (row.get("care_modes") or []) + (row.get("reception_modes") or [])
+                      if coding(c)]
     for act in row.get("acts") or []:
         if coding(act):
             characteristic.append({"extension": [{"url": codes.EXT_ACT_TYPE, "valueCode": "specificAct"}],
                                    **concept(act)})
+    extensions = [{"url": codes.EXT_PATIENT_TYPE, "extension": patient_type}] if patient_type else []
+    extensions += _offer_extensions(offer)
     resource = {
         "resourceType": "HealthcareService",
         "id": offer["id"],
         "meta": _meta("HealthcareService", offer.get("last_updated"), row.get("region_code"),
                       row.get("region_name"), offer.get("synthetic")),
-        "extension": [{"url": codes.EXT_PATIENT_TYPE, "extension": patient_type}] if patient_type else [],
+        "extension": extensions,
         "identifier": [{"system": codes.SYSTEM_OFFER, "value": offer["id"]}],
         "active": offer.get("status") == "published",
         "providedBy": {"reference": f"Organization/eg-{row['site_finess']}"} if row.get("site_finess") else None,
@@ -176,9 +179,27 @@ def healthcare_service_resource(row: dict) -> dict:
         "name": offer.get("name"),
         "telecom": _telecom(offer.get("phone"), offer.get("email")),
         "characteristic": characteristic,
+        "notAvailable": _closing(offer),
         "availabilityExceptions": offer.get("opening"),
     }
     return _drop_none(resource)
+
+
+def _offer_extensions(offer: dict) -> list[dict]:
+    """Intervention zone (communes, TRE_R13) and psychiatric sector, when the offer has them."""
+    out = [{"url": codes.EXT_INTERVENTION_ZONE, "valueCodeableConcept": {"coding": [
+        {"system": codes.SYSTEM_COMMUNE, "code": insee}]}} for insee in offer.get("intervention_zone") or []]
+    if offer.get("psychiatric_sector"):
+        out.append({"url": codes.EXT_PSYCHIATRIC_SECTOR, "valueString": offer["psychiatric_sector"]})
+    return out
+
+
+def _closing(offer: dict) -> list[dict] | None:
+    """`notAvailable`: the closing date and the expected reopening date of a temporarily closed offer."""
+    start, end = instant(offer.get("closed_from")), instant(offer.get("reopening_on"))
+    if not start and not end:
+        return None
+    return [{"description": "Fermeture temporaire", "during": _drop_none({"start": start, "end": end})}]
 
 
 def _coded(system: str, code: str | None) -> dict | None:
@@ -251,8 +272,12 @@ def location_resource(row: dict, distance_km: float | None = None) -> dict:
         "meta": _meta("Location", place.get("last_updated"), row.get("region_code"), row.get("region_name"),
                       place.get("synthetic")),
         "extension": extensions,
-        "identifier": [{"system": codes.SYSTEM_PLACE, "value": place["id"]}],
+        "identifier": [{"system": codes.SYSTEM_PLACE, "value": place["id"], "type": {"coding": [
+            {"system": codes.SYSTEM_PLACE_IDENTIFIER_TYPE, "code": "25", "display": "Identifiant fonctionnel"}]}}],
         "status": "active",
+        "type": [{"coding": [{"system": codes.SYSTEM_PLACE_FUNCTION, "code": place["function_code"],
+                              "display": codes.PLACE_FUNCTIONS.get(place["function_code"])}]}]
+        if place.get("function_code") else None,
         "name": place.get("name"),
         "address": _address(place.get("address_line1"), None, place.get("postal_code"), place.get("city"),
                             row.get("commune_insee")),

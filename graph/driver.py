@@ -71,16 +71,18 @@ class Graph:
     def close(self) -> None:
         self.driver.close()
 
-    def read(self, query_text: str, **params) -> list[dict]:
-        """Run a read query (routing READ) and return plain dicts."""
+    def read(self, query_text: str, timeout_: float | None = None, **params) -> list[dict]:
+        """Run a read query (routing READ) and return plain dicts; `timeout_` (seconds) bounds the transaction:
+        past it the server ends it and the caller gets a SearchTimeout-like 503."""
+        query = neo4j.Query(query_text, timeout=timeout_) if timeout_ is not None else query_text
         with _translated(self.uri):
             records, _, _ = self.driver.execute_query(
-                query_text, params, routing_=neo4j.RoutingControl.READ, database_=self.database
+                query, params, routing_=neo4j.RoutingControl.READ, database_=self.database
             )
         return [row_of(record) for record in records]
 
-    def read_named(self, name: str, **params) -> list[dict]:
-        return self.read(cypher.query(name), **params)
+    def read_named(self, name: str, timeout_: float | None = None, **params) -> list[dict]:
+        return self.read(cypher.query(name), timeout_=timeout_, **params)
 
     def write(self, query_text: str, **params) -> neo4j.ResultSummary:
         with _translated(self.uri):

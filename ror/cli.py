@@ -125,6 +125,7 @@ def demo(settings: Settings, reload: bool, departments: str | None) -> None:
 
 def _register_commands() -> None:
     from accounts.cli import users
+    from fhir_api.index import listeners
     from graph.cli import cypher
     from loaders.cli import generate, load
     from quality.cli import quality
@@ -133,6 +134,7 @@ def _register_commands() -> None:
 
     for command in (load, generate, index, search, web, cypher, users, quality):
         cli.add_command(command)
+    listeners.install()  # `ror index build/sync` also build/sync the FHIR search index
 
 
 _register_commands()

@@ -49,27 +49,34 @@ def index() -> None:
 @click.pass_obj
 def index_build(settings: Settings, kinds: tuple[str, ...]) -> None:
     """Reconstruit l'index (nouvelles versions par région, bascule atomique des alias)."""
+    from search import sync
     from search.indexer import Indexer
 
     with _engines(settings) as (graph, client):
         report = Indexer(graph, client, settings.index_prefix).build(
             kinds or KINDS, progress=lambda kind, n: click.echo(f"  {kind} : {n:,} documents…".replace(",", " "),
                                                                 err=True))
-    for kind, count in report.counts.items():
-        click.echo(f"{kind:<14} {count:>9,} documents dans {len(report.indices[kind])} index".replace(",", " "))
-    click.echo(f"Version v{report.version} en service ({report.seconds:.1f} s).")
+        for kind, count in report.counts.items():
+            click.echo(f"{kind:<14} {count:>9,} documents dans {len(report.indices[kind])} index"
+                       .replace(",", " "))
+        click.echo(f"Version v{report.version} en service ({report.seconds:.1f} s).")
+        for hook in sync.build_hooks if not kinds else ():  # other projections (the FHIR search index)
+            hook(graph, client, settings, click.echo)
 
 
 @index.command("sync")
 @click.pass_obj
 def index_sync(settings: Settings) -> None:
     """Pousse dans l'index ce qui a changé dans le graphe depuis la dernière synchronisation."""
+    from search import sync
     from search.indexer import Indexer
 
     with _engines(settings) as (graph, client):
         report = Indexer(graph, client, settings.index_prefix).sync()
-    click.echo(f"Offres : {report.offers}, établissements : {report.sites}, rôles : {report.professionals} "
-               f"(depuis {report.since.isoformat() if report.since else '-'}, {report.seconds:.2f} s).")
+        click.echo(f"Offres : {report.offers}, établissements : {report.sites}, rôles : {report.professionals} "
+                   f"(depuis {report.since.isoformat() if report.since else '-'}, {report.seconds:.2f} s).")
+        for hook in sync.sync_hooks:  # other projections (the FHIR search index)
+            hook(graph, client, settings, click.echo)
 
 
 def _common(command: Callable) -> Callable:

@@ -8,6 +8,11 @@ one), while different offers are pushed in parallel. The request waits for its p
 
 The graph stays the source of truth: if the index cannot be reached the change is kept, the response says
 so, and the next `ror index sync` (which watches CapacitySnapshot/TensionAlert `updated_at`) catches up.
+
+Other projections of the graph follow the same writes through the registries below (higher floors register:
+the FHIR search index, `fhir_api.index.listeners`): `change_listeners(graph, client, prefix, offer_ids, kind)`
+run after each push (`kind` "capacity" for capacity/tension, "offer" for status/description), `build_hooks` and
+`sync_hooks(graph, client, settings, echo)` after `ror index build` / `ror index sync`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
@@ -61,11 +67,28 @@ class _Pusher:
             try:
                 for start in range(0, len(ids), MAX_IDS):
                     _push(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS])
+                    ok = _notify(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS], "capacity") and ok
             except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
                 ok = False
                 log.warning("offers %s not re-indexed after a capacity/tension change: %s", ids[:5], exc)
             for _, future in batch:
                 future.set_result(ok)
+
+
+change_listeners: list[Callable] = []
+build_hooks: list[Callable] = []
+sync_hooks: list[Callable] = []
+
+
+def _notify(graph, client, prefix: str, ids: list[str], kind: str) -> bool:
+    ok = True
+    for listener in list(change_listeners):
+        try:
+            listener(graph, client, prefix, ids, kind)
+        except Exception as exc:  # noqa: BLE001 - a projection; `ror index sync` catches up
+            ok = False
+            log.warning("listener %s failed for offers %s: %s", getattr(listener, "__name__", listener), ids[:5], exc)
+    return ok
 
 
 _pushers: dict[tuple, _Pusher] = {}
@@ -110,7 +133,7 @@ def reindex_offer_change(graph, client, prefix: str, offer_ids: list[str], sites
         indexer.sync_offers(offer_ids, professionals=True)
         if sites:
             indexer.sync_sites([s for s in sites if s])
-        return True
+        return _notify(graph, client, prefix, sorted(set(offer_ids)), "offer")
     except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
         log.warning("offers %s not re-indexed after a status/description change: %s", offer_ids[:5], exc)
         return False

@@ -13,7 +13,8 @@ OPTIONAL CALL (s) {
   MATCH (s)-[:IN_DEPARTMENT]->(:Department)-[:IN]->(r:Region)
   RETURN r LIMIT 1
 }
-RETURN o {.id, .name, .phone, .email, .status, .opening, .synthetic,
+RETURN o {.id, .name, .phone, .email, .status, .opening, .synthetic, .intervention_zone, .psychiatric_sector,
+          .closed_from, .reopening_on,
           last_updated: coalesce(o.updated_at, o.loaded_at)} AS offer,
        s.finess AS site_finess, r.code AS region_code, r.name AS region_name,
        COLLECT { MATCH (o)-[:AT]->(p:Place) RETURN p.id ORDER BY p.id } AS place_ids,
@@ -22,6 +23,8 @@ RETURN o {.id, .name, .phone, .email, .status, .opening, .synthetic,
        COLLECT { MATCH (o)-[:MODE]->(c:CareMode) RETURN c {.system_url, .code, .label} ORDER BY c.code }
          AS care_modes,
        COLLECT { MATCH (o)-[:PERFORMS]->(c:Act) RETURN c {.system_url, .code, .label} ORDER BY c.code } AS acts,
+       COLLECT { MATCH (o)-[:RECEPTION]->(c:ReceptionMode) RETURN c {.system_url, .code, .label} ORDER BY c.code }
+         AS reception_modes,
        COLLECT { MATCH (o)-[:FOR_AGE]->(c:AgeGroup) RETURN c {.system_url, .code, .label} ORDER BY c.code }
          AS age_groups,
        COLLECT { MATCH (o)-[:FOR_PUBLIC]->(c:Public) RETURN c {.system_url, .code, .label} ORDER BY c.code }

@@ -18,7 +18,7 @@ OPTIONAL CALL (p) {
   MATCH (p)-[:HAS_CAPACITY]->(k:CapacitySnapshot {latest: true})
   RETURN k ORDER BY k.updated_at DESC LIMIT 1
 }
-RETURN p {.id, .name, .address_line1, .postal_code, .city, .installed_beds, .synthetic,
+RETURN p {.id, .name, .address_line1, .postal_code, .city, .installed_beds, .synthetic, .function_code,
           latitude: p.location.latitude, longitude: p.location.longitude,
           last_updated: CASE WHEN coalesce(p.updated_at, p.loaded_at) IS NULL
                                   OR k.updated_at > coalesce(p.updated_at, p.loaded_at)

@@ -1,0 +1,144 @@
+"""`_include` / `_revinclude` (and `:iterate`) answered from the FHIR search index by id.
+
+Every `_include` applies to all resources gathered so far, matches and included ones (the national server's
+example query relies on it for `PractitionerRole:practitioner`), in waves until nothing new; a `_revinclude`
+reads the source type's index by reference, or a registered provider (`hooks.revinclude_providers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fhir_api import hooks
+from fhir_api import searchparams as sp
+from fhir_api.budget import Deadline, TooCostly
+from fhir_api.index.documents import RESOURCE
+from fhir_api.index.names import alias
+from fhir_api.params import InvalidParam
+from fhir_api.search import Hit
+from search.client import translated
+
+MAX_INCLUDED = 5000
+MAX_WAVES = 5
+
+
+@dataclass(frozen=True)
+class IncludeSpec:
+    source: str
+    reference: str
+    target: str | None  # None: a provider's type (Task…)
+    iterate: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.reference}"
+
+
+@dataclass
+class Included:
+    rtype: str
+    hit: Hit
+
+
+def include_specs(rtype: str, items, lenient: bool, ignored: list[str]) -> tuple[list[IncludeSpec], list[IncludeSpec]]:
+    """The `_include` and `_revinclude` of a query string; unsupported ones: 400 naming them (or ignored)."""
+    includes, revincludes = [], []
+    for key, value in items:
+        name, _, modifier = key.partition(":")
+        if name not in ("_include", "_revinclude"):
+            continue
+        spec = ":".join(value.split(":")[:2])
+        found = _spec(rtype, name, spec, modifier == "iterate")
+        if found is None or modifier not in ("", "iterate") or len(value.split(":")) > 3:
+            if not lenient:
+                raise InvalidParam(f"« {key}={value} » n'est pas pris en charge pour {rtype}.")
+            ignored.append(f"{key}={value}")
+            continue
+        (includes if name == "_include" else revincludes).append(found)
+    return includes, revincludes
+
+
+def _spec(rtype: str, name: str, spec: str, iterate: bool) -> IncludeSpec | None:
+    if name == "_revinclude" and spec in hooks.revinclude_providers:
+        source, reference = spec.split(":")
+        return IncludeSpec(source, reference, None, iterate)
+    declared = sp.INCLUDES.get(spec)
+    if declared is None:
+        return None
+    source, reference, target = declared
+    if name == "_revinclude" and target != rtype:
+        return None
+    return IncludeSpec(source, reference, target, iterate)
+
+
+def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], revincludes: list[IncludeSpec],
+           deadline: Deadline) -> list[Included]:
+    refs = _refs_by_type(includes)
+    seen = {(rtype, h.id) for h in matches}
+    pool = [Included(rtype, h) for h in matches]
+    added: list[Included] = []
+
+    def keep(rt: str, hits: list[Hit]) -> None:
+        for hit in hits:
+            if (rt, hit.id) not in seen:
+                seen.add((rt, hit.id))
+                item = Included(rt, hit)
+                pool.append(item)
+                added.append(item)
+        if len(added) > MAX_INCLUDED:
+            raise TooCostly(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")
+
+    ids = [h.id for h in matches]
+    for spec in revincludes:
+        if spec.target is None:
+            provided = hooks.revinclude_providers[spec.key](rtype, ids, deadline)
+            keep(spec.source, [Hit(r["id"], _text(r), {}) for r in provided])
+        else:
+            keep(spec.source, _referencing(engine, spec, ids, refs.get(spec.source, []), deadline))
+    for _ in range(MAX_WAVES):
+        wanted: dict[str, list[str]] = {}
+        for spec in includes:
+            for item in pool:
+                if item.rtype == spec.source:
+                    wanted.setdefault(spec.target, []).extend(
+                        i for i in item.hit.refs.get(spec.reference, []) if (spec.target, i) not in seen)
+        wanted = {t: list(dict.fromkeys(v)) for t, v in wanted.items() if v}
+        if not wanted:
+            break
+        for target, target_ids in wanted.items():
+            keep(target, by_ids(engine, target, target_ids, refs.get(target, []), deadline))
+    return added
+
+
+def _refs_by_type(includes: list[IncludeSpec]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for spec in includes:
+        out.setdefault(spec.source, [])
+        if spec.reference not in out[spec.source]:
+            out[spec.source].append(spec.reference)
+    return out
+
+
+def by_ids(engine, rtype: str, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
+    """Documents of one type by id (index `mget`), in the order asked, unknown ids skipped."""
+    with translated():
+        response = engine.client.mget(index=alias(engine.prefix, rtype), body={"ids": ids},
+                                      params={"_source_includes": ",".join([RESOURCE, *refs])},
+                                      request_timeout=deadline.remaining())
+    return [Hit(d["_id"], d["_source"][RESOURCE], {r: list(d["_source"].get(r) or []) for r in refs})
+            for d in response["docs"] if d.get("found")]
+
+
+def _referencing(engine, spec: IncludeSpec, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
+    body = {"query": {"terms": {spec.reference: ids}}, "size": MAX_INCLUDED + 1, "track_total_hits": False,
+            "_source": [RESOURCE, *refs], "sort": [{"id": "asc"}]}
+    hits = engine.search(spec.source, body, deadline)["hits"]["hits"]
+    if len(hits) > MAX_INCLUDED:
+        raise TooCostly(f"« _revinclude={spec.key} » inclut plus de {MAX_INCLUDED} ressources : réduisez « _count ».")
+    return [Hit(h["_id"], h["_source"][RESOURCE], {r: list(h["_source"].get(r) or []) for r in refs}) for h in hits]
+
+
+def _text(resource: dict) -> str:
+    import orjson
+
+    return orjson.dumps(resource).decode()

@@ -1,0 +1,63 @@
+"""Mappings of the FHIR search indices, generated from the parameter declarations (`searchparams`)."""
+
+from __future__ import annotations
+
+from fhir_api import searchparams as sp
+from fhir_api.index.documents import RESOURCE
+from fhir_api.searchparams import SearchParam
+from search.mappings import analysis
+
+KW = {"type": "keyword"}
+TOKEN = {"properties": {"c": KW, "sc": KW, "s": KW, "t": KW}}
+STRING = {"properties": {"n": KW, "w": {"type": "wildcard"}, "x": KW}}
+TEXT = {"type": "text", "analyzer": "fr", "search_analyzer": "fr_search"}
+
+
+def field_mapping(param: SearchParam) -> dict:
+    if param.type == "token":
+        return TOKEN
+    if param.type == "string":
+        return STRING
+    if param.type == "date":
+        return {"type": "date_range"} if param.period else {"type": "date"}
+    if param.type in ("number", "quantity"):
+        return {"type": "double"}
+    if param.type == "reference":
+        return KW
+    if param.name == "near":
+        return {"type": "geo_point"}
+    if param.name == "_content":
+        return TEXT
+    raise ValueError(f"no mapping for {param.name}")
+
+
+def own_properties(rtype: str) -> dict:
+    """The fields of a document without its chains (also the fields of a chained copy)."""
+    props: dict = {"id": KW}
+    for param in sp.own_params(rtype):
+        if param.group is None:
+            props[param.field] = field_mapping(param)
+    for group in sp.GROUPS.get(rtype, {}):
+        props[group] = {"type": "nested", "properties": {
+            p.field: field_mapping(p) for p in sp.PARAMS[rtype] if p.group == group}}
+    return props
+
+
+def properties(rtype: str) -> dict:
+    props = own_properties(rtype)
+    props[RESOURCE] = {"type": "keyword", "index": False, "doc_values": False}
+    for reference, target in sp.CHAINS[rtype].items():
+        props[sp.chain_field(reference)] = {"type": "nested", "properties": own_properties(target)}
+        if (rtype, reference) in sp.ABOVE:
+            props[sp.chain_field(reference, above=True)] = {"type": "nested", "properties": own_properties(target)}
+    return props
+
+
+def index_body(rtype: str) -> dict:
+    """One shard, no replica, no refresh while building (set to 1 s at the swap)."""
+    return {
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
+                     "codec": "best_compression", "mapping": {"nested_objects": {"limit": 100000}},
+                     "analysis": analysis()},
+        "mappings": {"dynamic": "strict", "properties": properties(rtype)},
+    }
