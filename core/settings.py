@@ -63,6 +63,9 @@ class Settings:
     capacity_stale_hours: float = _setting(
         "ROR_CAPACITY_STALE_HOURS", 12.0, "Capacity entries older than this are flagged as stale."
     )
+    fhir_search_timeout: float = _setting(
+        "ROR_FHIR_SEARCH_TIMEOUT", 10.0, "Time limit of a FHIR search, includes and chains included (seconds)."
+    )
     host: str = _setting("ROR_HOST", "127.0.0.1", "Address the web server listens on.")
     port: int = _setting("ROR_PORT", 8000, "Port the web server listens on.")
     tile_url: str | None = _setting(

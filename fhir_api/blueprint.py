@@ -254,8 +254,19 @@ def ror_error(exc: RorError):
 
 def error_response(status: int, headers=()) -> Response:
     """The OperationOutcome of an HTTP error under /fhir (routing 404/405, 413, 431…)."""
-    body = outcome("error", ISSUE_CODE.get(status, "processing"), HTTP_MESSAGES.get(status, "Requête invalide."))
+    return outcome_response(status, HTTP_MESSAGES.get(status, "Requête invalide."), None, headers)
+
+
+def outcome_response(status: int, message: str, fields: dict | None, headers=()) -> Response:
+    """Any error under /fhir as an OperationOutcome (also used by the web app's error handler)."""
+    severity = "error" if status < 500 or status in (501, 503) else "fatal"
+    body = outcome(severity, ISSUE_CODE.get(status, "processing"), message)
+    for field, text in (fields or {}).items():
+        body["issue"].append({"severity": severity, "code": "value", "diagnostics": str(text),
+                              "expression": [str(field)]})
     kept = {k: v for k, v in headers if k.lower() == "allow"}
+    if status == 503:
+        kept["Retry-After"] = "5"
     return fhir_response(body, status, headers=kept)
 
 

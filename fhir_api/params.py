@@ -8,6 +8,7 @@ are AND-ed. Invalid values raise `InvalidParam` with a French message (→ Opera
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ _DATE = re.compile(
 )
 KM_PER_UNIT = {"km": 1.0, "m": 0.001, "mi": 1.609344, "[mi_i]": 1.609344}
 AGE_UNITS = {"a", "an", "ans", "annee", "années", "years", "year", "yr"}
+MAX_NEAR_KM = 1000.0
 
 
 class InvalidParam(BadRequest):
@@ -110,6 +112,8 @@ def _date_bounds(text: str, name: str) -> tuple[dt.datetime, dt.datetime]:
     if m.group("tz") and m.group("tz") != "Z":
         sign = 1 if m.group("tz")[0] == "+" else -1
         hours, minutes = int(m.group("tz")[1:3]), int(m.group("tz")[4:6])
+        if hours > 14 or minutes > 59:
+            raise InvalidParam(f"Décalage horaire invalide pour « {name} » : {m.group('tz')} (de -14:00 à +14:00).")
         tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     try:
         y = int(m.group("y"))
@@ -154,13 +158,15 @@ def date_group(p: Param) -> dict:
     return {"negate": False, "values": [date_condition(v, p.name) for v in _require(split_values(p.value), p.name)]}
 
 
-def number_condition(raw: str, name: str) -> dict:
+def number_condition(raw: str, name: str, minimum: float = -math.inf) -> dict:
     """{negate, lo, lo_incl, hi, hi_incl} for a prefixed number."""
     prefix, text = _prefixed(raw, name)
     try:
         value = float(text)
     except ValueError as exc:
         raise InvalidParam(f"Nombre invalide pour « {name} » : {raw!r}.") from exc
+    if not math.isfinite(value) or value < minimum:
+        raise InvalidParam(f"Nombre invalide pour « {name} » : {raw!r} (attendu : un nombre ≥ {minimum:g}).")
     base = {"negate": False, "lo": None, "lo_incl": False, "hi": None, "hi_incl": False}
     if prefix in ("eq", "ne"):
         return {**base, "negate": prefix == "ne", "lo": value, "lo_incl": True, "hi": value, "hi_incl": True}
@@ -221,8 +227,9 @@ def near(raw: str, name: str = "near", default_km: float = 30.0) -> dict:
     unit = parts[3] if len(parts) > 3 and parts[3] else "km"
     if unit not in KM_PER_UNIT:
         raise InvalidParam(f"Unité de distance non prise en charge pour « {name} » : {unit!r} (km, m ou mi).")
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or distance <= 0:
-        raise InvalidParam(f"Coordonnées ou distance hors limites pour « {name} ».")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not 0 < distance * KM_PER_UNIT[unit] <= MAX_NEAR_KM:
+        raise InvalidParam(f"Coordonnées ou distance hors limites pour « {name} » : {raw!r} (latitude -90 à 90, "
+                           f"longitude -180 à 180, distance de 0 à {MAX_NEAR_KM:g} km).")
     return {"lat": lat, "lon": lon, "meters": distance * KM_PER_UNIT[unit] * 1000.0}
 
 

@@ -155,6 +155,9 @@ def capacity_payload(before: dict, after: dict) -> dict:
             raise Unprocessable("Capacité non reconnue (statut, genre, temporalité) : "
                                 + " / ".join(str(k) for k in key) + ".")
         number = (parts.get("nbCapacity") or {}).get("valueInteger")
+        if number is not None and (not isinstance(number, int) or isinstance(number, bool)):
+            raise BadRequest(f"« valueInteger » doit être un entier JSON (sans guillemets) : {number!r} "
+                             f"({field}).", fields={f"nbCapacity ({field})": "entier attendu"})
         if field not in DERIVED:
             payload[field] = number
         crisis = _crisis_type(parts.get("crisisType"))

@@ -192,6 +192,9 @@ def _token(target: Target, cmp: Compare) -> dict:
             out.append({"term": {target.field() + ".t": f"{codes.canonical_system(parts[0])}|{parts[1]}|{parts[2]}"}})
             continue
         token = params.token(raw)
+        if target.param.choices and token["code"] not in target.param.choices:
+            raise InvalidParam(f"Valeur invalide pour « {cmp.path} » : {raw!r} (valeurs possibles : "
+                               f"{', '.join(target.param.choices)}).")
         system = codes.canonical_system(token["system"]) if token["system"] else token["system"]
         if token["code"] is None:
             out.append({"term": {target.field() + ".s": system}} if system else MATCH_NOTHING)
@@ -258,7 +261,8 @@ def _number_query(target: Target, cond: dict) -> dict:
 
 
 def _number(target: Target, cmp: Compare) -> dict:
-    return _any(_number_query(target, params.number_condition(_prefixed(cmp, raw), cmp.path)) for raw in cmp.values)
+    return _any(_number_query(target, params.number_condition(_prefixed(cmp, raw), cmp.path, target.param.minimum))
+                for raw in cmp.values)
 
 
 def _quantity(target: Target, cmp: Compare) -> dict:
@@ -269,7 +273,8 @@ def _quantity(target: Target, cmp: Compare) -> dict:
         if code and target.param.unit and code not in target.param.unit:
             raise InvalidParam(f"Unité non prise en charge pour « {cmp.path} » : {code!r} "
                                f"(attendu : {', '.join(target.param.unit[:1])}).")
-        out.append(_number_query(target, params.number_condition(_prefixed(cmp, number), cmp.path)))
+        out.append(_number_query(target, params.number_condition(_prefixed(cmp, number), cmp.path,
+                                                                 target.param.minimum)))
     return _any(out)
 
 
@@ -303,7 +308,10 @@ def sort_keys(rtype: str, raw: str | None) -> list[dict]:
         descending = item.startswith("-")
         name = item[1:] if descending else item
         order = "desc" if descending else "asc"
-        target = resolve(rtype, name)
+        try:
+            target = resolve(rtype, name)
+        except InvalidParam as exc:
+            raise InvalidParam(f"Tri impossible sur « {item} » (_sort) : {exc.message}") from exc
         param = target.param
         if param.group or param.period or param.type in ("special", "reference") and param.name != "_id" \
                 or target.modifier:

@@ -31,6 +31,8 @@ class SearchParam:
     modifiers: tuple[str, ...] = ()  # modifiers accepted besides those of the type
     period: bool = False  # date parameters whose values are periods
     unit: tuple[str, ...] = ()  # quantity parameters: accepted UCUM units (empty: any)
+    choices: tuple[str, ...] = ()  # token parameters with a closed set of codes (active: true/false)
+    minimum: float = 0.0  # number and quantity parameters: every ROR figure is a count, an age, a mass…
 
     @property
     def field(self) -> str:
@@ -83,12 +85,14 @@ COMMON = [
     special("_filter", "Expression de filtre (grammaire FHIR _filter : eq ne gt lt ge le sa eb co sw ew, and/or/not)"),
 ]
 
+BOOLEAN = ("true", "false")
 YEARS = ("a", "an", "ans", "annee", "années", "year", "years", "yr")
 
 HEALTHCARE_SERVICE = [
     _identifier_doc("Identifiant de l'offre"),
     string("name", x.names, "Nom de l'offre"),
-    token("active", lambda r: [(None, "true" if r.get("active") else "false")], "Offre publiée (true) ou non"),
+    token("active", lambda r: [(None, "true" if r.get("active") else "false")], "Offre publiée (true) ou non",
+          choices=BOOLEAN),
     token("specialty", lambda r: x.codings(r.get("specialty")), "Activité opérationnelle (TRE_R211)"),
     token("characteristic", lambda r: x.codings(r.get("characteristic")),
           "Mode de prise en charge (TRE_R213), acte spécifique (TRE_R210), modalité d'accueil (TRE_R338)…"),
@@ -120,7 +124,8 @@ def _capacity_token(name: str, doc: str) -> SearchParam:
 LOCATION = [
     _identifier_doc("Identifiant du lieu"),
     string("name", x.names, "Nom du lieu"),
-    token("status", lambda r: [(None, r["status"])] if r.get("status") else [], "Statut du lieu (active…)"),
+    token("status", lambda r: [(None, r["status"])] if r.get("status") else [], "Statut du lieu (active…)",
+          choices=("active", "suspended", "inactive")),
     token("type", lambda r: x.codings(r.get("type")), "Fonction du lieu (TRE_R343)"),
     string("address-postalcode", x.postal_codes, "Code postal"),
     string("address-city", x.cities, "Localité"),
@@ -154,7 +159,8 @@ ORGANIZATION = [
     string("name", x.names, "Raison sociale ou dénomination"),
     token("type", lambda r: x.codings(r.get("type")),
           "Catégorie d'établissement (TRE_R66) ou statut juridique (TRE_R72)"),
-    token("active", lambda r: [(None, "true" if r.get("active", True) else "false")], "Organisation active"),
+    token("active", lambda r: [(None, "true" if r.get("active", True) else "false")], "Organisation active",
+          choices=BOOLEAN),
     string("address-postalcode", x.postal_codes, "Code postal"),
     string("address-city", x.cities, "Localité"),
     reference("partof", "partOf", "Organization", "Entité juridique de rattachement"),
@@ -162,7 +168,8 @@ ORGANIZATION = [
 
 PRACTITIONER_ROLE = [
     token("identifier", x.identifiers, "RPPS du professionnel", modifiers=("of-type",)),
-    token("active", lambda r: [(None, "true" if r.get("active", True) else "false")], "Situation active"),
+    token("active", lambda r: [(None, "true" if r.get("active", True) else "false")], "Situation active",
+          choices=BOOLEAN),
     token("role", lambda r: x.codings(r.get("code")), "Profession (TRE_G15) ou fonction (TRE_R251)"),
     token("specialty", lambda r: x.codings(r.get("specialty")), "Spécialité ordinale (TRE_R38)"),
     reference("service", "healthcareService", "HealthcareService", "Offre dans laquelle le professionnel exerce"),
@@ -175,7 +182,8 @@ PRACTITIONER = [
     string("name", x.human_names, "Nom ou prénom"),
     string("family", lambda r: x.human_names(r, "family"), "Nom d'exercice"),
     string("given", lambda r: x.human_names(r, "given"), "Prénom"),
-    token("active", lambda r: [(None, "true" if r.get("active", True) else "false")], "Professionnel actif"),
+    token("active", lambda r: [(None, "true" if r.get("active", True) else "false")], "Professionnel actif",
+          choices=BOOLEAN),
 ]
 
 PARAMS: dict[str, list[SearchParam]] = {

@@ -63,6 +63,10 @@ OPTIONAL_PARTS = (
 # Modules that add endpoints to the /api/v1 blueprint itself (and so to its OpenAPI document): imported before
 # that blueprint is first registered, when present.
 API_PARTS = ("web.territory_api",)
+# The server's own limits answer in plain text; below them the app answers 413 / 431 in the path's error shape
+# (JSON under /api, OperationOutcome under /fhir, a page elsewhere: security.MAX_CONTENT_LENGTH / MAX_HEADER_BYTES).
+SERVER_MAX_BODY = 16 * security.MAX_CONTENT_LENGTH
+SERVER_MAX_HEADERS = 8 * security.MAX_HEADER_BYTES
 
 
 def _import_api_parts() -> None:
@@ -96,8 +100,8 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
     settings = settings or Settings.from_env()
     app = create_app(settings, graph=graph, search=search)
     server = create_server(app, host=host or settings.host, port=port if port is not None else settings.port,
-                           threads=threads, max_request_body_size=security.MAX_CONTENT_LENGTH,
-                           max_request_header_size=64 * 1024, connection_limit=200, ident="ror")
+                           threads=threads, max_request_body_size=SERVER_MAX_BODY,
+                           max_request_header_size=SERVER_MAX_HEADERS, connection_limit=200, ident="ror")
     app.extensions["ror_server"] = server
     threading.Thread(target=_warm_caches, args=(settings,), daemon=True, name="ror-warm").start()
     print(f"Application disponible sur {server_url(server)}", flush=True)

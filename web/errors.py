@@ -43,6 +43,10 @@ def wants_json() -> bool:
 
 
 def _respond(status: int, code: str, message: str, fields: dict | None, headers=None) -> Response:
+    if request.path.startswith("/fhir/") or request.path == "/fhir":  # FHIR clients read OperationOutcomes
+        from fhir_api.blueprint import outcome_response
+
+        return outcome_response(status, message, fields, headers or ())
     if wants_json():
         response = jsonify(error_body(status, code, message, fields))
     else:
@@ -80,6 +84,7 @@ def handle_unexpected(exc: Exception) -> Response:
 
 
 def register(app: Flask) -> None:
+    app.extensions["ror_error_shapes"] = True  # the FHIR blueprint leaves its routing errors to this module
     app.register_error_handler(RorError, handle_ror_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -10,6 +10,7 @@ from core.errors import BadRequest
 
 MAX_CONTENT_LENGTH = 64 * 1024
 MAX_QUERY_STRING = 4096
+MAX_HEADER_BYTES = 32 * 1024  # answered 431 here, in the path's error shape (the server's own limit is higher)
 
 
 def tile_origin(tile_url: str | None) -> str | None:
@@ -44,6 +45,8 @@ def register(app: Flask, *, tile_url: str | None, cors_origins: str) -> None:
     def limit_request_size() -> None:
         if request.content_length is not None and request.content_length > MAX_CONTENT_LENGTH:
             abort(413)
+        if sum(len(name) + len(value) + 4 for name, value in request.headers.items()) > MAX_HEADER_BYTES:
+            abort(431)
         if len(request.query_string) > MAX_QUERY_STRING:
             raise BadRequest("Adresse trop longue.", fields={"query": f"au plus {MAX_QUERY_STRING} octets"})
 

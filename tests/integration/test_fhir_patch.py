@@ -93,6 +93,10 @@ def test_contributor_patches_capacity_like_the_web_form(world, graph):
      400, "femmes"),
     ("contrib_a", "pl-a", [{"op": "test", "path": "/name", "value": "Pas ce nom"}], 409, "test"),
     ("contrib_a", "pl-a", {"op": "add"}, 400, "liste"),
+    # issue 19: a figure written as a JSON string ("valueInteger": "12") is refused, naming the value
+    ("contrib_a", "pl-a", [{"op": "add", "path": "/extension/-", "value": {**capacity_ext("available", "women", 0),
+                            "extension": [*capacity_ext("available", "women", 0)["extension"][:2],
+                                          {"url": "nbCapacity", "valueInteger": "12"}]}}], 400, "'12'"),
     ("contrib_a", "pl-zzz", [], 404, "introuvable"),
 ])
 def test_refusals_are_operation_outcomes(world, user, place, ops, status, words):
