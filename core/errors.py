@@ -32,6 +32,13 @@ class ServiceUnavailable(RorError):
     code = "service_unavailable"
 
 
+class QueryTimeout(ServiceUnavailable):
+    """A query ran past its time limit and was ended (FHIR issue `too-costly`: narrow it or retry later)."""
+
+    code = "query_timeout"
+    issue = "too-costly"
+
+
 class BadRequest(RorError):
     status = 400
     code = "bad_request"

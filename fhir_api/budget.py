@@ -7,17 +7,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from core.errors import RorError
+from core.errors import QueryTimeout, RorError
 
 MIN_SECONDS = 0.05  # below this a query is not worth starting
 
 
-class SearchTimeout(RorError):
+class SearchTimeout(QueryTimeout):
     """The search ran past its time limit (503, issue `too-costly`: narrow the search or retry later)."""
 
-    status = 503
     code = "search_timeout"
-    issue = "too-costly"
 
 
 class TooCostly(RorError):

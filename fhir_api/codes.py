@@ -39,6 +39,8 @@ SYSTEM_PLACE = "https://ror-graph.fr/fhir/sid/lieu"
 SYSTEM_IDENTIFIER_TYPE = NOS + "TRE_G07-TypeIdentifiantStructure/FHIR/TRE-G07-TypeIdentifiantStructure"
 SYSTEM_PLACE_IDENTIFIER_TYPE = NOS + "JDV_J236-TypologieIdentifiantLieu-ROR/FHIR/JDV-J236-TypologieIdentifiantLieu-ROR"
 SYSTEM_PLACE_FUNCTION = NOS + "TRE_R343-FonctionLieu/FHIR/TRE-R343-FonctionLieu"
+SYSTEM_EQUIPMENT_FEATURE = NOS + "TRE_R340-TypeCaracteristiqueEquipement/FHIR/TRE-R340-TypeCaracteristiqueEquipement"
+EQUIPMENT_FEATURES = {"001": "Poids maximal"}
 # Functions of a place (TRE_R343, the codes the ROR documentation and IG examples use).
 PLACE_FUNCTIONS = {"001": "Hébergement", "002": "Consultation"}
 

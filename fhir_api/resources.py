@@ -172,7 +172,7 @@ def healthcare_service_resource(row: dict) -> dict:
         "identifier": [{"system": codes.SYSTEM_OFFER, "value": offer["id"]}],
         "active": offer.get("status") == "published",
         "providedBy": {"reference": f"Organization/eg-{row['site_finess']}"} if row.get("site_finess") else None,
-        "category": [concept(c) for c in row.get("families") or [] if coding(c)],
+        "category": [concept(c) for c in (row.get("offer_types") or []) + (row.get("families") or []) if coding(c)],
         "type": [concept(c) for c in row.get("fields") or [] if coding(c)],
         "specialty": [concept(c) for c in row.get("activities") or [] if coding(c)],
         "location": [{"reference": f"Location/{pid}"} for pid in row.get("place_ids") or []],
@@ -261,6 +261,15 @@ def location_resource(row: dict, distance_km: float | None = None) -> dict:
         parts = [{"url": "equipmentType", "valueCodeableConcept": concept(equipment)}]
         if equipment.get("count") is not None:
             parts.append({"url": "nbInService", "valueInteger": int(equipment["count"])})
+        if equipment.get("limit_type") and equipment.get("limit_value") is not None:
+            parts.append({"url": "equipmentLimit", "extension": [
+                {"url": "limitType", "valueCodeableConcept": {"coding": [_drop_none({
+                    "system": codes.SYSTEM_EQUIPMENT_FEATURE, "code": equipment["limit_type"],
+                    "display": codes.EQUIPMENT_FEATURES.get(equipment["limit_type"])})]}},
+                {"url": "limitValue", "valueQuantity": {"value": equipment["limit_value"],
+                                                        "unit": equipment.get("limit_unit") or "kg",
+                                                        "system": codes.SYSTEM_UCUM,
+                                                        "code": equipment.get("limit_unit") or "kg"}}]})
         extensions.append({"url": codes.EXT_EQUIPMENT, "extension": parts})
     extensions.extend(capacity_extensions(row.get("capacity")))
     position = None

@@ -14,7 +14,7 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
 import cypher
-from core.errors import BadRequest, ServiceUnavailable
+from core.errors import BadRequest, QueryTimeout, ServiceUnavailable
 from core.settings import Settings
 
 _AS_IS = frozenset({str, int, float, bool, type(None), bytes})
@@ -157,3 +157,7 @@ def _translated(uri: str) -> Iterator[None]:
         ) from exc
     except neo4j_errors.ConstraintError as exc:
         raise BadRequest("Donnée en conflit avec une contrainte d'unicité.", detail=str(exc)) from exc
+    except (neo4j_errors.ClientError, neo4j_errors.TransientError) as exc:
+        if "TransactionTimedOut" in (exc.code or "") or "Terminated" in (exc.code or ""):
+            raise QueryTimeout("La requête a dépassé son temps limite et a été arrêtée.", detail=str(exc)) from exc
+        raise

@@ -28,6 +28,8 @@ RETURN o {.id, .name, .phone, .email, .status, .opening, .synthetic, .interventi
        COLLECT { MATCH (o)-[:PERFORMS]->(c:Act) RETURN c {.system_url, .code, .label} ORDER BY c.code } AS acts,
        COLLECT { MATCH (o)-[:RECEPTION]->(c:ReceptionMode) RETURN c {.system_url, .code, .label} ORDER BY c.code }
          AS reception_modes,
+       COLLECT { MATCH (o)-[:OF_TYPE]->(c:OfferType) RETURN c {.system_url, .code, .label} ORDER BY c.code }
+         AS offer_types,
        COLLECT { MATCH (o)-[:FOR_AGE]->(c:AgeGroup) RETURN c {.system_url, .code, .label} ORDER BY c.code }
          AS age_groups,
        COLLECT { MATCH (o)-[:FOR_PUBLIC]->(c:Public) RETURN c {.system_url, .code, .label} ORDER BY c.code }

@@ -28,5 +28,6 @@ RETURN p {.id, .name, .address_line1, .postal_code, .city, .installed_beds, .syn
        CASE WHEN p.commune_insee IS NULL OR p.commune_insee = c.insee THEN c.name END AS commune_name,
        r.code AS region_code, r.name AS region_name, properties(k) AS capacity,
        COLLECT { MATCH (p)-[h:HAS_EQUIPMENT]->(e:EquipmentType)
-                 RETURN {system_url: e.system_url, code: e.code, label: e.label, count: h.count}
+                 RETURN {system_url: e.system_url, code: e.code, label: e.label, count: h.count,
+                         limit_type: h.limit_type, limit_value: h.limit_value, limit_unit: h.limit_unit}
                  ORDER BY e.code } AS equipment

@@ -10,7 +10,8 @@ from search.mappings import analysis
 KW = {"type": "keyword"}
 TOKEN = {"properties": {"c": KW, "sc": KW, "s": KW, "t": KW}}
 STRING = {"properties": {"n": KW, "w": {"type": "wildcard"}, "x": KW}}
-TEXT = {"type": "text", "analyzer": "fr", "search_analyzer": "fr_search"}
+TEXT = {"type": "text", "analyzer": "fr", "search_analyzer": "fr_search",  # _content: words, and word starts
+        "fields": {"prefix": {"type": "text", "analyzer": "fr_prefix", "search_analyzer": "fr_prefix_search"}}}
 
 
 def field_mapping(param: SearchParam) -> dict:
