@@ -7,6 +7,7 @@ reads the source type's index by reference, or a registered provider (`hooks.rev
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from fhir_api import hooks
@@ -20,6 +21,7 @@ from search.client import translated
 
 MAX_INCLUDED = 5000
 MAX_WAVES = 5
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fhir-include")
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,8 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
             raise TooCostly(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")
 
     ids = [h.id for h in matches]
-    for spec in revincludes:
-        if spec.target is None:
-            provided = hooks.revinclude_providers[spec.key](rtype, ids, deadline)
-            keep(spec.source, [Hit(r["id"], _text(r), {}) for r in provided])
-        else:
-            keep(spec.source, _referencing(engine, spec, ids, refs.get(spec.source, []), deadline))
+    tasks = [lambda spec=spec: (spec.source, _revincluded(engine, rtype, spec, ids, refs, deadline))
+             for spec in revincludes]  # read in the same wave as the first includes
     for _ in range(MAX_WAVES):
         wanted: dict[str, list[str]] = {}
         for spec in includes:
@@ -102,12 +100,21 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
                 if item.rtype == spec.source:
                     wanted.setdefault(spec.target, []).extend(
                         i for i in item.hit.refs.get(spec.reference, []) if (spec.target, i) not in seen)
-        wanted = {t: list(dict.fromkeys(v)) for t, v in wanted.items() if v}
-        if not wanted:
+        tasks += [lambda t=t, v=v: (t, by_ids(engine, t, list(dict.fromkeys(v)), refs.get(t, []), deadline))
+                  for t, v in wanted.items() if v]
+        if not tasks:
             break
-        for target, target_ids in wanted.items():
-            keep(target, by_ids(engine, target, target_ids, refs.get(target, []), deadline))
+        for target, hits in _POOL.map(lambda task: task(), tasks):  # one wave's reads run in parallel
+            keep(target, hits)
+        tasks = []
     return added
+
+
+def _revincluded(engine, rtype: str, spec: IncludeSpec, ids: list[str], refs, deadline: Deadline) -> list[Hit]:
+    if spec.target is None:
+        provided = hooks.revinclude_providers[spec.key](rtype, ids, deadline)
+        return [Hit(r["id"], _text(r), {}) for r in provided]
+    return _referencing(engine, spec, ids, refs.get(spec.source, []), deadline)
 
 
 def _refs_by_type(includes: list[IncludeSpec]) -> dict[str, list[str]]:

@@ -1,22 +1,30 @@
-"""`_content` full-text search answered by the search index (built from the same graph by search/)."""
+"""`_content` (the resource's own text, French analysis, word starts) and one question asked three ways: the
+portal, the JSON API and FHIR give the same offers (orientation index and FHIR index built from one graph)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.fixtures.fhir.support import load_fixture_or_skip, make_app
+from tests.fixtures.fhir.support import build_index, load_fixture_or_skip
 
 pytestmark = pytest.mark.integration
-PREFIX = "fhirtest"
+PREFIX = "fhircontent"
 
 
 @pytest.fixture(scope="module")
-def client(graph, search_client, engine_endpoints):
+def client(graph, search_client, settings, engine_endpoints, tmp_path_factory):
+    web_app = pytest.importorskip("web.app")
     indexer = pytest.importorskip("search.indexer")
     load_fixture_or_skip(graph, engine_endpoints)
     search_client.indices.delete(index=f"{PREFIX}-*", ignore_unavailable=True)
-    indexer.Indexer(graph, search_client, PREFIX).build(["offers"])
-    return make_app(graph, search_client, index_prefix=PREFIX).test_client()
+    indexer.Indexer(graph, search_client, PREFIX).build()
+    exports = tmp_path_factory.mktemp("exports")
+    build_index(graph, search_client, exports, PREFIX)
+    app = web_app.create_app(settings.replace(index_prefix=PREFIX), graph=graph, search=search_client)
+    app.extensions["fhir"]["exports_dir"] = exports
+    return app.test_client()
 
 
 def ids(client, query: str) -> list[str]:
@@ -28,38 +36,29 @@ def ids(client, query: str) -> list[str]:
 @pytest.mark.parametrize(("query", "expected"), [
     ("HealthcareService?_content=pédopsychiatrie", ["OFF-01-A", "OFF-01-C", "OFF-2A-A"]),
     ("HealthcareService?_content=pedopsychiatrie", ["OFF-01-A", "OFF-01-C", "OFF-2A-A"]),  # accents folded
+    ("HealthcareService?_content=pédopsy", ["OFF-01-A", "OFF-01-C", "OFF-2A-A"]),  # word starts
     ("HealthcareService?_content=douleur", ["OFF-01-B", "OFF-971-A"]),
-    ("HealthcareService?_content=douleur&_tag=01", ["OFF-971-A"]),  # combined with graph filters
+    ("HealthcareService?_content=douleur&_tag=01", ["OFF-971-A"]),  # with other parameters
+    ("HealthcareService?_content=chirurgie douleur", ["OFF-01-B"]),  # every word
     ("HealthcareService?_content=introuvablexyz", []),
-    ("Location?_content=neurochirurgie", ["PL-01-A"]),
-    ("Organization?_content=douleur", ["eg-010000032", "eg-970100010"]),
+    ("HealthcareService?_filter=_content eq ajaccio or location._content eq fleyriat",
+     ["OFF-01-A", "OFF-01-B", "OFF-2A-A"]),
+    ("Location?_content=ambérieu", ["PL-01-C"]),
+    ("Organization?_content=fleyriat", ["eg-010000032"]),
+    ("Practitioner?_content=martin", ["10001234567"]),
 ])
 def test_content_known_answers(client, query, expected):
     assert ids(client, query) == expected
 
 
-@pytest.mark.parametrize("query", [
-    "HealthcareService?specialty=227",
-    "HealthcareService?specialty=https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/"
-    "TRE-R211-ActiviteOperationnelle|227,183",
-    "HealthcareService?specialty=227&specialty=183",
-    "HealthcareService?specialty=227&_count=1&_offset=1",
-    "HealthcareService?specialty=999",
-])
-def test_specialty_searches_answered_by_the_index_equal_the_graph_answers(client, graph, query):
-    """`specialty` alone is answered by the orientation index (as the portal); the graph gives the same page."""
-    from urllib.parse import parse_qsl, urlsplit
-
-    from fhir_api.search import SearchEngine
-
-    items = parse_qsl(urlsplit(query).query)
-    engine = SearchEngine(graph, client.application.extensions["fhir"]["search"], PREFIX)
-    crit = engine.criteria("HealthcareService", [i for i in items if not i[0].startswith("_")])
-    values = dict(items)
-    offset, count = int(values.get("_offset", 0)), int(values.get("_count", 20))
-    from_index = engine._from_index(crit, offset, count)
-    assert from_index is not None  # the index path was taken
-    graph_only = make_app(graph).test_client().get(f"/fhir/{query}").get_json()
-    indexed = client.get(f"/fhir/{query}").get_json()
-    assert indexed["total"] == graph_only["total"] == from_index.total
-    assert ids(client, query) == [e["resource"]["id"] for e in graph_only["entry"]] == from_index.ids
+def test_portal_api_and_fhir_give_the_same_offers(client):
+    """Pédopsychiatrie (J17 227) within 40 km of the Fleyriat hospital, asked three ways."""
+    lat, lon = 46.2160, 5.2460
+    api = client.get(f"/api/v1/orientation/specialist-opinion?activity=227&lat={lat}&lon={lon}&radius_km=40")
+    assert api.status_code == 200, api.get_data(as_text=True)
+    from_api = {hit["offer_id"] for hit in api.get_json()["hits"]}
+    page = client.get(f"/?mode=specialist_opinion&quoi=pedopsychiatrie&code=227&lat={lat}&lon={lon}&rayon=40")
+    assert page.status_code == 200
+    from_portal = set(re.findall(r'href="/offres/([^"]+)"', page.get_data(as_text=True)))
+    from_fhir = set(ids(client, f"HealthcareService?specialty=227&location.near={lat}|{lon}|40|km"))
+    assert from_api == from_portal == from_fhir == {"OFF-01-A", "OFF-01-C"}
