@@ -91,7 +91,7 @@ def _collect(node, words: list[str]) -> None:
         for key, value in node.items():
             if key in _TEXT_KEYS and isinstance(value, str | list):
                 words.extend(v for v in as_list(value) if isinstance(v, str))
-            elif isinstance(value, dict | list):
+            if isinstance(value, dict | list):
                 _collect(value, words)
     elif isinstance(node, list):
         for item in node:

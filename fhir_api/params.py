@@ -1,8 +1,6 @@
-"""Typed parsing of FHIR search parameter values (token, string, date, number, quantity, reference, near).
-
-Every parser returns plain dicts ready to be passed as Cypher parameters: a *group* is one occurrence of a
-parameter (`{"negate": bool, "values": [...]}`); its comma-separated values are OR-ed, repeated occurrences
-are AND-ed. Invalid values raise `InvalidParam` with a French message (→ OperationOutcome 400).
+"""Typed parsing of FHIR search values (token, date with prefix and precision, number, reference, near, paging),
+used by the query compiler (`fhir_api.query`). Invalid values raise `InvalidParam` with a French message naming
+the parameter and the value (→ OperationOutcome 400).
 """
 
 from __future__ import annotations
@@ -10,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
 
 from core.errors import BadRequest
 
@@ -21,7 +18,6 @@ _DATE = re.compile(
     r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?$"
 )
 KM_PER_UNIT = {"km": 1.0, "m": 0.001, "mi": 1.609344, "[mi_i]": 1.609344}
-AGE_UNITS = {"a", "an", "ans", "annee", "années", "years", "year", "yr"}
 MAX_NEAR_KM = 1000.0
 
 
@@ -29,18 +25,6 @@ class InvalidParam(BadRequest):
     code = "invalid_parameter"
 
 
-@dataclass(frozen=True)
-class Param:
-    """One `name[:modifier]` occurrence of the query string with its raw value."""
-
-    name: str
-    modifier: str | None
-    value: str
-
-    @classmethod
-    def parse_key(cls, key: str, value: str) -> Param:
-        name, _, modifier = key.partition(":")
-        return cls(name=name, modifier=modifier or None, value=value)
 
 
 def split_values(raw: str) -> list[str]:
@@ -61,10 +45,6 @@ def split_values(raw: str) -> list[str]:
     return [p for p in parts if p != ""]
 
 
-def _require(values: list[str], name: str) -> list[str]:
-    if not values:
-        raise InvalidParam(f"Le paramètre « {name} » n'a pas de valeur.")
-    return values
 
 
 def token(raw: str) -> dict:
@@ -76,20 +56,8 @@ def token(raw: str) -> dict:
     return {"system": None, "code": raw}
 
 
-def token_group(p: Param) -> dict:
-    if p.modifier not in (None, "not"):
-        raise InvalidParam(f"Le modificateur « :{p.modifier} » n'est pas pris en charge pour « {p.name} ».")
-    return {"negate": p.modifier == "not", "values": [token(v) for v in _require(split_values(p.value), p.name)]}
 
 
-def string_group(p: Param) -> dict:
-    """Default: starts with, case-insensitive; `:contains`; `:exact` (case-sensitive, whole value)."""
-    if p.modifier not in (None, "contains", "exact"):
-        raise InvalidParam(f"Le modificateur « :{p.modifier} » n'est pas pris en charge pour « {p.name} ».")
-    mode = p.modifier or "start"
-    values = _require(split_values(p.value), p.name)
-    return {"negate": False,
-            "values": [{"mode": mode, "value": v if mode == "exact" else v.casefold()} for v in values]}
 
 
 def _prefixed(raw: str, name: str) -> tuple[str, str]:
@@ -152,10 +120,6 @@ def date_condition(raw: str, name: str) -> dict:
     return {"negate": negate, "lo": lo.isoformat() if lo else None, "hi": hi.isoformat() if hi else None}
 
 
-def date_group(p: Param) -> dict:
-    if p.modifier is not None:
-        raise InvalidParam(f"Le modificateur « :{p.modifier} » n'est pas pris en charge pour « {p.name} ».")
-    return {"negate": False, "values": [date_condition(v, p.name) for v in _require(split_values(p.value), p.name)]}
 
 
 def number_condition(raw: str, name: str, minimum: float = -math.inf) -> dict:
@@ -175,26 +139,8 @@ def number_condition(raw: str, name: str, minimum: float = -math.inf) -> dict:
     return {**base, "hi": value, "hi_incl": prefix == "le"}
 
 
-def number_group(p: Param) -> dict:
-    if p.modifier is not None:
-        raise InvalidParam(f"Le modificateur « :{p.modifier} » n'est pas pris en charge pour « {p.name} ».")
-    return {"negate": False,
-            "values": [number_condition(v, p.name) for v in _require(split_values(p.value), p.name)]}
 
 
-def age_quantity_group(p: Param) -> dict:
-    """Quantity in years: `[prefix]number[|system|code]`, the unit (if any) must be years (UCUM `a`)."""
-    if p.modifier is not None:
-        raise InvalidParam(f"Le modificateur « :{p.modifier} » n'est pas pris en charge pour « {p.name} ».")
-    values = []
-    for raw in _require(split_values(p.value), p.name):
-        number, _, unit = raw.partition("|")
-        unit_code = unit.rpartition("|")[2].casefold() if unit else ""
-        if unit_code and unit_code not in AGE_UNITS:
-            raise InvalidParam(f"Unité non prise en charge pour « {p.name} » : {unit_code!r} (âge en années, "
-                               "code UCUM « a »).")
-        values.append(number_condition(number, p.name))
-    return {"negate": False, "values": values}
 
 
 def reference_id(raw: str, resource_type: str, name: str) -> str:
@@ -207,11 +153,6 @@ def reference_id(raw: str, resource_type: str, name: str) -> str:
     return raw
 
 
-def reference_group(p: Param, resource_type: str) -> dict:
-    if p.modifier not in (None, resource_type):
-        raise InvalidParam(f"Le modificateur « :{p.modifier} » n'est pas pris en charge pour « {p.name} ».")
-    return {"negate": False,
-            "values": [reference_id(v, resource_type, p.name) for v in _require(split_values(p.value), p.name)]}
 
 
 def near(raw: str, name: str = "near", default_km: float = 30.0) -> dict:

@@ -20,6 +20,7 @@ from pathlib import Path
 import cypher
 from graph import tombstones
 from graph.driver import Graph
+from loaders import fhir_extras
 from loaders.common import LoadSummary, Timer, chunks, write_in_batches
 from loaders.offer_catalog import PATHWAYS, Profile, Role, Unit
 from loaders.offer_profiles import profile_for
@@ -245,6 +246,7 @@ def generate_offer(graph: Graph, data_dir: Path | None = None, *, seed: int = 42
     finally:
         bar.close()
     write_pathways(graph, summary)
+    fhir_extras.enrich(graph)  # synthetic place functions, intervention zones, sectors, equipment limits
     if replace:
         tombstones.purge_recreated(graph)
     summary.seconds = timer.seconds

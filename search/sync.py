@@ -67,10 +67,11 @@ class _Pusher:
             try:
                 for start in range(0, len(ids), MAX_IDS):
                     _push(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS])
-                    ok = _notify(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS], "capacity") and ok
             except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
                 ok = False
                 log.warning("offers %s not re-indexed after a capacity/tension change: %s", ids[:5], exc)
+            for start in range(0, len(ids), MAX_IDS):  # the other projections, each on its own
+                ok = _notify(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS], "capacity") and ok
             for _, future in batch:
                 future.set_result(ok)
 
@@ -128,12 +129,13 @@ def reindex_offer_change(graph, client, prefix: str, offer_ids: list[str], sites
         return False
     from search.indexer import Indexer
 
+    ok = True
     try:
         indexer = Indexer(graph, client, prefix)
         indexer.sync_offers(offer_ids, professionals=True)
         if sites:
             indexer.sync_sites([s for s in sites if s])
-        return _notify(graph, client, prefix, sorted(set(offer_ids)), "offer")
     except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
         log.warning("offers %s not re-indexed after a status/description change: %s", offer_ids[:5], exc)
-        return False
+        ok = False
+    return _notify(graph, client, prefix, sorted(set(offer_ids)), "offer") and ok

@@ -22,6 +22,7 @@ from search.client import translated
 ORDER = ("Organization", "Location", "Practitioner", "HealthcareService", "PractitionerRole")
 BATCH = 1000
 SWAP_GRACE_SECONDS = 2.0
+ADMIN_TIMEOUT = 120  # index creation, refresh, alias swap on a loaded machine (the client's default is 10 s)
 
 
 @dataclass
@@ -57,7 +58,7 @@ class FhirIndex:
                 for rtype in ORDER:
                     path = self.exports_dir / job / f"{rtype}.ndjson"
                     report.counts[rtype] = self._fill(rtype, path, built, progress)
-                    self.client.indices.refresh(index=built[rtype])
+                    self.client.indices.refresh(index=built[rtype], request_timeout=ADMIN_TIMEOUT)
                 self._swap(built)
                 self.save_meta(watermark, report.version)
         finally:
@@ -107,17 +108,19 @@ class FhirIndex:
         for start in range(0, len(ids), 5000):
             with translated():
                 response = self.client.mget(index=index, body={"ids": ids[start:start + 5000]},
-                                            params={"_source_excludes": ",".join(documents.OWN_EXCLUDES)})
+                                            params={"_source_excludes": ",".join(documents.OWN_EXCLUDES)},
+                                            request_timeout=ADMIN_TIMEOUT)
             out.update({d["_id"]: d["_source"] for d in response["docs"] if d.get("found")})
         return out
 
     def _create(self, index: str, rtype: str) -> str:
-        self.client.indices.create(index=index, body=index_body(rtype))
+        self.client.indices.create(index=index, body=index_body(rtype), request_timeout=ADMIN_TIMEOUT)
         return index
 
     def _next_version(self) -> int:
         existing = self.client.indices.get(index=f"{self.prefix}-fhir-*", ignore_unavailable=True,
-                                           allow_no_indices=True, expand_wildcards="open")
+                                           allow_no_indices=True, expand_wildcards="open",
+                                           request_timeout=ADMIN_TIMEOUT)
         versions = [v for rtype in ORDER for index in existing
                     if (v := names.version_of(self.prefix, rtype, index)) is not None]
         return max(versions, default=0) + 1
@@ -126,27 +129,29 @@ class FhirIndex:
         actions, old = [], []
         for rtype, index in built.items():
             alias = names.alias(self.prefix, rtype)
-            self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}})
+            self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}},
+                                             request_timeout=ADMIN_TIMEOUT)
             stale = [i for i in self.client.indices.get(index=f"{alias}-v*", ignore_unavailable=True,
-                                                        allow_no_indices=True) if i != index]
-            aliased = self.client.indices.get_alias(name=alias, ignore=[404])
+                                                        allow_no_indices=True, request_timeout=ADMIN_TIMEOUT)
+                     if i != index]
+            aliased = self.client.indices.get_alias(name=alias, ignore=[404], request_timeout=ADMIN_TIMEOUT)
             actions.append({"add": {"index": index, "alias": alias}})
             actions += [{"remove": {"index": i, "alias": alias}} for i in stale if i in aliased]
             old += stale
-        self.client.indices.update_aliases(body={"actions": actions})
+        self.client.indices.update_aliases(body={"actions": actions}, request_timeout=ADMIN_TIMEOUT)
         if old:
             time.sleep(SWAP_GRACE_SECONDS)  # searches already running on the old indices finish first
-            self.client.indices.delete(index=",".join(old), ignore_unavailable=True)
+            self.client.indices.delete(index=",".join(old), ignore_unavailable=True, request_timeout=ADMIN_TIMEOUT)
 
     # --- meta --------------------------------------------------------------------------------------------
 
     def save_meta(self, watermark: datetime, version: int) -> None:
         index = names.meta(self.prefix)
-        if not self.client.indices.exists(index=index):
-            self.client.indices.create(index=index, body={
+        if not self.client.indices.exists(index=index, request_timeout=ADMIN_TIMEOUT):
+            self.client.indices.create(request_timeout=ADMIN_TIMEOUT, index=index, body={
                 "settings": {"number_of_shards": 1, "number_of_replicas": 0},
                 "mappings": {"properties": {"watermark": {"type": "date"}, "version": {"type": "integer"}}}})
-        self.client.index(index=index, id="sync", refresh=True,
+        self.client.index(index=index, id="sync", refresh=True, request_timeout=ADMIN_TIMEOUT,
                           body={"watermark": watermark.isoformat(), "version": version})
 
     def load_meta(self) -> dict | None:
@@ -159,7 +164,8 @@ class FhirIndex:
     def drop(self) -> None:
         """Delete every FHIR index of this prefix (tests, benchmarks)."""
         with translated():
-            self.client.indices.delete(index=f"{self.prefix}-fhir-*", ignore_unavailable=True)
+            self.client.indices.delete(index=f"{self.prefix}-fhir-*", ignore_unavailable=True,
+                                       request_timeout=ADMIN_TIMEOUT)
 
 
 def _resources(path: Path, wanted) -> Iterator[tuple[dict, str]]:

@@ -15,7 +15,7 @@ import orjson
 
 from fhir_api import store
 from fhir_api.index import chains, names
-from fhir_api.index.build import ORDER, FhirIndex
+from fhir_api.index.build import ADMIN_TIMEOUT, ORDER, FhirIndex
 from search.client import translated
 
 MARGIN = timedelta(minutes=15)  # as the incremental $export: a write that began before the watermark
@@ -97,7 +97,8 @@ class FhirSync(FhirIndex):
             else:
                 query = {"terms": {reference: chunk}}
             hits = self.client.search(index=names.alias(self.prefix, source), body={
-                "query": query, "size": MAX_DEPENDENTS, "_source": {"excludes": ["chain-*"]}})["hits"]["hits"]
+                "query": query, "size": MAX_DEPENDENTS, "_source": {"excludes": ["chain-*"]}},
+                request_timeout=ADMIN_TIMEOUT)["hits"]["hits"]
             out += [h["_source"] for h in hits]
         return out
 
@@ -113,11 +114,12 @@ class FhirSync(FhirIndex):
         return self.own_documents(names.alias(self.prefix, rtype), ids)
 
     def _physical(self, rtype: str) -> str:
-        aliased = self.client.indices.get_alias(name=names.alias(self.prefix, rtype))
+        aliased = self.client.indices.get_alias(name=names.alias(self.prefix, rtype), request_timeout=ADMIN_TIMEOUT)
         return sorted(aliased)[-1]
 
     def refresh(self) -> None:
-        self.client.indices.refresh(index=",".join(names.alias(self.prefix, t) for t in ORDER))
+        self.client.indices.refresh(index=",".join(names.alias(self.prefix, t) for t in ORDER),
+                                    request_timeout=ADMIN_TIMEOUT)
 
     # --- pushes right after a write (search/sync.py listeners) ------------------------------------------
 
@@ -149,5 +151,6 @@ class FhirSync(FhirIndex):
 
     def _role_ids(self, offers: list[str]) -> list[str]:
         hits = self.client.search(index=names.alias(self.prefix, "PractitionerRole"), body={
-            "query": {"terms": {"service": offers}}, "size": MAX_DEPENDENTS, "_source": False})["hits"]["hits"]
+            "query": {"terms": {"service": offers}}, "size": MAX_DEPENDENTS, "_source": False},
+            request_timeout=ADMIN_TIMEOUT)["hits"]["hits"]
         return [h["_id"] for h in hits]

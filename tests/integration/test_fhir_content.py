@@ -39,7 +39,7 @@ def ids(client, query: str) -> list[str]:
     ("HealthcareService?_content=pédopsy", ["OFF-01-A", "OFF-01-C", "OFF-2A-A"]),  # word starts
     ("HealthcareService?_content=douleur", ["OFF-01-B", "OFF-971-A"]),
     ("HealthcareService?_content=douleur&_tag=01", ["OFF-971-A"]),  # with other parameters
-    ("HealthcareService?_content=chirurgie douleur", ["OFF-01-B"]),  # every word
+    ("HealthcareService?_content=ambulatoire douleur", ["OFF-971-A"]),  # every word
     ("HealthcareService?_content=introuvablexyz", []),
     ("HealthcareService?_filter=_content eq ajaccio or location._content eq fleyriat",
      ["OFF-01-A", "OFF-01-B", "OFF-2A-A"]),

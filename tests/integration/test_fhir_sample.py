@@ -11,7 +11,7 @@ import pytest
 from core.settings import PROJECT_ROOT
 from fhir_api.export import EXPORT_TYPES, ExportJobs
 from fhir_api.resources import FHIR_ID
-from tests.fixtures.fhir.support import make_app, validate
+from tests.fixtures.fhir.support import build_index, make_app, validate
 
 pytestmark = pytest.mark.integration
 SAMPLE = PROJECT_ROOT / "data" / "finess" / "finess_etablissements_2021-01_sample_01_2A_971.csv"
@@ -47,8 +47,9 @@ def test_every_exported_resource_is_valid_fhir_r4(sample_graph, tmp_path: Path):
                 validate(resource)
 
 
-def test_ig_query_on_generated_offer(sample_graph):
-    client = make_app(sample_graph).test_client()
+def test_ig_query_on_generated_offer(sample_graph, search_client, tmp_path: Path):
+    build_index(sample_graph, search_client, tmp_path, "fhirsample")
+    client = make_app(sample_graph, search_client, index_prefix="fhirsample", exports_dir=tmp_path).test_client()
     activity = sample_graph.read("MATCH (a:Activity)<-[:PROVIDES]-(:Offer) RETURN a.code AS code, count(*) AS n "
                                  "ORDER BY n DESC, code LIMIT 1")[0]["code"]
     response = client.get(f"/fhir/HealthcareService?specialty={activity}&_count=5"
@@ -68,3 +69,24 @@ def test_ig_query_on_generated_offer(sample_graph):
         expected.update(ref["reference"] for ref in resource.get("location", []))
     assert any(e["search"]["mode"] == "match" for e in bundle["entry"])
     assert expected <= found  # every reference the IG query asks to include resolves inside the bundle
+
+
+def test_generated_nodes_get_the_synthetic_details_fhir_searches_read(sample_graph):
+    """loaders.fhir_extras (run by the generator): every generated place has a function, bariatric equipment a
+    weight limit, psychiatry offers a sector; a re-run changes nothing."""
+    from loaders import fhir_extras
+
+    def state():
+        return sample_graph.read(
+            "MATCH (p:Place) WITH count(p) AS places, count(p.function_code) AS functions "
+            "OPTIONAL MATCH (o:Offer)-[:IN_FIELD]->(:Field {code: '03'}) "
+            "WITH places, functions, count(o) AS psy, count(o.psychiatric_sector) AS sectors "
+            "OPTIONAL MATCH ()-[h:HAS_EQUIPMENT]->(e:EquipmentType) WHERE e.label CONTAINS 'poids' "
+            "RETURN places, functions, psy, sectors, count(h) AS bariatric, count(h.limit_value) AS limits")[0]
+
+    before = state()
+    assert before["places"] == before["functions"] > 0
+    assert before["psy"] == before["sectors"]
+    assert before["bariatric"] == before["limits"]
+    fhir_extras.enrich(sample_graph)
+    assert state() == before

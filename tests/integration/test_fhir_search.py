@@ -243,8 +243,8 @@ def test_invalid_values_are_400_operation_outcomes(client, query):
 
 
 def _sample(p) -> str | None:
-    return {"token": "x", "string": "x", "date": "2025", "number": "1", "quantity": "1",
-            "reference": f"{p.target}/x"}.get(p.type)
+    return {"token": p.choices[0] if p.choices else "x", "string": "x", "date": "2025", "number": "1",
+            "quantity": "1", "reference": f"{p.target}/x"}.get(p.type)
 
 
 def test_metadata_declares_exactly_what_is_implemented(client):

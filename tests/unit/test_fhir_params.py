@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fhir_api import params
-from fhir_api.params import InvalidParam, Param
+from fhir_api.params import InvalidParam
 
 
 def test_comma_is_or_and_backslash_escapes_it():
@@ -20,17 +20,6 @@ def test_comma_is_or_and_backslash_escapes_it():
 ])
 def test_token(raw, expected):
     assert params.token(raw) == expected
-
-
-def test_token_not_modifier_negates_and_unknown_modifier_is_refused():
-    assert params.token_group(Param.parse_key("specialty:not", "1,2"))["negate"] is True
-    with pytest.raises(InvalidParam, match="text"):
-        params.token_group(Param.parse_key("specialty:text", "psy"))
-
-
-def test_string_default_is_case_insensitive_prefix_and_exact_keeps_case():
-    assert params.string_group(Param("name", None, "Hôpital"))["values"] == [{"mode": "start", "value": "hôpital"}]
-    assert params.string_group(Param("name", "exact", "Hôpital"))["values"] == [{"mode": "exact", "value": "Hôpital"}]
 
 
 @pytest.mark.parametrize(("raw", "lo", "hi", "negate"), [
@@ -54,14 +43,13 @@ def test_invalid_dates_are_refused_in_french(raw):
         params.date_condition(raw, "_lastUpdated")
 
 
-def test_numbers_and_age_quantities():
+def test_numbers_with_their_prefix_and_minimum():
     assert params.number_condition("gt0", "n") == {"negate": False, "lo": 0.0, "lo_incl": False, "hi": None,
                                                      "hi_incl": False}
     assert params.number_condition("le18", "n")["hi_incl"] is True
-    group = params.age_quantity_group(Param("age-range-low", None, "le18|http://unitsofmeasure.org|a"))
-    assert group["values"][0]["hi"] == 18.0
-    with pytest.raises(InvalidParam, match="Unité"):
-        params.age_quantity_group(Param("age-range-low", None, "le18||mo"))
+    for raw in ("gt-5", "geinf", "nan"):
+        with pytest.raises(InvalidParam, match=raw):
+            params.number_condition(raw, "nb-capacity", 0)
 
 
 def test_near_units_and_default_distance():

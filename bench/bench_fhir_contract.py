@@ -1,0 +1,229 @@
+"""Replay every read request of the ROR FHIR documentation against a running FHIR server: per request p50/p95,
+status and total, then a mixed load of concurrent clients, then the change→visible delay of capacity entries.
+
+Usage (national demo, FHIR indices built under a prefix, see docs/benchmarks.md):
+  ROR_INDEX_PREFIX=h14 NEO4J_URI=bolt://127.0.0.1:7687 OPENSEARCH_URL=http://127.0.0.1:9200 \\
+    .venv/bin/python bench/bench_fhir_contract.py --serve [--runs 20] [--clients 50] [--duration 30] [--changes 10]
+
+`--serve` starts `ror web serve` (waitress, real HTTP) on a free loopback port and stops it at the end. The
+requests come from tests/fixtures/fhir/ror_documented_requests.json, sent as documented (a documentation typo is
+sent as written, answered 400, and its correction is measured too); the documentation's placeholders (XXX…) are
+filled with ids read from the server first. Requests on types this server does not serve yet (Task, Measure,
+Questionnaire, tariffs, `$export` call forms) are reported `pending`. `--changes N` writes N capacity entries
+(capacity.service.update, as the form and PATCH do) on places with beds and measures how long until a FHIR
+search sees each one. Prints the machine's load average next to every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_http import _connection, load_phase, percentile, start_server  # noqa: E402
+
+REQUESTS = ROOT / "tests" / "fixtures" / "fhir" / "ror_documented_requests.json"
+PENDING_TYPES = {"Task", "Measure", "Questionnaire", "$export"}
+R30 = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
+
+
+def load() -> list[float]:
+    return [round(x, 1) for x in os.getloadavg()]
+
+
+def get(base: str, path: str, headers: dict | None = None, timeout: float = 30.0) -> tuple[int, dict | None, float]:
+    conn = _connection(base, timeout)
+    t0 = time.perf_counter()
+    conn.request("GET", "/fhir/" + path, headers={"Accept": "application/fhir+json", **(headers or {})})
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - t0) * 1000
+    conn.close()
+    try:
+        return response.status, json.loads(body) if body else None, elapsed
+    except ValueError:
+        return response.status, None, elapsed
+
+
+def first(base: str, path: str) -> dict:
+    status, body, _ = get(base, path)
+    entries = [e["resource"] for e in (body or {}).get("entry", []) if e.get("search", {}).get("mode") == "match"]
+    if status != 200 or not entries:
+        raise SystemExit(f"cannot read placeholder values from {path}: HTTP {status}")
+    return entries[0]
+
+
+def placeholders(base: str) -> dict[str, dict[str, str]]:
+    """Values for the documentation's placeholders, read from the served data (region 52 where it matters)."""
+    role = first(base, f"PractitionerRole?_tag={R30}|52&_count=1")
+    offer = first(base, f"HealthcareService?_tag={R30}|52&_count=1")
+    site = first(base, f"Organization?_tag={R30}|52&type=https://mos.esante.gouv.fr/NOS/TRE_R66-"
+                       "CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement|355&_count=1")
+    ej = site["partOf"]["reference"].split("/")[1][3:]
+    status, body, _ = get(base, f"Location?_tag={R30}|52&_count=4")
+    places = [e["resource"]["id"] for e in body["entry"]]
+    rpps = role["identifier"][0]["value"]
+    by_description = {
+        "practitioner identifier (RPPS)": rpps, "activity code (356 in the explanation)": "356",
+        "region code": "52", "FINESS (EG or EJ)": ej, "offer identifier": offer["id"],
+        "site category (TRE_R66)": "101", "FINESS (EJ)": ej, "role identifier": rpps, "role id": role["id"],
+        "RPPS": rpps, "practitioner id": rpps, "external synchronisation identifier": places[0],
+    }
+    return {"by_description": by_description, "places": places, "site": site["id"][3:]}
+
+
+def fill(request: dict, path: str, values: dict) -> str:
+    subs = {}
+    place_keys = iter(values["places"])
+    for key, description in (request.get("placeholders") or {}).items():
+        if description in ("place identifier", "place id"):
+            subs[key] = next(place_keys)
+        elif description == "FINESS" and key in ("750000001", "1290004324"):
+            subs[key] = values["site"]
+        else:
+            subs[key] = values["by_description"].get(description, key)
+    for key in sorted(subs, key=len, reverse=True):
+        path = path.replace(key, subs[key])
+    base, _, query = path.partition("?")
+    pairs = [tuple(unquote(x) for x in p.split("=", 1)) if "=" in p else (unquote(p), "")
+             for p in query.split("&") if p]
+    return base + ("?" + "&".join(f"{quote(k, safe=':._-')}={quote(v, safe='')}" for k, v in pairs) if pairs else "")
+
+
+def measure(base: str, request: dict, path: str, runs: int) -> dict:
+    get(base, path, request.get("headers"))  # warm
+    times, statuses, total = [], set(), None
+    for _ in range(runs):
+        status, body, ms = get(base, path, request.get("headers"))
+        times.append(ms)
+        statuses.add(status)
+        if body and body.get("resourceType") == "Bundle":
+            total = body.get("total")
+    return {"p50": round(percentile(times, 50), 1), "p95": round(percentile(times, 95), 1),
+            "max": round(max(times), 1), "status": sorted(statuses), "total": total}
+
+
+def replay(base: str, runs: int, values: dict) -> tuple[list[dict], list[str]]:
+    rows, mixed = [], []
+    for request in json.loads(REQUESTS.read_text(encoding="utf-8"))["requests"]:
+        forms = [("documented", request["path"])] + ([("corrected", request["corrected"])]
+                                                       if request.get("corrected") else [])
+        for form, raw in forms:
+            path = fill(request, raw, values)
+            result = measure(base, request, path, runs)
+            expected = 400 if form == "documented" and request.get("typo") else request.get("status", 200)
+            pending = (request["resource"] in PENDING_TYPES or "Task:" in raw or "price-" in raw) and \
+                result["status"] != [expected]
+            result.update(id=request["id"], form=form, expected=expected,
+                          verdict="pending" if pending else ("ok" if result["status"] == [expected] else "WRONG"))
+            rows.append(result)
+            if result["verdict"] == "ok" and expected == 200:
+                mixed.append("/fhir/" + path)
+            print(f"{request['id']} {form:<10} {str(result['status']):<8} {result['verdict']:<7} "
+                  f"p50 {result['p50']:7.1f}  p95 {result['p95']:7.1f}  total {result['total']}  "
+                  f"load {load()}", flush=True)
+    return rows, mixed
+
+
+def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
+    """`count` capacity entries; for each, the time from the write to the FHIR search that sees it."""
+    from accounts.models import Principal, User
+    from capacity import service as capacity_service
+    from core.settings import Settings
+    from fhir_api.index import listeners
+    from graph.driver import Graph
+    from search.client import make_client
+
+    settings = Settings.from_env()
+    graph, client = Graph.from_settings(settings), make_client(settings)
+    listeners.install()
+    places = graph.read("MATCH (p:Place)<-[:AT]-(o:Offer {status: 'published'}) WHERE p.installed_beds >= 5 "
+                        "RETURN DISTINCT p.id AS id, p.installed_beds AS beds LIMIT 2000")
+    rng, admin = random.Random(seed), Principal(User("bench-fhir-contract", "admin"), via="cli")
+    delays, writes = [], []
+    for place in rng.sample(places, min(count, len(places))):
+        women = rng.randint(1, int(place["beds"]))
+        t0 = time.perf_counter()
+        capacity_service.update(graph, admin, place["id"], {"available_women": women, "available_men": 0,
+                                                            "note": "bench_fhir_contract"},
+                                stale_hours=12, search_client=client, index_prefix=settings.index_prefix)
+        writes.append((time.perf_counter() - t0) * 1000)
+        query = (f"Location?_id={place['id']}&capacity-status=02&gender-capacity-available=01&nb-capacity=eq{women}"
+                 "&_summary=count")
+        while True:
+            status, body, _ = get(base, query)
+            if status == 200 and body["total"] == 1:
+                break
+            if time.perf_counter() - t0 > 60:
+                raise SystemExit(f"capacity entry on {place['id']} not visible after 60 s")
+            time.sleep(0.02)
+        delays.append((time.perf_counter() - t0) * 1000)
+    graph.close()
+    client.close()
+    return {"entries": len(delays), "write_ms_p50": round(percentile(writes, 50), 1),
+            "visible_ms_p50": round(percentile(delays, 50), 1), "visible_ms_max": round(max(delays), 1),
+            "load": load()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url")
+    parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--changes", type=int, default=10)
+    parser.add_argument("--no-replay", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "fhir_contract.json")
+    args = parser.parse_args()
+    if not args.url and not args.serve:
+        parser.error("give --url or --serve")
+    proc, base = (start_server(args.threads) if args.serve else (None, args.url))
+    report: dict = {"load_start": load(), "runs": args.runs}
+    try:
+        values = placeholders(base)
+        rows, mixed = replay(base, 1 if args.no_replay else args.runs, values)
+        report["requests"] = rows
+        ok = [r for r in rows if r["verdict"] == "ok" and r["expected"] == 200]
+        report["summary"] = {
+            "answered_as_documented": len([r for r in rows if r["verdict"] == "ok"]),
+            "pending": len([r for r in rows if r["verdict"] == "pending"]),
+            "wrong": [r["id"] for r in rows if r["verdict"] == "WRONG"],
+            "five_xx": [r["id"] for r in rows if any(s >= 500 for s in r["status"])],
+            "p95_over_100ms": [r["id"] for r in ok if r["p95"] > 100],
+            "p50_over_30ms": [r["id"] for r in ok if r["p50"] > 30],
+        }
+        print(json.dumps(report["summary"]), flush=True)
+        rng, lock = random.Random(3), threading.Lock()
+
+        def make() -> str:
+            with lock:
+                return rng.choice(mixed)
+
+        if args.clients:
+            report["mixed"] = load_phase(base, make, args.clients, args.duration, args.warmup)
+            report["mixed"]["load"] = load()
+            print("mixed", json.dumps(report["mixed"]), flush=True)
+        if args.changes:
+            report["capacity_changes"] = capacity_changes(base, args.changes)
+            print("capacity", json.dumps(report["capacity_changes"]), flush=True)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
