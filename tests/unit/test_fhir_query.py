@@ -68,7 +68,8 @@ def test_token_forms():
 
 
 def test_capacity_parameters_combined_with_and_hold_for_one_figure_of_one_place():
-    q = query("HealthcareService", "location.capacity-status=02&location.nb-capacity=gt0&location.address-postalcode=01")
+    q = query("HealthcareService",
+              "location.capacity-status=02&location.nb-capacity=gt0&location.address-postalcode=01")
     assert q == {"nested": {"path": "chain-location", "query": {"bool": {"filter": [
         {"prefix": {"chain-location.address-postalcode.n": "01"}},
         {"nested": {"path": "chain-location.capacity", "query": {"bool": {"filter": [
@@ -100,7 +101,8 @@ def test_has_and_near():
 def test_string_and_date_operators():
     assert compile_tree("Organization", parse("name co \"h*pital\""), ctx()) == {
         "wildcard": {"name.w": {"value": "*h\\*pital*"}}}
-    assert compile_tree("Organization", parse("name ew nantes"), ctx()) == {"wildcard": {"name.w": {"value": "*nantes"}}}
+    assert compile_tree("Organization", parse("name ew nantes"), ctx()) == {
+        "wildcard": {"name.w": {"value": "*nantes"}}}
     assert compile_tree("Organization", parse("_lastUpdated ge 2024-01-01"), ctx()) == {
         "range": {"meta-lastUpdated": {"gte": "2024-01-01T00:00:00+00:00"}}}
 
