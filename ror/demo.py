@@ -43,7 +43,20 @@ def prepare(settings: Settings, *, reload: bool = False, departments: set[str] |
         report = indexer.sync()
         say(f"Index synchronisé en {report.seconds:.1f} s : {report.offers} offres, {report.sites} sites, "
             f"{report.professionals} rôles mis à jour.")
+    _fhir_index(settings, graph, client, reload, say)
     return graph, client
+
+
+def _fhir_index(settings: Settings, graph, client, reload: bool, say: Callable[[str], None]) -> None:
+    """The FHIR search index (fhir_api.index): built like the orientation index, else synchronised."""
+    from fhir_api.index import listeners
+    from fhir_api.index.names import alias
+
+    if reload or not client.indices.exists_alias(name=alias(settings.index_prefix, "HealthcareService")):
+        say("Construction de l'index FHIR…")
+        listeners.on_build(graph, client, settings, say)
+    else:
+        listeners.on_sync(graph, client, settings, say)
 
 
 def run(settings: Settings, *, reload: bool = False, departments: set[str] | None = None) -> None:
