@@ -10,10 +10,10 @@ from accounts.audit import append, in_write_transaction
 from accounts.models import ROLES, Principal, Target, User
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, new_token, token_hash, verify_password
 from core.errors import BadRequest, Conflict, NotFound
+from core.identifiers import FINESS
 from graph.driver import Graph
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
-FINESS = re.compile(r"[0-9]{2}[0-9AB][0-9]{6}")
 REGION = re.compile(r"[0-9]{2}")
 CLI = Principal(User(username="cli", role="admin"), via="cli")
 

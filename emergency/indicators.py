@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.identifiers import FINESS
 from crisis import checks
 
 # Activities (NOS J17) of the sites that report: structures des urgences (general, paediatric, psychiatric,
@@ -39,7 +40,6 @@ DERIVED = {"uhcd_occupancy": "Occupation de l'UHCD (%)"}
 SERIES = ("present", "waiting_to_be_seen", "over_4h", "boarding", "arrivals_last_hour")  # charted per hour
 MAX_COUNT = 5000
 MESSAGE_ID = re.compile(r"[A-Za-z0-9._:@-]{1,100}")
-FINESS = re.compile(r"[0-9][0-9AB][0-9]{7}")
 OLDEST = timedelta(days=30)  # a report may arrive this late (software catching up after an outage)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from core.identifiers import FINESS
 from geo.communes import COMMUNES_FILE, CommuneIndex, open_text
 from graph.driver import Graph
 from loaders.common import LoadSummary, Reject, RowError, Timer, write_in_batches
@@ -25,7 +26,6 @@ FINESS_COLUMNS = [
     "departement", "telephone", "categetab", "libcategetab", "categagretab", "libcategagretab", "siret",
     "code_ape", "code_sph", "libsph", "date_ouverture", "date_maj", "latitude", "longitude",
 ]
-FINESS_PATTERN = re.compile(r"^(\d{2}|2A|2B)\d{7}$")
 # (lat min, lat max, lon min, lon max): metropolitan France with Corsica, then DROM and COM.
 FRANCE_BOXES = (
     (41.2, 51.2, -5.6, 9.7),       # métropole + Corse
@@ -42,7 +42,7 @@ def finess_error(number: str) -> str | None:
     """Why a FINESS number is invalid (None when valid)."""
     if len(number) != 9:
         return "numéro FINESS invalide (9 caractères attendus)"
-    if not FINESS_PATTERN.match(number):
+    if not FINESS.fullmatch(number):
         return "numéro FINESS invalide (caractères non autorisés)"
     if not luhn_valid(number.replace("2A", "21", 1).replace("2B", "22", 1)):
         return "numéro FINESS invalide (clé de contrôle)"

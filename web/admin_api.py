@@ -20,6 +20,7 @@ from capacity import board as board_service
 from capacity import service as capacity_service
 from capacity import tension as tension_service
 from core.errors import BadRequest
+from core.identifiers import FINESS_PATTERN
 from quality import contacts as contact_service
 from quality import description as description_service
 from web.openapi import declare_operation, declare_security_scheme
@@ -315,7 +316,7 @@ CODES = {"type": "array", "items": {"type": "string"}}
 OBJ = {"type": "object"}
 PLACE = path_param("place_id", "Identifiant du lieu de réalisation.", CODE_ID)
 OFFER = path_param("offer_id", "Identifiant de l'offre.", CODE_ID)
-FINESS = path_param("finess", "Numéro FINESS géographique.", r"[0-9][0-9AB][0-9]{7}")
+FINESS = path_param("finess", "Numéro FINESS géographique.", FINESS_PATTERN)
 ALERT = path_param("alert_id", "Identifiant de l'alerte de tension.", CODE_ID)
 TENSION_BODY = {"level": {"type": "integer", "minimum": 1, "maximum": 4, "description": "1 vigilance … 4 crise"},
                 "cause": {"type": "string", "maxLength": 1000},

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from accounts.web import authenticated, init_app
 from core.errors import BadRequest
+from core.identifiers import FINESS_PATTERN
 from crisis import board as crisis_board
 from crisis import declarations
 from crisis import plan as crisis_plan
@@ -225,7 +226,7 @@ RESOURCES_BODY = {**{name: {**INT, "description": label} for name, label in decl
 REPORT_BODY = {"message_id": {"type": "string", "pattern": "^[A-Za-z0-9._:@-]{1,100}$",
                               "description": "Identifiant unique du message chez l'émetteur : renvoyer le même "
                                              "message ne l'enregistre qu'une fois (200 « duplicate »)."},
-               "finess": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{7}$",
+               "finess": {"type": "string", "pattern": f"^{FINESS_PATTERN}$",
                           "description": "FINESS géographique de la structure des urgences."},
                "observed_at": {"type": "string", "format": "date-time",
                                "description": "Heure à laquelle les chiffres sont vrais (ISO 8601 avec fuseau ; au "
@@ -235,7 +236,7 @@ REPORT_BODY = {"message_id": {"type": "string", "pattern": "^[A-Za-z0-9._:@-]{1,
                   for name, label in indicators.SHARES.items()}}
 FEI_BODY = {"occurred_on": {"type": "string", "format": "date"},
             "category": {"type": "string", "enum": [c for c in fei_form.categories()]},
-            "sites": {"type": "array", "items": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{7}$"},
+            "sites": {"type": "array", "items": {"type": "string", "pattern": f"^{FINESS_PATTERN}$"},
                       "minItems": 1, "maxItems": fei_form.MAX_SITES,
                       "description": "FINESS des structures concernées (leurs référents reçoivent la fiche)."},
             "description": {"type": "string", "maxLength": fei_form.MAX_DESCRIPTION,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.identifiers import FINESS_PATTERN
 from search import models
 from web.openapi import Endpoint
 from web.params import Param
@@ -104,7 +105,7 @@ SITE = Endpoint(
     rule="/sites/<finess>", operation_id="site", tag="référentiel", errors=(400, 404, 503),
     summary="Un établissement (entité géographique) par son numéro FINESS, avec ses offres.",
     params=(Param("finess", "string", "Numéro FINESS géographique (9 caractères).", location="path",
-                  pattern=r"[0-9][0-9AB][0-9]{7}", max_length=9, example="010000024"),),
+                  pattern=FINESS_PATTERN, max_length=9, example="010000024"),),
     response=models.SiteDetail,
 )
 OFFER = Endpoint(
