@@ -51,12 +51,13 @@ class User:
     regions: tuple[str, ...] = ()
     display_name: str | None = None
     active: bool = True
+    session_epoch: int = 0  # sessions opened in an earlier epoch are over (logout ends them all)
 
     @classmethod
     def from_row(cls, row: dict) -> User:
         return cls(username=row["username"], role=row["role"], sites=tuple(row.get("sites") or ()),
                    regions=tuple(row.get("regions") or ()), display_name=row.get("display_name"),
-                   active=bool(row.get("active", True)))
+                   active=bool(row.get("active", True)), session_epoch=int(row.get("session_epoch") or 0))
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,10 @@ class UserStore:
                                    password_hash=hash_password(password))
         return User.from_row(rows[0])
 
+    def end_sessions(self, username: str) -> None:
+        """End every open session of `username` (server side: their cookies stop working)."""
+        self.graph.write_named("write/accounts_sessions_end", username=username)
+
     def create_token(self, username: str, name: str, *, actor: Principal = CLI) -> tuple[str, str]:
         """(token id, plaintext token — shown once, never stored)."""
         if self.get(username) is None:

@@ -1,7 +1,9 @@
 """Flask side of accounts: who is calling (session cookie or `Authorization: Bearer` token), CSRF, decorators.
 
-Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax) holding the username and a CSRF token; the
-user is re-read from the graph on every request so a role change or deactivation applies at once.
+Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when `ROR_SESSION_COOKIE_SECURE` says the
+app is served over TLS, at most `ROR_SESSION_MAX_AGE_HOURS` old) holding the username, the session epoch and a
+CSRF token; the user is re-read from the graph on every request so a role change or deactivation applies at
+once, and logout ends the user's sessions in the graph (the epoch moves on): a captured cookie is then refused.
 Writes made with a session need the CSRF token (form field `csrf_token` or header `X-CSRF-Token`);
 writes made with a bearer token do not (no ambient credential to abuse).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from flask import Flask, current_app, g, request, session
@@ -30,9 +33,15 @@ class TooManyAttempts(RorError):
 
 
 def init_app(app: Flask) -> None:
-    """Session cookie hardening and the per-app login limiter (idempotent)."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    """Session cookie hardening and the per-app login limiter (idempotent).
+
+    Set, not `setdefault`: Flask predefines these keys (SameSite None, Secure False, 31 days), so a default
+    never applied (issue 19)."""
+    settings = app.extensions.get("ror_settings")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = bool(getattr(settings, "session_cookie_secure", False))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=getattr(settings, "session_max_age_hours", 12.0))
     app.extensions.setdefault("ror_login_limiter", LoginLimiter())
     app.jinja_env.globals.setdefault("csrf_token", csrf_token)
     app.jinja_env.globals.setdefault("current_principal", current_principal)
@@ -65,7 +74,7 @@ def current_principal() -> Principal | None:
         principal = Principal(user, via=f"token:{token_id}", ip=client_ip())
     elif session.get("username"):
         user = store().get(session["username"])
-        if user is not None and user.active:
+        if user is not None and user.active and session.get("epoch", 0) == user.session_epoch:
             principal = Principal(user, via="session", ip=client_ip())
         else:
             session.clear()
@@ -130,6 +139,7 @@ def log_in(username: str, password: str) -> Principal:
     limiter.succeeded(username, ip)
     session.clear()
     session["username"] = user.username
+    session["epoch"] = user.session_epoch
     session["csrf"] = secrets.token_urlsafe(32)
     principal = Principal(user, via="session", ip=ip)
     g.ror_principal = principal
@@ -137,5 +147,9 @@ def log_in(username: str, password: str) -> Principal:
 
 
 def log_out() -> None:
+    """Close the session here and end the user's sessions in the graph (a copy of the cookie stops working)."""
+    username = session.get("username")
     session.clear()
+    if username:
+        store().end_sessions(username)
     g.ror_principal = None

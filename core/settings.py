@@ -79,6 +79,12 @@ class Settings:
     )
     cors_origins: str = _setting("ROR_CORS_ORIGINS", "", "Comma-separated origins allowed by CORS on /api.")
     var_dir: Path = _setting("ROR_VAR_DIR", PROJECT_ROOT / "var", "Working files (runs, exports, console jobs).")
+    session_cookie_secure: bool = _setting(
+        "ROR_SESSION_COOKIE_SECURE", False, "Mark the session cookie Secure: set it when the app is served over TLS."
+    )
+    session_max_age_hours: float = _setting(
+        "ROR_SESSION_MAX_AGE_HOURS", 12.0, "A session cookie older than this is refused (log in again)."
+    )
     console_timeout_s: float = _setting(
         "ROR_CONSOLE_TIMEOUT_S", 10.0, "Time limit of an interactive console or library query (seconds)."
     )
