@@ -80,7 +80,10 @@ def board(graph: Graph, principal: Principal, *, region: str | None = None, depa
     surveys = {r["region_code"]: to_survey(r["survey"])
                for r in graph.read_named("read/crisis_surveys", regions=regions)}
     found = graph.read_named("read/crisis_board", regions=regions, department=department,
-                             categories=list(SSE_CATEGORIES), crisis_types=list(CRISIS_CAPACITY_TYPES))
+                             categories=list(SSE_CATEGORIES))
+    beds = {r["finess"]: r for r in graph.read_named("read/crisis_capacity_beds", regions=regions,
+                                                     department=department,
+                                                     crisis_types=list(CRISIS_CAPACITY_TYPES))}
     rows = []
     for r in found:
         plan, resources = to_plan(r["plan"]), to_resources(r["resources"], now)
@@ -92,7 +95,8 @@ def board(graph: Graph, principal: Principal, *, region: str | None = None, depa
             department_code=r["department_code"], department_name=r["department_name"],
             region_code=r["region_code"], synthetic=r["synthetic"], lat=location.get("lat"), lon=location.get("lon"),
             plan=plan, resources=resources, answered=done, waiting_since=None if done else survey.opened_at,
-            crisis_beds_available=sum(b["available"] for b in r["crisis_beds"]), crisis_places=len(r["crisis_beds"])))
+            crisis_beds_available=beds.get(r["finess"], {}).get("available", 0),
+            crisis_places=beds.get(r["finess"], {}).get("places", 0)))
     rows.sort(key=_order)
     return Board(region_codes=tuple(regions) if regions is not None else None, department=department,
                  surveys=surveys, rows=tuple(rows), totals=totals(rows))
