@@ -118,6 +118,13 @@ class Settings:
     console_job_ttl_hours: float = _setting(
         "ROR_CONSOLE_JOB_TTL_HOURS", 24.0, "Console export results are deleted after this many hours."
     )
+    emergency_feed: bool = _setting(
+        "ROR_EMERGENCY_FEED", True, "`ror demo` runs the synthetic emergency feed (labelled synthetic)."
+    )
+    emergency_feed_seed: int = _setting("ROR_EMERGENCY_FEED_SEED", 17, "Seed of the synthetic emergency feed.")
+    emergency_feed_minutes: int = _setting(
+        "ROR_EMERGENCY_FEED_MINUTES", 5, "Minutes between two reports of each site in the synthetic emergency feed."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 FEEDER = Principal(User(username="flux-synthetique", role="admin", display_name="flux synthétique (démonstration)"),
                    via="feed")
 BACKFILL = timedelta(days=7)
+REPORTED_HISTORY = timedelta(hours=24)  # the last part of the history is sent as reports, the rest as series
 BACKFILL_EVERY = timedelta(hours=1)
 CHUNK = 5000  # messages in flight at once
 
@@ -75,12 +76,65 @@ def _send(graph: Graph, seed: int, sites: list[feed.FeedSite], moments: list[dat
     return Sent(accepted, duplicates, refused)
 
 
+def seed_history(graph: Graph, seed: int, sites: list[feed.FeedSite], start: datetime, end: datetime) -> int:
+    """Hourly series of [start, end) written straight into the sites' statuses (the older part of the demo's
+    history: sent as reports it would take minutes at national scale); hours a status already holds are kept.
+    Returns the hours written."""
+    from emergency import series
+    from emergency.indicators import SERIES
+
+    written = 0
+    for n in range(0, len(sites), 500):
+        chunk = sites[n:n + 500]
+        known = {r["finess"]: r["series"] for r in graph.read_named("read/emergency_statuses",
+                                                                  finesses=[s.finess for s in chunk])}
+        rows = []
+        for site in chunk:
+            status = {k: v for k, v in (known.get(site.finess) or {}).items() if v is not None}
+            have = set(status.get("hours") or ())
+            for at in feed.slots(start, end, BACKFILL_EVERY):
+                moment = at + timedelta(minutes=55)
+                if series.hour_of(moment) in have or moment >= end:
+                    continue
+                values = feed.values(seed, site, moment)
+                report = _Seeded(moment, series.hour_of(moment), {k: values[k] for k in SERIES})
+                status.update(series.fold(status, report, now=end))
+                written += 1
+            if status:
+                rows.append({"finess": site.finess, "series": status})
+        if rows:
+            graph.write_named("write/emergency_series_seed", rows=rows)
+    return written
+
+
+@dataclass(frozen=True)
+class _Seeded:
+    """What series.fold reads of a report."""
+
+    observed_at: datetime
+    hour: int
+    values: dict
+
+
+def backfill(graph: Graph, seed: int, sites: list[feed.FeedSite], span: timedelta, every: timedelta) -> str:
+    """The history of the last `span`: the last REPORTED_HISTORY as hourly reports (through the normal path), the
+    older part straight into the series. Returns what was done, in French."""
+    now = datetime.now(UTC)
+    recent = min(span, REPORTED_HISTORY)
+    hours = seed_history(graph, seed, sites, now - span, now - recent) if span > recent else 0
+    sent = send(graph, seed, sites, feed.slots(now - recent, now - every, BACKFILL_EVERY))
+    return (f"Flux synthétique des urgences : {len(sites)} structures ; historique de {span.days} j ({hours} heures "
+            f"écrites dans les séries, puis {sent.accepted} messages pour les dernières "
+            f"{recent.total_seconds() / 3600:.0f} h, {sent.duplicates} déjà reçus, {sent.refused} refusés).")
+
+
 class Feeder:
     """A daemon thread: backfill, then the current values of every site every `every` (stop() ends it)."""
 
     def __init__(self, graph: Graph, *, seed: int, every: timedelta = timedelta(minutes=5),
-                 backfill: timedelta = BACKFILL, say=print):
+                 backfill: timedelta = BACKFILL, say=print, sites_limit: int | None = None):
         self.graph, self.seed, self.every, self.backfill, self.say = graph, seed, every, backfill, say
+        self.sites_limit = sites_limit
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="ror-emergency-feed", daemon=True)
 
@@ -93,15 +147,12 @@ class Feeder:
 
     def _run(self) -> None:
         try:
-            found = sites(self.graph)
+            found = sites(self.graph, self.sites_limit)
             if not found:
                 self.say("Flux synthétique des urgences : aucune structure des urgences au répertoire.")
                 return
-            now = datetime.now(UTC)
-            sent = send(self.graph, self.seed, found, feed.slots(now - self.backfill, now - self.every,
-                                                                 BACKFILL_EVERY))
-            self.say(f"Flux synthétique des urgences : {len(found)} structures, historique de "
-                     f"{self.backfill.days} j ({sent.accepted} messages nouveaux, {sent.duplicates} déjà reçus).")
+            if self.backfill:
+                self.say(backfill(self.graph, self.seed, found, self.backfill, self.every))
             while not self.stopped.is_set():
                 now = datetime.now(UTC)
                 send(self.graph, self.seed, found, feed.slots(now, now, self.every))

@@ -114,17 +114,20 @@ def graph_counts(settings: Settings) -> None:
 @cli.command()
 @click.option("--reload", is_flag=True, help="Recharge les données et reconstruit l'index même s'ils existent.")
 @click.option("--departments", help="Limiter l'offre à ces départements (ex. 01,2A,971) pour une démo rapide.")
+@click.option("--sans-flux-urgences", "no_feed", is_flag=True,
+              help="Ne pas lancer le flux synthétique d'activité des urgences (ROR_EMERGENCY_FEED=0).")
 @click.pass_obj
-def demo(settings: Settings, reload: bool, departments: str | None) -> None:
+def demo(settings: Settings, reload: bool, departments: str | None, no_feed: bool) -> None:
     """Démarre les moteurs, charge les données (une fois), construit l'index et sert l'application."""
     from ror import demo as demo_module
 
     chosen = {d.strip().upper() for d in departments.split(",") if d.strip()} if departments else None
-    demo_module.run(settings, reload=reload, departments=chosen)
+    demo_module.run(settings, reload=reload, departments=chosen, emergency_feed=False if no_feed else None)
 
 
 def _register_commands() -> None:
     from accounts.cli import users
+    from emergency.cli import emergency
     from fhir_api.index import listeners
     from graph.cli import cypher
     from loaders.cli import generate, load
@@ -132,7 +135,7 @@ def _register_commands() -> None:
     from search.cli import index, search
     from web.cli import web
 
-    for command in (load, generate, index, search, web, cypher, users, quality):
+    for command in (load, generate, index, search, web, cypher, users, quality, emergency):
         cli.add_command(command)
     listeners.install()  # `ror index build/sync` also build/sync the FHIR search index
 

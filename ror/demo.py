@@ -59,12 +59,30 @@ def _fhir_index(settings: Settings, graph, client, reload: bool, say: Callable[[
         listeners.on_sync(graph, client, settings, say)
 
 
-def run(settings: Settings, *, reload: bool = False, departments: set[str] | None = None) -> None:
+def run(settings: Settings, *, reload: bool = False, departments: set[str] | None = None,
+        emergency_feed: bool | None = None) -> None:
     from web.app import serve
 
     graph, client = prepare(settings, reload=reload, departments=departments)
+    feeder = start_emergency_feed(settings, graph) if (
+        settings.emergency_feed if emergency_feed is None else emergency_feed) else None
     try:
         serve(settings, graph=graph, search=client)
     finally:
+        if feeder is not None:
+            feeder.stop()
         client.close()
         graph.close()
+
+
+def start_emergency_feed(settings: Settings, graph, say: Callable[[str], None] = print):
+    """The synthetic emergency feed (labelled synthetic): the last 7 days, then every few minutes, in the
+    background while the app serves."""
+    from datetime import timedelta
+
+    from emergency.feeder import Feeder
+
+    say(f"Flux synthétique des urgences : graine {settings.emergency_feed_seed}, un message par structure toutes "
+        f"les {settings.emergency_feed_minutes} min (désactivable : --sans-flux-urgences).")
+    return Feeder(graph, seed=settings.emergency_feed_seed, every=timedelta(minutes=settings.emergency_feed_minutes),
+                  say=say).start()

@@ -202,3 +202,51 @@ def test_the_synthetic_feed_goes_through_the_same_path(world, graph):
     stored = graph.read("MATCH (r:EmergencyReport {source: 'synthetic'}) RETURN count(r) AS n, "
                         "all(x IN collect(r.synthetic) WHERE x) AS labelled")[0]
     assert stored == {"n": sent.accepted, "labelled": True}
+
+
+def test_fhir_measure_report_per_site_and_hour(world):
+    from fhir.resources.R4B import get_fhir_model_class
+
+    app, tokens = world
+    client = app.test_client()
+    since = (NOW - timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    found = client.get(f"/fhir/MeasureReport?subject=Organization/eg-{SITE}&date=ge{since}",
+                       headers=bearer(tokens["coord_ara"]))
+    assert found.status_code == 200 and found.content_type.startswith("application/fhir+json")
+    bundle = found.get_json()
+    assert bundle["type"] == "searchset" and bundle["total"] >= 3
+    newest = bundle["entry"][0]["resource"]
+    get_fhir_model_class("MeasureReport").model_validate(newest)
+    assert newest["subject"]["reference"] == f"Organization/eg-{SITE}" and newest["type"] == "summary"
+    scores = {g["code"]["coding"][0]["code"]: g["measureScore"]["value"] for g in newest["group"]}
+    assert {"present", "boarding", "waiting_to_be_seen", "over_4h", "arrivals_today"} <= set(scores)
+    hours = [e["resource"]["period"]["start"] for e in bundle["entry"]]
+    assert hours == sorted(hours, reverse=True) and len(set(hours)) == len(hours)  # one report per hour
+    one = client.get(f"/fhir/MeasureReport/{newest['id']}", headers=bearer(tokens["contrib_c"])).get_json()
+    assert {**one, "status": None} == {**newest, "status": None}  # (the hour may have ended in between)
+    older = next(e["resource"] for e in bundle["entry"] if e["resource"]["period"]["start"] < hours[0])
+    assert older["status"] == "complete"
+    assert client.get(f"/fhir/MeasureReport/{newest['id']}", headers=bearer(tokens["coord_na"])).status_code == 403
+    assert client.get(f"/fhir/MeasureReport/{newest['id']}").status_code == 401
+    assert client.get("/fhir/MeasureReport/urgences-010000033-1999010100",
+                      headers=bearer(tokens["admin"])).status_code == 404
+    refused = client.get("/fhir/MeasureReport?subject=Organization/eg-010000033&date=ge2020-01-01",
+                         headers=bearer(tokens["admin"]))
+    assert refused.status_code == 400 and refused.get_json()["resourceType"] == "OperationOutcome"
+
+
+def test_the_older_history_goes_straight_into_the_series(world, graph):
+    from emergency import feeder
+
+    app, tokens = world
+    sites = feeder.sites(graph)
+
+    def charted():
+        return sum(v is not None for v in site(app, tokens["admin"])["activity"]["trend_7d"]["present"])
+
+    hour = NOW.replace(minute=0)
+    start, end = hour - timedelta(days=5), hour - timedelta(days=3)
+    before = charted()
+    hours = feeder.seed_history(graph, 42, sites, start, end)
+    assert hours == len(sites) * 48 and charted() == before + 48
+    assert feeder.seed_history(graph, 42, sites, start, end) == 0  # hours already held are kept
