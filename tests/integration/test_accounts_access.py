@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from accounts.store import UserStore
@@ -19,6 +21,9 @@ def expect(ok: dict[str, int], default: int = 403) -> dict[str, int]:
 
 CAPACITY = {"available_women": 1, "available_men": 1}
 TENSION = {"level": 2, "cause": "Afflux de patients (test)"}
+EMERGENCY = {"message_id": "matrice-1", "finess": "010000033",
+             "observed_at": datetime.now(UTC).replace(microsecond=0).isoformat(), "arrivals_last_hour": 3,
+             "arrivals_today": 20, "present": 12, "waiting_to_be_seen": 2, "over_4h": 1, "boarding": 1}
 # (method, path, json body, expected status per account)
 MATRIX = [
     ("GET", "/api/v1/me", None, expect({u: 200 for u in ACCOUNTS})),
@@ -48,6 +53,21 @@ MATRIX = [
     ("POST", "/api/v1/offers/off-b/status", {"to": "nowhere"}, expect({"admin": 400, "contrib_a": 403,
                                                                       "coord_na": 400})),
     ("GET", "/api/v1/nos/retired", None, expect({"admin": 200, "coord_na": 200, "coord_ara": 200, "analyst": 200})),
+    # crisis modules (issue 17): plan blanc, emergency activity, adverse-event forms
+    ("GET", "/api/v1/crisis/sites/400000011", None, expect({"admin": 200, "contrib_a": 200, "coord_na": 200})),
+    ("PUT", "/api/v1/crisis/sites/400000011/plan", {"active": True, "level": 1},
+     expect({"admin": 200, "contrib_a": 200})),
+    ("PUT", "/api/v1/crisis/sites/010000033/resources", {"ventilators": 2}, expect({"admin": 200, "contrib_c": 200})),
+    ("GET", "/api/v1/crisis/board", None, expect({"admin": 200, "coord_na": 200, "coord_ara": 200})),
+    ("GET", "/api/v1/crisis/board.csv?region=84", None, expect({"admin": 200, "coord_ara": 200})),
+    ("POST", "/api/v1/crisis/regions/75/survey", {"reason": "matrice"}, expect({"admin": 201, "coord_na": 201})),
+    # the same message from every account: stored once (201 for the first sender, admin), then 200 "duplicate"
+    ("POST", "/api/v1/emergency/reports", EMERGENCY, expect({"admin": 201, "contrib_c": 200})),
+    ("GET", "/api/v1/emergency/dashboard", None, expect({"admin": 200, "coord_na": 200, "coord_ara": 200})),
+    ("GET", "/api/v1/emergency/sites/010000033", None, expect({"admin": 200, "contrib_c": 200, "coord_ara": 200})),
+    ("GET", "/api/v1/fei", None, expect({u: 200 for u in ACCOUNTS if u != "analyst"})),
+    ("POST", "/api/v1/fei", {"sites": []}, expect({u: 400 for u in ACCOUNTS if u != "analyst"})),
+    ("GET", "/api/v1/fei/stats", None, expect({"admin": 200, "coord_na": 200, "coord_ara": 200})),
 ]
 
 
