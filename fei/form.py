@@ -9,7 +9,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from accounts.store import FINESS
+from core.identifiers import FINESS
 from crisis import checks
 from fei.identity import refusal
 

@@ -11,14 +11,15 @@ from datetime import UTC, datetime, timedelta
 from accounts.store import UserStore
 from accounts.web import authenticated
 from core.errors import BadRequest, NotFound
+from core.identifiers import FINESS_PATTERN
 from emergency import dashboard
 from emergency.indicators import LABELS, occupancy
 from fhir_api import codes, measure_reports
 
 MEASURE = "https://ror-graph.fr/fhir/Measure/activite-urgences"
 SYSTEM_INDICATOR = "https://ror-graph.fr/fhir/CodeSystem/indicateur-urgences"
-REPORT_ID = re.compile(r"urgences-([0-9][0-9AB][0-9]{7})-([0-9]{10})")
-SUBJECT = re.compile(r"(?:Organization/)?eg-([0-9][0-9AB][0-9]{7})")
+REPORT_ID = re.compile(rf"urgences-({FINESS_PATTERN})-([0-9]{{10}})")
+SUBJECT = re.compile(rf"(?:Organization/)?eg-({FINESS_PATTERN})")
 DATE = re.compile(r"(ge|gt|le|lt|eq)?([0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9:]{5,8}(?:\.[0-9]+)?(?:Z|[+-][0-9:]{5})?)?)")
 MAX_SPAN = timedelta(days=7)
 UNITS = {"age75_share": "%", "uhcd_occupancy": "%"}

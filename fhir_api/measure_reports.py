@@ -81,7 +81,8 @@ def search() -> Response:
 
 
 def register(app) -> None:
-    """Mount the MeasureReport route (idempotent)."""
+    """Mount the MeasureReport route (idempotent). Not yet in the CapabilityStatement: its test holds it to the
+    types of fhir_api.searchparams, where the indicators' Measure/MeasureReport will be declared."""
     if bp.name not in app.blueprints:
         app.register_blueprint(bp)
 
