@@ -98,7 +98,7 @@ class FhirIndex:
         with translated():
             _, errors = helpers.bulk(self.client, actions, chunk_size=BATCH, raise_on_error=False,
                                      request_timeout=120, refresh=refresh)
-        failed = [e for e in errors if next(iter(e.values())).get("status") not in (404,)]
+        failed = [e for e in errors if next(iter(e.values())).get("status") not in (404, 409)]  # gone / newer
         if failed:
             raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed)
 

@@ -19,10 +19,10 @@ def own_part(source: dict) -> dict:
 
 def chains(rtype: str, docs: list[dict], fetch: FetchOwn) -> list[dict[str, list[dict]]]:
     """For each document, `chain-…` field → the copies of its targets (and of their parents for `:above`)."""
-    wanted: dict[str, set[str]] = {}
+    wanted: dict[str, set[str]] = {target: set() for target in sp.CHAINS[rtype].values()}
     for doc in docs:
         for reference, target in sp.CHAINS[rtype].items():
-            wanted.setdefault(target, set()).update(doc.get(reference) or [])
+            wanted[target].update(doc.get(reference) or [])
     found = {target: fetch(target, sorted(ids)) if ids else {} for target, ids in wanted.items()}
     parents = _parents(rtype, found, fetch)
     out = []

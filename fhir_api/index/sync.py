@@ -53,6 +53,7 @@ class FhirSync(FhirIndex):
                 written, deleted = self.upsert(rtype, sorted(set(ids) | set(gone)))
                 report.written[rtype], report.deleted[rtype] = written, deleted
                 changed[rtype] = set(ids) | set(gone)
+            self.refresh()
             report.recopied = self.recopy(changed)
             self.refresh()
             self.save_meta(now, int(meta.get("version") or 0))
@@ -82,7 +83,7 @@ class FhirSync(FhirIndex):
                 continue
             for source, reference, above in chains.dependents(target):
                 found = self._referencing(source, reference, above, sorted(ids))
-                found = [s for s in found if s["id"] not in (skip or {}).get(source, set())]
+                found = [h for h in found if h["_id"] not in (skip or {}).get(source, set())]
                 self._rewrite(source, found, refresh)
                 counts[source] = counts.get(source, 0) + len(found)
         return counts
@@ -97,17 +98,21 @@ class FhirSync(FhirIndex):
             else:
                 query = {"terms": {reference: chunk}}
             hits = self.client.search(index=names.alias(self.prefix, source), body={
-                "query": query, "size": MAX_DEPENDENTS, "_source": {"excludes": ["chain-*"]}},
-                request_timeout=ADMIN_TIMEOUT)["hits"]["hits"]
-            out += [h["_source"] for h in hits]
+                "query": query, "size": MAX_DEPENDENTS, "_source": {"excludes": ["chain-*"]},
+                "seq_no_primary_term": True}, request_timeout=ADMIN_TIMEOUT)["hits"]["hits"]
+            out += hits
         return out
 
-    def _rewrite(self, rtype: str, sources: list[dict], refresh: bool) -> None:
-        owns = [chains.own_part(s) for s in sources]
+    def _rewrite(self, rtype: str, hits: list[dict], refresh: bool) -> None:
+        """New copies in documents found by a search; a document written or deleted since that search is left
+        alone (its sequence number moved: 409, ignored), so a rewrite never brings a deleted one back."""
+        if not hits:
+            return
+        owns = [chains.own_part(h["_source"]) for h in hits]
         copies = chains.chains(rtype, owns, self._fetch_live)
-        index = self._physical(rtype)
-        actions = [{"_op_type": "index", "_index": index, "_id": s["id"], "_source": {**s, **chained}}
-                   for s, chained in zip(sources, copies, strict=True)]
+        actions = [{"_op_type": "index", "_index": h["_index"], "_id": h["_id"], "_source": {**h["_source"], **chained},
+                    "if_seq_no": h["_seq_no"], "if_primary_term": h["_primary_term"]}
+                   for h, chained in zip(hits, copies, strict=True)]
         self.bulk(actions, refresh=refresh)
 
     def _fetch_live(self, rtype: str, ids: list[str]) -> dict[str, dict]:
@@ -139,6 +144,7 @@ class FhirSync(FhirIndex):
         self.upsert("Location", places, refresh=False)
         old_roles = self._role_ids(offers)
         self.upsert("PractitionerRole", sorted(set(roles) | set(old_roles)), refresh=False)
+        self.refresh()  # the copies are looked for by search: it must see the writes above
         self.recopy({"HealthcareService": set(offers), "Location": set(places)},
                     skip={"PractitionerRole": set(roles)})
         self.refresh()

@@ -1,0 +1,66 @@
+"""The FHIR search index follows the graph: a capacity entry is visible to FHIR searches when the write returns,
+an offer leaving `published` leaves the search, and `ror index sync` catches up a write made behind the
+product's back (with the chained copies: an offer found by its site's new name)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fhir_api.index import listeners
+from fhir_api.index.sync import FhirSync
+from tests.fixtures.fhir.support import load_fixture_or_skip, search_app
+
+pytestmark = pytest.mark.integration
+PREFIX = "fhirsync"
+
+
+@pytest.fixture(scope="module")
+def client(graph, search_client, engine_endpoints, tmp_path_factory):
+    load_fixture_or_skip(graph, engine_endpoints)
+    listeners.install()
+    return search_app(graph, search_client, tmp_path_factory, prefix=PREFIX).test_client()
+
+
+def total(client, query: str) -> int:
+    response = client.get(f"/fhir/{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["total"]
+
+
+def test_a_capacity_entry_is_visible_when_the_write_returns(client, graph, search_client):
+    from accounts.models import Principal, User
+    from capacity import service as capacity_service
+
+    query = "Location?_id=PL-01-A&capacity-status=02&gender-capacity-available=01&nb-capacity=eq7"
+    chained = "HealthcareService?location.gender-capacity-available=01&location.nb-capacity=eq7"
+    assert total(client, query) == 0
+    capacity_service.update(graph, Principal(User("test-fhir-sync", "admin"), via="cli"), "PL-01-A",
+                            {"available_women": 7, "available_men": 0}, stale_hours=12,
+                            search_client=search_client, index_prefix=PREFIX)
+    assert total(client, query) == 1  # no wait: the push refreshed the index before the write returned
+    assert total(client, chained) == 2  # the two offers at the place got the new copy of it
+
+
+def test_an_offer_leaving_published_leaves_the_search(client, graph, search_client):
+    from search.sync import reindex_offer_change
+
+    assert total(client, "HealthcareService?_id=OFF-01-C") == 1
+    graph.write("MATCH (o:Offer {id: 'OFF-01-C'}) SET o.status = 'draft', o.updated_at = datetime()")
+    try:
+        reindex_offer_change(graph, search_client, PREFIX, ["OFF-01-C"])
+        assert total(client, "HealthcareService?_id=OFF-01-C") == 0
+        assert total(client, "Location?_id=PL-01-C&_revinclude=HealthcareService:location") == 1
+    finally:
+        graph.write("MATCH (o:Offer {id: 'OFF-01-C'}) SET o.status = 'published', o.updated_at = datetime()")
+        reindex_offer_change(graph, search_client, PREFIX, ["OFF-01-C"])
+    assert total(client, "HealthcareService?_id=OFF-01-C") == 1
+
+
+def test_sync_catches_up_a_write_and_the_copies_of_it(client, graph, search_client):
+    graph.write("MATCH (s:Site {finess: '010000040'}) SET s.name = 'CLINIQUE DU BUGEY RENOMMEE', "
+                "s.updated_at = datetime()")
+    assert total(client, "Organization?name=clinique du bugey") == 0
+    report = FhirSync(graph, search_client, PREFIX).sync()
+    assert report.written["Organization"] >= 1
+    assert total(client, "Organization?name=clinique du bugey") == 1
+    assert total(client, "HealthcareService?organization.name=clinique du bugey") == 1  # OFF-01-C's copy
