@@ -76,9 +76,11 @@ def strings(*values) -> list[str]:
 
 
 def text(resource: dict) -> str:
-    """The words a person reads in the resource (names, displays, address, free text) for `_content`."""
+    """The words a person reads in the resource (names, displays, address, free text) for `_content`; the
+    capacity figures' codings (the same nine labels on every place) are left out."""
     words: list[str] = []
-    _collect(resource, words)
+    kept = [e for e in resource.get("extension") or [] if e.get("url") != codes.EXT_SUPPORTED_CAPACITY]
+    _collect({**resource, "extension": kept}, words)
     return " ".join(words)
 
 

@@ -152,7 +152,7 @@ def _positive(target: Target, cmp: Compare, ctx: Context) -> dict:
         return {"terms": {target.field("id") if target.chain else "id": values}}
     if param.name == "_content":
         _only(cmp, ("eq", "=", "co"))
-        return _any({"match": {target.field() + ".prefix": {"query": v, "operator": "and"}}} for v in values)
+        return _any({"match_bool_prefix": {target.field(): {"query": v, "operator": "and"}}} for v in values)
     if param.name in ("near", "near-insee-code"):
         _only(cmp, ("eq", "="))
         return _near(target, cmp, ctx)

@@ -206,6 +206,7 @@ CHAINS: dict[str, dict[str, str]] = {
                          "organization": "Organization"},
     "Practitioner": {},
 }
+TEXT_CHAINS = {"location"}  # chains whose copies keep the target's text (`location._content`)
 # `ref.param:above`: the target and its parents (the EJ of an EG), under `chain-<reference>-above`.
 ABOVE = {("HealthcareService", "organization"), ("Location", "organization"), ("PractitionerRole", "organization")}
 PARENT = ("Organization", "partof")  # how a target's parents are found

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -74,23 +75,34 @@ class FhirIndex:
         count = 0
         passes = ([lambda r: not r.get("partOf"), lambda r: bool(r.get("partOf"))] if rtype == "Organization"
                   else [lambda r: True])  # an EG copies its EJ: the EJ go first
-        for wanted in passes:
-            for batch in _batches(_resources(path, wanted), BATCH):
-                count += self.index(rtype, batch, built[rtype], fetch)
-                if progress:
-                    progress(rtype, count)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fhir-bulk") as writer:
+            for wanted in passes:
+                pending: list = []
+                for batch in _batches(_resources(path, wanted), BATCH):
+                    # this thread builds the next batch while the writer sends the previous one
+                    pending.append(writer.submit(self.bulk, self.actions(rtype, batch, built[rtype], fetch)))
+                    if len(pending) > 2:
+                        pending.pop(0).result()
+                    count += len(batch)
+                    if progress and count % (20 * BATCH) < BATCH:
+                        progress(rtype, count)
+                for future in pending:
+                    future.result()
         return count
 
     def index(self, rtype: str, resources: list[tuple[dict, str]], index: str, fetch: chains.FetchOwn, *,
               refresh: bool = False) -> int:
         """Index rendered resources (dict, JSON text) with their chained copies."""
-        owns = [documents.own_document(rtype, r) for r, _ in resources]
-        copies = chains.chains(rtype, owns, fetch)
-        actions = [{"_op_type": "index", "_index": index, "_id": own["id"],
-                    "_source": documents.full_document(own, text, chained)}
-                   for own, (_, text), chained in zip(owns, resources, copies, strict=True)]
+        actions = self.actions(rtype, resources, index, fetch)
         self.bulk(actions, refresh=refresh)
         return len(actions)
+
+    def actions(self, rtype: str, resources: list[tuple[dict, str]], index: str, fetch: chains.FetchOwn) -> list:
+        owns = [documents.own_document(rtype, r) for r, _ in resources]
+        copies = chains.chains(rtype, owns, fetch)
+        return [{"_op_type": "index", "_index": index, "_id": own["id"],
+                 "_source": documents.full_document(own, text, chained)}
+                for own, (_, text), chained in zip(owns, resources, copies, strict=True)]
 
     def bulk(self, actions: list[dict], *, refresh: bool = False) -> None:
         if not actions:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from fhir_api import searchparams as sp
 from fhir_api.index.documents import RESOURCE
 
+TEXT = "meta-content"  # the field of `_content`
+
 # (type, ids) → {id: own fields} of the documents found (from the index being built, or the live one)
 FetchOwn = Callable[[str, list[str]], dict[str, dict]]
 
@@ -29,15 +31,22 @@ def chains(rtype: str, docs: list[dict], fetch: FetchOwn) -> list[dict[str, list
     for doc in docs:
         fields: dict[str, list[dict]] = {}
         for reference, target in sp.CHAINS[rtype].items():
-            copies = [found[target][i] for i in doc.get(reference) or [] if i in found[target]]
+            copies = [_copy(found[target][i], reference) for i in doc.get(reference) or [] if i in found[target]]
             if copies:
                 fields[sp.chain_field(reference)] = copies
             if (rtype, reference) in sp.ABOVE:
-                above = copies + [parents[p] for c in copies for p in c.get(sp.PARENT[1]) or [] if p in parents]
+                above = copies + [_copy(parents[p], reference) for c in copies for p in c.get(sp.PARENT[1]) or []
+                                  if p in parents]
                 if above:
                     fields[sp.chain_field(reference, above=True)] = above
         out.append(fields)
     return out
+
+
+def _copy(own: dict, reference: str) -> dict:
+    if reference in sp.TEXT_CHAINS:
+        return own
+    return {k: v for k, v in own.items() if k != TEXT}
 
 
 def _parents(rtype: str, found: dict[str, dict[str, dict]], fetch: FetchOwn) -> dict[str, dict]:

@@ -10,8 +10,7 @@ from search.mappings import analysis
 KW = {"type": "keyword"}
 TOKEN = {"properties": {"c": KW, "sc": KW, "s": KW, "t": KW}}
 STRING = {"properties": {"n": KW, "w": {"type": "wildcard"}, "x": KW}}
-TEXT = {"type": "text", "analyzer": "fr", "search_analyzer": "fr_search",  # _content: words, and word starts
-        "fields": {"prefix": {"type": "text", "analyzer": "fr_prefix", "search_analyzer": "fr_prefix_search"}}}
+TEXT = {"type": "text", "analyzer": "fr", "search_analyzer": "fr_search"}
 
 
 def field_mapping(param: SearchParam) -> dict:
@@ -32,11 +31,12 @@ def field_mapping(param: SearchParam) -> dict:
     raise ValueError(f"no mapping for {param.name}")
 
 
-def own_properties(rtype: str) -> dict:
-    """The fields of a document without its chains (also the fields of a chained copy)."""
+def own_properties(rtype: str, *, text: bool = True) -> dict:
+    """The fields of a document without its chains (also the fields of a chained copy, with its text only where
+    a chained `_content` is searched: `sp.TEXT_CHAINS`)."""
     props: dict = {"id": KW}
     for param in sp.own_params(rtype):
-        if param.group is None:
+        if param.group is None and (text or param.name != "_content"):
             props[param.field] = field_mapping(param)
     for group in sp.GROUPS.get(rtype, {}):
         props[group] = {"type": "nested", "properties": {
@@ -48,9 +48,10 @@ def properties(rtype: str) -> dict:
     props = own_properties(rtype)
     props[RESOURCE] = {"type": "keyword", "index": False, "doc_values": False}
     for reference, target in sp.CHAINS[rtype].items():
-        props[sp.chain_field(reference)] = {"type": "nested", "properties": own_properties(target)}
+        copy = {"type": "nested", "properties": own_properties(target, text=reference in sp.TEXT_CHAINS)}
+        props[sp.chain_field(reference)] = copy
         if (rtype, reference) in sp.ABOVE:
-            props[sp.chain_field(reference, above=True)] = {"type": "nested", "properties": own_properties(target)}
+            props[sp.chain_field(reference, above=True)] = copy
     return props
 
 
@@ -58,7 +59,7 @@ def index_body(rtype: str) -> dict:
     """One shard, no replica, no refresh while building (set to 1 s at the swap)."""
     return {
         "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
-                     "codec": "best_compression", "mapping": {"nested_objects": {"limit": 100000}},
+                     "mapping": {"nested_objects": {"limit": 100000}},
                      "analysis": analysis()},
         "mappings": {"dynamic": "strict", "properties": properties(rtype)},
     }
