@@ -5,6 +5,7 @@ Leaflet draws this GeoJSON as the base layer, so the map works without any tile 
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 from functools import cache
@@ -43,3 +44,23 @@ def _round(coords):
     if isinstance(coords[0], (int, float)):
         return [round(coords[0], 3), round(coords[1], 3)]
     return [_round(c) for c in coords]
+
+
+LABEL_MIN_POPULATION = 2000  # ≈ 5,600 communes; the map shows the largest ones first, more as it zooms in
+
+
+@cache
+def place_labels(data_dir: Path) -> bytes:
+    """Names of the communes of at least LABEL_MIN_POPULATION inhabitants for the map's labels: JSON
+    [[name, lat, lon, population], …], largest first (from the bundled commune table, no tile server)."""
+    rows = []
+    with gzip.open(Path(data_dir) / "geo" / "communes_france.csv.gz", "rt", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["type"] != "commune-actuelle" or not row["latitude"] or not row["population"]:
+                continue
+            population = int(float(row["population"]))
+            if population >= LABEL_MIN_POPULATION:
+                rows.append([row["nom"], round(float(row["latitude"]), 3), round(float(row["longitude"]), 3),
+                             population])
+    rows.sort(key=lambda r: -r[3])
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from search.grouping import Switchboard
+
 CAPACITY_HISTORY = 30
 
 
@@ -85,3 +87,11 @@ def sparkline(values: list[int | None], width: int = 160, height: int = 32) -> s
     top = max(known) or 1
     step = width / (len(known) - 1)
     return " ".join(f"{i * step:.1f},{height - 2 - (v / top) * (height - 4):.1f}" for i, v in enumerate(known))
+
+
+def switchboards(graph, finess: list[str]) -> dict:
+    """FINESS → Switchboard (the site's line, else another site's of its legal entity) for result cards."""
+    if not finess:
+        return {}
+    rows = graph.read_named("read/web_switchboards", finess=sorted(set(finess)))
+    return {r["finess"]: Switchboard(phone=r["phone"], email=r["email"], via_site=r["via_site"]) for r in rows}

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+from functools import cache
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from core.errors import BadRequest, NotFound
-from search import models
+from core import clock
+from core.errors import BadRequest, NotFound, RorError
+from search import diagnosis, grouping, models
 from web import api, graph_reads, reference
 from web import endpoints as spec
-from web.basemap import basemap_geojson
+from web.basemap import basemap_geojson, place_labels
 from web.params import Param, parse
 from web.services import services
 
@@ -43,6 +46,7 @@ SEARCH_PARAMS = (
           max_length=20),
     Param("page", "integer", "Page", default=1, minimum=1, maximum=50),
 )
+PAGE_SIZE = 20
 FIELD_LABELS = {p.name: p.description for p in SEARCH_PARAMS}
 
 
@@ -57,13 +61,62 @@ def search_page() -> tuple[str, int] | str:
     if not form["quoi"]:
         return render_search(form=form, errors={"quoi": "indiquez ce que vous cherchez"}), 400
     mode = "beds" if form["lits"] else form["mode"]
+    service = services().orientation
+    switched = None
     try:
-        result = run_search(mode, form)
+        query = build_query(mode, form)
+        try:
+            result = diagnosis.run(service, query)
+        except BadRequest as exc:
+            others = _other_modes(service, mode, form, exc)
+            if len(others) != 1:
+                raise
+            switched = (mode, others[0])  # the words name an act, not an activity (or the reverse): say so
+            mode = others[0].mode
+            query = build_query(mode, {**form, "code": None})
+            result = diagnosis.run(service, query)
     except BadRequest as exc:
         errors = {_page_field(k): "à préciser" for k, v in exc.fields.items() if isinstance(v, str)}
+        choices = _mode_choices(_other_modes(service, mode, form, exc)) + _choices(exc.fields)
         return render_search(form=form, errors=errors or {"ou": "à préciser"}, message=exc.message,
-                             choices=_choices(exc.fields)), 400
-    return render_search(form=form, result=result, mode=mode)
+                             choices=choices), 400
+    empty = diagnosis.why_empty(service, query, result.radius_km) if result.total == 0 else None
+    return render_search(form={**form, "mode": mode}, result=result, mode=mode, empty=empty,
+                         switched=_switched(switched))
+
+
+KIND_LABELS = {"activity": "une activité", "act": "un acte", "equipment": "un équipement"}
+
+
+def _other_modes(service, mode: str, form: dict, exc: BadRequest) -> list:
+    """Other modes the typed words make sense in, when what failed was what was asked (not where)."""
+    if mode == "text" or form["code"] or not set(exc.fields) & set(diagnosis.MODE_OF_KIND):
+        return []
+    return diagnosis.other_modes(service.vocabulary, mode, form["quoi"])
+
+
+def url_with(**changes) -> str:
+    """This page's URL with some parameters changed (None removes one), back to the first page."""
+    pairs = [(k, v) for k, v in sorted(request.args.items(multi=True)) if k not in changes and k != "page"]
+    return "/?" + urlencode([*pairs, *((k, str(v)) for k, v in changes.items() if v is not None)])
+
+
+def _mode_choices(others: list) -> list[tuple[str, str]]:
+    out = []
+    for other in others:
+        named = other.concepts[0].label if len(other.concepts) == 1 else request.args.get("quoi", "")
+        out.append((f"« {named} » est {KIND_LABELS[other.kind]} : chercher en « {MODES[other.mode]} »",
+                    url_with(mode=other.mode, code=None, lits=None)))
+    return out
+
+
+def _switched(switched) -> dict | None:
+    """The notice of an automatic change of mode, with the way back to the mode asked."""
+    if switched is None:
+        return None
+    asked, other = switched
+    return {"asked": MODES.get(asked, asked), "used": MODES[other.mode], "kind": KIND_LABELS[other.kind],
+            "concepts": other.concepts}
 
 
 def _choices(fields: dict) -> list[tuple[str, str]]:
@@ -88,37 +141,92 @@ def _page_field(api_field: str) -> str:
             "radius_km": "rayon", "age_group": "age"}.get(api_field, api_field)
 
 
-def run_search(mode: str, form: dict):
-    """Call the orientation service for one page of results of `mode`."""
+def build_query(mode: str, form: dict):
+    """The orientation query of one page of results of `mode`."""
     what = form["code"] or form["quoi"]
     common = {"where": api.where_of({"lat": form["lat"], "lon": form["lon"], "where": form["ou"]}),
               "radius_km": form["rayon"], "region": form["region"], "department": form["dep"],
-              "page": form["page"], "size": 20, "search_after": None}
-    service = services().orientation
+              "page": form["page"], "size": PAGE_SIZE, "search_after": None}
     if mode == "act_team":
-        return service.act_team(models.ActTeamQuery(act=what, age_group=form["age"], **common))
+        return models.ActTeamQuery(act=what, age_group=form["age"], **common)
     if mode == "equipment":
-        return service.equipment(models.EquipmentQuery(equipment=what, open_now=form["ouvert"], **common))
+        return models.EquipmentQuery(equipment=what, open_now=form["ouvert"], **common)
     if mode == "beds":
-        return service.beds(models.BedsQuery(activity=what, gender=models.Gender(form["genre"]),
-                                             age_group=form["age"], **common))
+        return models.BedsQuery(activity=what, gender=models.Gender(form["genre"]), age_group=form["age"], **common)
     if mode == "text":
-        return service.text(models.TextQuery(text=form["quoi"], activity=form["activite"],
-                                             category=form["categorie"], **common))
-    return service.specialist_opinion(models.SpecialistOpinionQuery(activity=what, age_group=form["age"], **common))
+        return models.TextQuery(text=form["quoi"], activity=form["activite"], category=form["categorie"], **common)
+    return models.SpecialistOpinionQuery(activity=what, age_group=form["age"], **common)
 
 
 def render_search(*, form: dict, errors: dict | None = None, result=None, mode: str | None = None,
-                  message: str | None = None, choices: list | None = None) -> str:
+                  message: str | None = None, choices: list | None = None, empty=None, switched=None) -> str:
     settings = current_app.extensions["ror_settings"]
+    groups = []
+    if result is not None and result.hits:
+        finess = [h.site_finess for h in result.hits if h.site_finess]
+        groups = grouping.by_site(result.hits, switchboards(finess))
     return render_template(
         "search.html", form=form, errors=errors or {}, result=result, mode=mode or form.get("mode"),
         modes=MODES, message=message, field_labels=FIELD_LABELS, age_groups=reference.age_groups(settings.data_dir),
-        regions=reference.regions(settings.data_dir), map_data=_map_data(result) if result else None,
+        regions=reference.regions(settings.data_dir), map_data=_map_data(result, groups) if result else None,
         next_url=_next_url(result) if result else None, tile_url=settings.tile_url or "",
-        widen=_widen_urls(result) if result else [], choices=choices or [],
-        facets=_facet_links(result) if result else [],
+        widen=_widen_urls(result) if result else [], choices=choices or [], groups=groups,
+        facets=_facet_links(result) if result else [], empty=_empty_help(empty, form) if empty else None,
+        switched=switched, compact=result is not None or bool(errors), criteria=_criteria(form),
     )
+
+
+def switchboards(finess: list[str]) -> dict:
+    """The sites' switchboards; without the graph the cards still show their units' own numbers."""
+    try:
+        return graph_reads.switchboards(services().get_graph(), finess)
+    except RorError:
+        return {}
+
+
+CRITERIA = {"age_group": "age", "open_now": "ouvert", "gender": "genre", "region": "region", "department": "dep",
+            "public": None, "available_beds": "lits"}
+CRITERIA_LABELS = {"age_group": "la tranche d'âge", "open_now": "« Ouvert maintenant »", "gender": "le genre du lit",
+                   "region": "la région", "department": "le département", "public": "le public",
+                   "available_beds": "« Lits disponibles »"}
+
+
+def _empty_help(empty, form: dict) -> dict:
+    """What emptied the list and the links that undo it (each keeps every other criterion)."""
+    relaxed = []
+    for r in empty.relaxed:
+        param = CRITERIA.get(r.criterion)
+        changes = {param: None} if param else {}
+        if r.criterion == "available_beds":
+            changes = {"lits": None, "mode": "specialist_opinion"}
+        relaxed.append({"label": CRITERIA_LABELS.get(r.criterion, r.criterion), "count": r.count,
+                        "url": url_with(**changes) if changes else None})
+    nearest = None
+    if empty.nearest is not None:
+        n = empty.nearest
+        nearest = {"hit": n.hit, "distance_km": n.distance_km, "radius_km": n.radius_km,
+                   "url": url_with(rayon=n.radius_km)}
+    return {"relaxed": relaxed, "nearest": nearest, "declared_anywhere": empty.declared_anywhere}
+
+
+def _criteria(form: dict) -> list[str]:
+    """The criteria of the folded part of the form that are set, said in a few words (shown on the fold)."""
+    out = []
+    if form.get("age"):
+        out.append(dict(reference.age_groups(current_app.extensions["ror_settings"].data_dir)).get(form["age"],
+                                                                                                   form["age"]))
+    if form.get("rayon") is not None:
+        out.append(f"rayon {form['rayon']:g} km" if isinstance(form["rayon"], int | float) else "rayon")
+    if form.get("region"):
+        out.append(dict(reference.regions(current_app.extensions["ror_settings"].data_dir)).get(form["region"],
+                                                                                               form["region"]))
+    if form.get("genre") and form["genre"] != "any":
+        out.append({"women": "lit pour une femme", "men": "lit pour un homme"}.get(form["genre"], form["genre"]))
+    if form.get("ouvert"):
+        out.append("ouvert maintenant")
+    if form.get("lits"):
+        out.append("lits disponibles")
+    return out
 
 
 FACET_PARAMS = {"activity": ("activite", "Activité"), "department": ("dep", "Département"),
@@ -152,10 +260,12 @@ def _widen_urls(result) -> list[tuple[int, str]]:
     return [(r, "/?" + urlencode([*pairs, ("rayon", str(r))])) for r in radii]
 
 
-def _map_data(result) -> str:
-    markers = [{"lat": h.lat, "lon": h.lon, "name": h.name, "site": h.site_name,
-                "url": f"/offres/{h.offer_id}", "distance_km": h.distance_km}
-               for h in result.hits if h.lat is not None and h.lon is not None]
+def _map_data(result, groups: list) -> str:
+    """One marker per site card (same number), its units in the popup; the search origin and radius."""
+    markers = [{"lat": g.lat, "lon": g.lon, "name": g.name, "url": f"#site-{i}", "site_url":
+                f"/etablissements/{g.finess}" if g.finess else None, "distance_km": g.distance_km,
+                "units": [u.name for u in g.units[:6]], "more": max(0, len(g.units) - 6)}
+               for i, g in enumerate(groups, start=1) if g.lat is not None and g.lon is not None]
     origin = result.origin
     body = {"markers": markers, "radius_km": result.radius_km,
             "origin": {"lat": origin.lat, "lon": origin.lon, "label": origin.label} if origin else None}
@@ -176,7 +286,7 @@ def site_page(finess: str) -> str:
     if site is None:
         raise NotFound(f"Aucun établissement avec le numéro FINESS {finess}.")
     context = graph_reads.site_context(services().get_graph(), site.finess)  # reachable: checked above
-    return render_template("site.html", site=site, context=context, map_data=_single_marker(site),
+    return render_template("site.html", site=site, context=context, map_data=_single_marker(site, site.finess),
                            tile_url=current_app.extensions["ror_settings"].tile_url or "")
 
 
@@ -192,16 +302,33 @@ def offer_page(offer_id: str) -> str:
         values = [h.get("available_total") for h in place.get("history") or []]
         sparklines.append({"place": place, "points": graph_reads.sparkline(values), "series": values})
     return render_template("offer.html", detail=detail, offer=detail.offer, context=context, sparklines=sparklines,
-                           map_data=_single_marker(detail.offer),
+                           map_data=_single_marker(detail.offer, detail.offer.site_finess),
                            tile_url=current_app.extensions["ror_settings"].tile_url or "")
 
 
-def _single_marker(item) -> str:
+NEIGHBOURS = 12
+NEIGHBOUR_RADIUS_KM = 15
+
+
+def _single_marker(item, finess: str | None = None) -> str:
+    """The site (numbered 1) and its nearest neighbouring establishments, so the map is zoomed where it is."""
     markers = []
     if getattr(item, "lat", None) is not None and getattr(item, "lon", None) is not None:
-        markers.append({"lat": item.lat, "lon": item.lon, "name": item.name, "url": None, "distance_km": None})
+        markers.append({"lat": item.lat, "lon": item.lon, "name": getattr(item, "site_name", None) or item.name,
+                        "url": None, "distance_km": None})
+        markers += [{"lat": n.lat, "lon": n.lon, "name": n.name, "url": None, "site_url": f"/etablissements/{n.finess}",
+                     "distance_km": n.distance_km, "kind": "neighbour"}
+                    for n in _neighbours(item.lat, item.lon) if n.finess != finess]
     return json.dumps({"markers": markers, "radius_km": None, "origin": None},
                       ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _neighbours(lat: float, lon: float) -> list:
+    try:
+        return services().orientation.nearest_sites(models.Where(lat=lat, lon=lon), limit=NEIGHBOURS + 1,
+                                                    radius_km=NEIGHBOUR_RADIUS_KM)
+    except RorError:
+        return []  # the page works without its neighbours
 
 
 @bp.get("/favicon.ico")
@@ -211,10 +338,31 @@ def favicon() -> Response:
 
 @bp.get("/carte/fond.geojson")
 def basemap() -> Response:
-    body = basemap_geojson(current_app.extensions["ror_settings"].data_dir)
-    response = Response(body, mimetype="application/geo+json")
+    return _map_layer(basemap_geojson, "application/geo+json")
+
+
+@bp.get("/carte/villes.json")
+def place_names() -> Response:
+    """Commune names for the map labels (bundled data: the map needs no tile server)."""
+    return _map_layer(place_labels, "application/json")
+
+
+def _map_layer(make, mimetype: str) -> Response:
+    """A map layer built once from the bundled data, sent gzip-compressed to browsers that accept it."""
+    data_dir = current_app.extensions["ror_settings"].data_dir
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = Response(_gzipped(make, data_dir), mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(make(data_dir), mimetype=mimetype)
+    response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@cache
+def _gzipped(make, data_dir) -> bytes:
+    return gzip.compress(make(data_dir), compresslevel=9, mtime=0)
 
 
 def register_filters(app: Flask) -> None:
@@ -223,6 +371,15 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(phone_fr)
     app.add_template_filter(hours_fr)
     app.add_template_filter(weekday_hours)
+    app.add_template_filter(clock.paris_text, "paris")
+    app.add_template_filter(code_label)
+    app.add_template_filter(clock.iso_with_offset, "iso_paris")
+
+
+def code_label(coded) -> str:
+    """{code, label} → « Label (code) », how a description form shows and reads back a NOS value."""
+    code, label = (coded.get("code"), coded.get("label")) if isinstance(coded, dict) else (coded.code, coded.label)
+    return f"{label} ({code})" if label else str(code)
 
 
 def km(value: float | None) -> str:

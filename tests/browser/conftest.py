@@ -60,16 +60,25 @@ def base_url(settings, graph, search_client, engine_endpoints):
     close(app)  # the console's worker processes
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh page that records console errors (CSP violations included) and saves a final screenshot."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
+WAIT_MS = 90_000  # every wait is on a condition; this bound only stops a test that would never end
+
+
+def open_page(browser, width: int = 1280, height: int = 900):
+    """A fresh context and page at this viewport (Paris time, French) that records console errors."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height},
                                   timezone_id="Europe/Paris")
     pg = context.new_page()
-    pg.set_default_timeout(15_000)
+    pg.set_default_timeout(WAIT_MS)
     pg.console_errors = []
     pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page that records console errors (CSP violations included) and saves a final screenshot."""
+    context, pg = open_page(browser)
     yield pg
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -78,6 +87,47 @@ def page(browser, request):
         context.close()
 
 
+@pytest.fixture(params=[(1366, 900), (390, 844)], ids=["bureau-1366", "telephone-390"])
+def sized_page(browser, request):
+    """The same page at a desktop width and at a phone width (final screenshot saved for each)."""
+    width, height = request.param
+    context, pg = open_page(browser, width, height)
+    pg.viewport_width, pg.viewport_height = width, height
+    yield pg
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        pg.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-final.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def no_horizontal_overflow(page) -> bool:
+    """Nothing wider than the viewport (the page never scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+ADMIN, PASSWORD = "navigateur-admin", "mot-de-passe-navigateur"
+
+
+@pytest.fixture(scope="module")
+def admin_account(graph, base_url):
+    """An administrator of the seeded app (created once; the seed's fingerprint ignores accounts)."""
+    from accounts.store import UserStore
+
+    store = UserStore(graph)
+    if store.get(ADMIN) is None:
+        store.add(ADMIN, PASSWORD, "admin", display_name="Administrateur des tests navigateur")
+    return ADMIN
+
+
+def log_in(page, base_url: str) -> None:
+    page.goto(base_url + "/connexion")
+    page.fill("#username", ADMIN)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/connexion" not in url)

@@ -68,5 +68,8 @@ class FakeOrientation:
     def site(self, finess, include_unpublished=False):
         return None
 
+    def nearest_sites(self, where, limit=10, radius_km=None, category=None, region=None):
+        return []
+
     def offer(self, offer_id, include_unpublished=False):
         return None

@@ -134,6 +134,6 @@ def test_free_text_page_offers_facets_that_narrow_the_results(api):
     assert match, "a département facet link for 971"
     narrowed = api.get(match.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "Guadeloupe" in narrowed or "971" in narrowed
-    total = int(re.search(r"(\d+) résultats?", html).group(1))
-    narrowed_total = int(re.search(r"(\d+) résultats?", narrowed).group(1))
+    total = int(re.search(r"\((\d+) unités?", html).group(1))  # cards are sites; the units matched are counted
+    narrowed_total = int(re.search(r"\((\d+) unités?", narrowed).group(1))
     assert 0 < narrowed_total < total

@@ -7,7 +7,7 @@ import pytest
 from core.settings import Settings
 from engines import process
 from tests.web.fakes import FakeOrientation
-from web import create_app
+from web import create_app, pages
 from web.api import DECLARED
 from web.services import close, services
 
@@ -20,10 +20,11 @@ def fake():
 
 
 @pytest.fixture
-def app(fake):
+def app(fake, monkeypatch):
     app = create_app(Settings.from_env(cors_origins="https://outil.example"))
     services(app)._orientation = fake
     services(app).probe = False
+    monkeypatch.setattr(pages, "switchboards", lambda finess: {})  # no graph here
     return app
 
 
@@ -130,7 +131,7 @@ def test_tile_host_is_allowed_in_csp_only_when_configured():
 
 def test_pages_render_french_cards_with_badges(client):
     html = client.get("/?mode=specialist_opinion&quoi=cardio&ou=Belley").get_data(as_text=True)
-    assert 'lang="fr"' in html and "45 résultats" in html
+    assert 'lang="fr"' in html and "1 établissement" in html and "45 unités" in html  # one card per site
     assert 'href="tel:0479420001"' in html  # contact phone as tel: link
     assert "3,5 km" in html  # one decimal, French comma
     assert "donnée synthétique" in html and "périmée" in html and "Tension niveau 2" in html

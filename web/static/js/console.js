@@ -284,7 +284,7 @@
         jobs.forEach(function (job) {
           var tr = body.insertRow();
           tr.setAttribute("data-job-state", job.state);
-          tr.insertCell().textContent = new Date(job.created_at).toLocaleString("fr-FR");
+          tr.insertCell().textContent = new Date(job.created_at).toLocaleString("fr-FR", { timeZone: "Europe/Paris" });
           var label = tr.insertCell();
           label.textContent = job.kind === "library" ? "Bibliothèque : " + job.label : job.label.slice(0, 120);
           var state = tr.insertCell();

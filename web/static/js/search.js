@@ -1,5 +1,7 @@
-/* Search form enhancements: accessible autocomplete (ARIA combobox), "ma position", mode switch.
-   Without JavaScript the form still works (plain GET submit, free text understood by the server). */
+/* Search form enhancements: accessible autocomplete (ARIA combobox), "ma position", mode switch, list/map toggle
+   on a phone. Without JavaScript the form still works (plain GET submit, free text understood by the server).
+   The suggestion list is laid out in the flow of the form (it pushes what follows down, never covers it) and is
+   closed only once a pointer click has completed elsewhere, so the click lands on what the person aimed at. */
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -42,9 +44,9 @@
         code.value = s.code;
         var lits = document.getElementById("champ-lits");
         var mode = MODE_OF_KIND[s.kind];
-        var current = form.querySelector("input[name=mode]:checked");
-        var keep = current && (current.value === "beds" || current.value === "text") && s.kind === "activity";
-        if (mode && !(lits && lits.checked) && !keep) { document.getElementById("mode-" + mode).checked = true; }
+        var current = currentMode();
+        var keep = (current === "beds" || current === "text") && s.kind === "activity";
+        if (mode && !(lits && lits.checked) && !keep) { setMode(mode); }
       } else { lat.value = ""; lon.value = ""; }
       close();
     }
@@ -60,7 +62,8 @@
         kind.className = "kind";
         kind.textContent = (KIND_LABELS[s.kind] || s.kind) + (s.detail ? " · " + s.detail : "");
         li.appendChild(kind);
-        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });  /* focus stays in the field */
+        li.addEventListener("click", function () { choose(i); });
         list.appendChild(li);
       });
       list.hidden = suggestions.length === 0;
@@ -88,7 +91,31 @@
       else if (e.key === "Enter" && active >= 0) { e.preventDefault(); choose(active); }
       else if (e.key === "Escape") { close(); }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 100); });
+    /* Keyboard: leaving the field closes the list at once. Pointer: the list stays until the click is over
+       (closing it on pointerdown would move what is below before the button is released). */
+    input.addEventListener("blur", function () { if (!pointerIsDown) { close(); } });
+    document.addEventListener("pointerup", function (e) {
+      if (e.target === input || list.contains(e.target)) { return; }
+      setTimeout(function () { if (document.activeElement !== input) { close(); } }, 0);
+    });
+  }
+
+  var pointerIsDown = false;
+  document.addEventListener("pointerdown", function () { pointerIsDown = true; }, true);
+  document.addEventListener("pointerup", function () { setTimeout(function () { pointerIsDown = false; }, 0); }, true);
+  document.addEventListener("pointercancel", function () { pointerIsDown = false; }, true);
+
+  function currentMode() {
+    var select = document.getElementById("champ-mode");
+    if (select) { return select.value; }
+    var checked = form.querySelector("input[name=mode]:checked");
+    return checked ? checked.value : "";
+  }
+  function setMode(mode) {
+    var select = document.getElementById("champ-mode");
+    if (select) { select.value = mode; return; }
+    var radio = document.getElementById("mode-" + mode);
+    if (radio) { radio.checked = true; }
   }
 
   Array.prototype.forEach.call(form.querySelectorAll("[data-autocomplete]"), setup);
@@ -109,4 +136,22 @@
   }
   var errors = document.getElementById("erreurs");
   if (errors) { errors.focus(); }
+
+  /* Phone screens: list or map, one at a time (both stay in the page without JavaScript). */
+  var toggle = document.querySelector(".view-toggle");
+  var layout = document.querySelector(".results-layout");
+  if (toggle && layout) {
+    toggle.hidden = false;
+    layout.setAttribute("data-toggle", "on");
+    Array.prototype.forEach.call(toggle.querySelectorAll("button[data-view]"), function (button) {
+      button.addEventListener("click", function () {
+        var view = button.getAttribute("data-view");
+        layout.setAttribute("data-view", view);
+        Array.prototype.forEach.call(toggle.querySelectorAll("button[data-view]"), function (b) {
+          b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        });
+        if (view === "map") { window.dispatchEvent(new Event("ror:map-shown")); }
+      });
+    });
+  }
 })();

@@ -1,0 +1,47 @@
+"""Times as people read them: every instant shown on a page is in Europe/Paris and says so; exports keep ISO 8601
+with the offset. Accepts what the stores hand back: aware datetimes, Neo4j temporal values, ISO texts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+ZONE_LABEL = "heure de Paris"
+
+
+def instant(value) -> datetime | None:
+    """An aware datetime from a datetime (naive = UTC, as the stores write), a Neo4j DateTime or an ISO text."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.split("[", 1)[0].replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return None
+
+
+def in_paris(value) -> datetime | None:
+    found = instant(value)
+    return found.astimezone(PARIS) if found is not None else None
+
+
+def paris_text(value, seconds: bool = False) -> str:
+    """« 24/11/2026 14:05 » in Paris time ("" when unknown); dates alone stay dates."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    local = in_paris(value)
+    if local is None:
+        return ""
+    return local.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def iso_with_offset(value) -> str:
+    """ISO 8601 with the Paris offset (« 2026-11-24T14:05:00+01:00 ») for exports ("" when unknown)."""
+    local = in_paris(value)
+    return local.isoformat(timespec="seconds") if local is not None else ""
