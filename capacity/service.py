@@ -94,6 +94,27 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
     return CapacityWrite(to_capacity(place_id, snapshot, stale_hours), tuple(offer_ids), indexed)
 
 
+def update_many(graph: Graph, principal: Principal, payloads: dict[str, dict], *, stale_hours: float,
+                search_client=None, index_prefix: str = "ror") -> dict[str, CapacityWrite | RorError]:
+    """Entries for several places at once (a site's units on one screen): submitted together so they share one
+    group commit; each is accepted or refused on its own (place id → its write, or the error refusing it)."""
+    principal.require("capacity.write")
+    today = paris_today()
+    committer = _committer(graph)
+    waiting = {place_id: committer.submit(_Pending(principal, str(place_id), payload, today))
+               for place_id, payload in payloads.items()}
+    out: dict[str, CapacityWrite | RorError] = {}
+    for place_id, future in waiting.items():
+        try:
+            snapshot, offer_ids = future.result()
+        except RorError as exc:
+            out[place_id] = exc
+            continue
+        indexed = reindex_offers(graph, search_client, index_prefix, offer_ids)
+        out[place_id] = CapacityWrite(to_capacity(place_id, snapshot, stale_hours), tuple(offer_ids), indexed)
+    return out
+
+
 # ---------------------------------------------------------------------------------------- group commit
 
 

@@ -19,6 +19,7 @@ from accounts.models import Principal, Target
 from accounts.store import UserStore
 from core.errors import BadRequest, Conflict, NotFound
 from graph.driver import Graph
+from quality import nos_choices
 from quality.rules import OfferReport
 from quality.service import offer_reports
 from search.sync import reindex_offer_change
@@ -41,6 +42,10 @@ CODE_FIELDS: dict[str, tuple[str, str]] = {
     "fields": ("J20", "Champs d'activité"),
     "reception_modes": ("J226", "Modes d'accueil"),
 }
+# What each field (and the fields the quality rules name) is called on the form.
+FIELD_LABELS = {**{k: v[0] for k, v in TEXT_FIELDS.items()}, **{k: v[1] for k, v in CODE_FIELDS.items()},
+                "address": "Adresse", "codes": "Codes NOS", "contacts": "Contacts", "revision": "Révision",
+                "body": "Formulaire"}
 MAX_CODES = 60
 PHONE = re.compile(r"^\+?[0-9 .()-]{6,30}$")
 EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]+\.[A-Za-z]{2,}$")
@@ -81,13 +86,14 @@ def read(graph: Graph, principal: Principal, offer_id: str) -> Description:
     return _description(rows[0])
 
 
-def _codes_of(value) -> list[str] | None:
-    """A list of codes from JSON (list) or a form ("013, 027" or one per line); None when not a list of text."""
-    if isinstance(value, str):
-        value = [v for v in re.split(r"[\s,;]+", value) if v]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return None
-    return sorted({v.strip() for v in value if v.strip()})
+def field_label(name: str) -> str:
+    """The French name of a description field (unknown names are shown as they came)."""
+    return FIELD_LABELS.get(name, name)
+
+
+def _field_order(name: str) -> tuple[int, str]:
+    order = list(FIELD_LABELS)
+    return (order.index(name) if name in order else len(order), name)
 
 
 def parse_revision(payload: dict, errors: dict[str, str]) -> int | None:
@@ -153,19 +159,22 @@ def check(graph: Graph, payload: dict, today: date | None = None) -> tuple[int, 
     for name, (value_set, label) in CODE_FIELDS.items():
         if name not in payload:
             continue
-        values = _codes_of(payload[name])
-        if values is None:
-            errors[name] = f"{label} : liste de codes NOS {value_set} attendue."
-        elif len(values) > MAX_CODES:
-            errors[name] = f"{label} : {MAX_CODES} codes au plus."
-        elif bad := [v for v in values if not CODE.match(v)]:
-            errors[name] = f"{label} : code illisible « {bad[0][:20]} »."
+        typed = nos_choices.pieces(payload[name])
+        if typed is None:
+            errors[name] = f"{label} : liste de libellés ou de codes NOS {value_set} attendue."
+        elif len(typed) > MAX_CODES:
+            errors[name] = f"{label} : {MAX_CODES} valeurs au plus."
         else:
-            codes[name] = values
+            values, problems = nos_choices.read(typed, nos_choices.options(graph, value_set), value_set)
+            if problems:
+                errors[name] = f"{label} : " + " ; ".join(problems) + "."
+            else:
+                codes[name] = values
     if codes:
         errors.update(nomenclature_errors(graph, codes, today or date.today()))
     if errors:
-        raise BadRequest("Description invalide : " + ", ".join(sorted(errors)) + ".", fields=errors)
+        named = [field_label(name) for name in sorted(errors, key=_field_order)]
+        raise BadRequest("Description à corriger : " + ", ".join(named) + ".", fields=errors)
     if not text and not codes:
         raise BadRequest("Rien à modifier.", fields={"body": "au moins un champ de la description attendu"})
     return revision, text, codes

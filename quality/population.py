@@ -6,14 +6,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import cypher
 from accounts.audit import append, in_write_transaction
 from accounts.models import Principal
 from accounts.store import UserStore
+from core.clock import PARIS
 from core.errors import BadRequest, Forbidden
 from core.freshness import native
+from core.kept_tables import KeptTables
 from graph.driver import Graph
 from quality.service import offer_reports
 
@@ -57,8 +59,19 @@ def departments(graph: Graph, region: str) -> list[dict]:
     return graph.read_named("read/region_departments", region=region)
 
 
-def table(graph: Graph, principal: Principal, region: str, department: str | None = None) -> list[PopulationRow]:
-    """One row per establishment of the région (or of one of its départements) with offers or a campaign."""
+def table(graph: Graph, principal: Principal, region: str, department: str | None = None, *,
+          tables: PopulationTables | None = None) -> list[PopulationRow]:
+    """One row per establishment of the région (or of one of its départements) with offers or a campaign; from
+    the kept table when `tables` is given (fast), else computed now."""
+    check(graph, principal, region, department)
+    if tables is None:
+        return compute(graph, region, department)
+    with tables.reading(region) as kept:
+        return [r for r in kept.ordered() if department is None or r.department_code == department]
+
+
+def check(graph: Graph, principal: Principal, region: str, department: str | None) -> None:
+    """May the principal read this région's follow-up, and is the département one of it?"""
     principal.require("population.read")
     visible = principal.regions_visible()
     if visible is not None and region not in visible:
@@ -66,7 +79,13 @@ def table(graph: Graph, principal: Principal, region: str, department: str | Non
     if department is not None and department not in {d["code"] for d in departments(graph, region)}:
         raise BadRequest(f"Le département {department} n'est pas dans la région {region}.",
                          fields={"department": f"un département de la région {region}"})
-    rows = graph.read_named("read/quality_population", region=region, department=department)
+
+
+def compute(graph: Graph, region: str, department: str | None = None,
+            finess: list[str] | None = None) -> list[PopulationRow]:
+    """The rows from the graph: every offer's minimum description is checked by the quality rules (slow on a
+    large région: seconds)."""
+    rows = graph.read_named("read/quality_population", region=region, department=department, finess=finess)
     reports = {r.offer_id: r for r in offer_reports(graph, [i for row in rows for i in row["offer_ids"]])}
     out = []
     for row in rows:
@@ -81,6 +100,136 @@ def table(graph: Graph, principal: Principal, region: str, department: str | Non
             ars_validated_on=validated,
             delay_days=(validated - launched).days if launched and validated else None))
     return out
+
+
+# ------------------------------------------------------------------------------------------- kept tables
+
+REBUILD_AFTER_S = 3600.0  # bulk loads write no audit entry: a full recount at least hourly
+OVERLAP = timedelta(seconds=60)
+
+
+@dataclass
+class PopulationTable:
+    region: str
+    rows: dict[str, PopulationRow]
+    day: str  # Paris date the quality rules were evaluated on (some depend on today)
+    seen_ms: int  # latest audit entry taken into account
+
+    def ordered(self) -> list[PopulationRow]:
+        return sorted(self.rows.values(), key=lambda r: (r.department_code or "", r.name or "", r.finess))
+
+
+class PopulationTables(KeptTables[PopulationTable]):
+    """The follow-up of each région kept per app: built once (slow), then only the establishments the audit log
+    names since are recomputed at each read (milliseconds)."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        super().__init__(self._build, self._catch_up, rebuild_after_s=REBUILD_AFTER_S, name="population",
+                         expired=lambda table: table.day != paris_today())
+
+    def _build(self, region: str) -> PopulationTable:
+        day, seen = paris_today(), _latest_audit_ms(self.graph)
+        return PopulationTable(region=region, rows={r.finess: r for r in compute(self.graph, region)}, day=day,
+                               seen_ms=seen)
+
+    def _catch_up(self, table: PopulationTable) -> None:
+        since = datetime.fromtimestamp(table.seen_ms / 1000, UTC) - OVERLAP
+        changes = self.graph.read_named("read/population_changes", region=table.region, since=since)
+        sites = sorted({c["finess"] for c in changes if c["finess"]})
+        if sites:
+            fresh = {r.finess: r for r in compute(self.graph, table.region, finess=sites)}
+            for finess in sites:
+                if finess in fresh:
+                    table.rows[finess] = fresh[finess]
+                else:
+                    table.rows.pop(finess, None)  # no offer and no campaign any more
+        table.seen_ms = max([table.seen_ms, *(c["at"] for c in changes)])
+
+
+def _latest_audit_ms(graph: Graph) -> int:
+    rows = graph.read_named("read/audit_latest")
+    return rows[0]["at"] if rows and rows[0]["at"] is not None else 0
+
+
+def paris_today() -> str:
+    return datetime.now(PARIS).date().isoformat()
+
+
+CAMPAIGN_STATES = {"toutes": "toutes", "non-lancee": "non lancée", "en-cours": "lancée, non validée",
+                   "validee": "validée par l'ARS"}
+POPULATION_SORTS = {"departement": "Département", "nom": "Établissement", "lancement": "Lancement",
+                    "unites": "% unités peuplées", "organisation": "% organisation peuplée",
+                    "validation": "Validation ARS", "delai": "Délai"}
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """What the campaign looks like over the rows shown: the dates it follows and how far it went."""
+
+    establishments: int
+    launched: int
+    first_launch: date | None
+    last_launch: date | None
+    trained: int
+    validated: int
+    last_validation: date | None
+    median_delay_days: int | None
+    units: int
+    units_populated_pct: int | None
+
+
+@dataclass(frozen=True)
+class PopulationPage:
+    rows: tuple[PopulationRow, ...]
+    total: int
+    page: int
+    size: int
+    campaign: Campaign
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def state_of(row: PopulationRow) -> str:
+    if row.ars_validated_on:
+        return "validee"
+    return "en-cours" if row.launched_on else "non-lancee"
+
+
+def follow_up(rows: list[PopulationRow], *, state: str = "toutes", sort: str = "departement",
+              descending: bool = False, page: int = 1, size: int = 100) -> PopulationPage:
+    """One page of the follow-up with the campaign summary of every row kept by the filter."""
+    if state not in CAMPAIGN_STATES or sort not in POPULATION_SORTS:
+        raise BadRequest("Filtre du suivi du peuplement invalide.", fields={"etat": "état inconnu"} if (
+            state not in CAMPAIGN_STATES) else {"tri": "tri inconnu"})
+    kept = [r for r in rows if state == "toutes" or state_of(r) == state]
+    keys = {"departement": lambda r: (r.department_code or "", r.name or ""),
+            "nom": lambda r: ((r.name or "").lower(), r.finess),
+            "lancement": lambda r: (r.launched_on or date.min, r.name or ""),
+            "unites": lambda r: (r.units_populated_pct, r.name or ""),
+            "organisation": lambda r: (r.org_populated_pct, r.name or ""),
+            "validation": lambda r: (r.ars_validated_on or date.min, r.name or ""),
+            "delai": lambda r: (r.delay_days if r.delay_days is not None else -1, r.name or "")}
+    kept.sort(key=keys[sort], reverse=descending)
+    page = max(1, page)
+    return PopulationPage(rows=tuple(kept[(page - 1) * size: page * size]), total=len(kept), page=page, size=size,
+                          campaign=campaign_of(kept))
+
+
+def campaign_of(rows: list[PopulationRow]) -> Campaign:
+    launches = sorted(r.launched_on for r in rows if r.launched_on)
+    validations = sorted(r.ars_validated_on for r in rows if r.ars_validated_on)
+    delays = sorted(r.delay_days for r in rows if r.delay_days is not None)
+    units = sum(r.units for r in rows)
+    populated = sum(round(r.units * r.units_populated_pct / 100) for r in rows)
+    return Campaign(establishments=len(rows), launched=len(launches),
+                    first_launch=launches[0] if launches else None, last_launch=launches[-1] if launches else None,
+                    trained=sum(1 for r in rows if r.trainings), validated=len(validations),
+                    last_validation=validations[-1] if validations else None,
+                    median_delay_days=delays[len(delays) // 2] if delays else None, units=units,
+                    units_populated_pct=round(100 * populated / units) if units else None)
 
 
 def to_csv(rows: list[PopulationRow]) -> str:

@@ -21,6 +21,7 @@ from capacity import service as capacity_service
 from capacity import tension as tension_service
 from core.errors import BadRequest
 from core.identifiers import FINESS_PATTERN
+from geo.territory import territory_choices
 from quality import contacts as contact_service
 from quality import description as description_service
 from web.openapi import declare_operation, declare_security_scheme
@@ -135,8 +136,10 @@ def put_capacity(place_id: str) -> Response:
 def capacity_board() -> Response:
     principal = authenticated("board.read")
     args = parse(BOARD_PARAMS, request.args)
-    rows = board_service.board(services().get_graph(), principal, region=args["region"],
-                               department=args["department"], stale_hours=_stale_hours())
+    every = [code for code, _, deps in territory_choices(services().settings.data_dir)
+             if args["department"] is None or any(d == args["department"] for d, _ in deps)]
+    rows = board_service.board(services().board_tables, principal, region=args["region"],
+                               department=args["department"], stale_hours=_stale_hours(), regions=every)
     return jsonify({"rows": plain(rows), "stale_after_hours": _stale_hours()})
 
 

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from accounts.audit import entries
 from accounts.models import ROLE_LABELS
+from accounts.store import UserStore
 from accounts.web import authenticated, check_csrf, current_principal, init_app, log_in, log_out
 from capacity import board as board_service
 from capacity import service as capacity_service
@@ -22,10 +23,13 @@ from capacity import tension as tension_service
 from capacity.validation import COUNT_FIELDS, CRISIS_TYPES
 from core import freshness
 from core.errors import BadRequest, Conflict, Forbidden, NotFound, RorError, Unauthorized
+from geo.territory import territory_choices
 from quality import contacts as contact_service
 from quality import description as description_service
-from quality import population, workflow
+from quality import nos_choices, population, workflow
 from quality import service as quality
+from web import reference
+from web.params import Param, parse
 from web.services import services
 
 bp = Blueprint("admin_pages", __name__)
@@ -157,33 +161,176 @@ def capacity_form(principal, place_id: str):
                            stale_hours=_stale_hours(), can_write=principal.can("capacity.write")), status
 
 
+BOARD_PARAMS = (
+    Param("region", "string", "Région", pattern=r"[0-9]{2}", max_length=2),
+    Param("departement", "string", "Département", pattern=r"[0-9]{2}|2[AB]|97[1-6]", max_length=3),
+    Param("activite", "string", "Activité", pattern=r"[0-9A-Za-z._-]{1,20}", max_length=20),
+    Param("famille", "string", "Famille d'activité", pattern=r"(champ|famille)-[0-9A-Za-z]{1,10}", max_length=20),
+    Param("fraicheur", "string", "Fraîcheur des saisies", default="toutes", enum=board_service.STALENESS),
+    Param("vue", "string", "Vue", default="departements", enum=board_service.LEVELS),
+    Param("finess", "string", "Établissement", pattern=r"[0-9A-Za-z]{9}", max_length=9),
+    Param("tri", "string", "Tri", default="departement", enum=tuple(board_service.SORTS)),
+    Param("ordre", "string", "Ordre", default="asc", enum=("asc", "desc")),
+    Param("page", "integer", "Page", default=1, minimum=1, maximum=10_000),
+)
+
+
+def _board_query(principal) -> tuple[board_service.BoardQuery, dict]:
+    args = parse(BOARD_PARAMS, request.args)
+    regions = principal.regions_visible()
+    region = args["region"] or _region_of(args["departement"]) or (regions[0] if regions else "11")
+    query = board_service.BoardQuery(
+        region=region, department=args["departement"], activity=args["activite"], family=args["famille"],
+        staleness=args["fraicheur"], level=args["vue"], finess=args["finess"], sort=args["tri"],
+        descending=args["ordre"] == "desc", page=args["page"])
+    return query, args
+
+
+SITE_ENTRY_FIELDS = ("available_women", "available_men", "available_undifferentiated", "forecast_d", "forecast_d1")
+SITE_ENTRY_LABELS = {"available_women": "Dispo. femmes", "available_men": "Dispo. hommes",
+                     "available_undifferentiated": "Dispo. indifférenciés", "forecast_d": "Prévision J",
+                     "forecast_d1": "Prévision J+1"}
+
+
+@bp.route("/contribution/etablissements/<finess>/capacites", methods=["GET", "POST"])
+@page("capacity.read")
+def site_capacity_form(principal, finess: str):
+    """Every bedded unit of a site on one screen: one row of counts per place, saved together."""
+    graph = _graph()
+    principal.require("capacity.read", UserStore(graph).locate("site", finess))
+    places = _site_places(graph, finess)
+    outcomes, values = {}, {}
+    if request.method == "POST":
+        payloads = {}
+        for n, place in enumerate(places):
+            row = {name: request.form.get(f"p{n}-{name}", "").strip() for name in SITE_ENTRY_FIELDS}
+            values[place["place_id"]] = row
+            if any(row.values()):
+                payloads[place["place_id"]] = {k: v for k, v in row.items() if v != ""}
+        outcomes = capacity_service.update_many(graph, principal, payloads, stale_hours=_stale_hours(),
+                                                search_client=_search_client(),
+                                                index_prefix=services().settings.index_prefix)
+        places = _site_places(graph, finess)
+        values = {k: v for k, v in values.items() if isinstance(outcomes.get(k), RorError)}  # keep refused input
+    refused = {k: v for k, v in outcomes.items() if isinstance(v, RorError)}
+    return render_template("admin/site_capacity.html", finess=finess, places=places, outcomes=outcomes,
+                           refused=refused, values=values, fields=SITE_ENTRY_FIELDS, short_labels=SITE_ENTRY_LABELS,
+                           stale_hours=_stale_hours(), can_write=principal.can("capacity.write")), \
+        400 if refused else 200
+
+
+def _site_places(graph, finess: str) -> list[dict]:
+    out = []
+    for row in graph.read_named("read/capacity_site_places", finess=finess):
+        snap = row["snapshot"] or {}
+        updated = freshness.native(snap.get("updated_at"))
+        out.append({**row, "snapshot": snap, "updated_at": updated,
+                    "age_text": freshness.age_text(freshness.age_minutes(updated)),
+                    "stale": freshness.is_stale(updated, _stale_hours())})
+    return out
+
+
 @bp.get("/coordination/capacites")
 @page("board.read")
 def board(principal):
-    region = request.args.get("region") or None
-    department = request.args.get("departement") or None
-    rows = board_service.board(_graph(), principal, region=region, department=department,
-                               stale_hours=_stale_hours())
-    return render_template("admin/board.html", rows=rows, stale_hours=_stale_hours(), region=region,
-                           department=department)
+    query, args = _board_query(principal)
+    board_service.check(principal, query)
+    if not services().board_tables.prepare(query.region, PREPARE_WAIT_S):
+        return _preparing("le tableau des capacités", query.region)
+    found = board_service.read(services().board_tables, principal, query, stale_hours=_stale_hours())
+    return render_template("admin/board.html", board=found, args=args, board_url=_board_url,
+                           regions=_regions_of(principal), sorts=board_service.SORTS)
+
+
+@bp.get("/coordination/capacites.csv")
+@page("board.read")
+def board_csv(principal):
+    query, _ = _board_query(principal)
+    found = board_service.read(services().board_tables, principal, query, stale_hours=_stale_hours(),
+                               paged=False, with_trend=False)
+    name = f"capacites-{query.region}-{query.level}.csv"
+    return Response(board_service.to_csv(found), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+PREPARE_WAIT_S = 1.5
+
+
+def _preparing(what: str, region: str) -> tuple[str, int]:
+    """First look at a région since the service started, and its table takes longer than PREPARE_WAIT_S to build:
+    it goes on in the background, the page says so and reloads itself."""
+    return render_template("admin/preparing.html", what=what, region=region), 202
+
+
+def _url_with(endpoint: str, **changes) -> str:
+    """This page with some parameters changed (None removes one), back to its first page unless one is given."""
+    pairs = {k: v for k, v in request.args.items() if k != "page"}
+    for key, value in changes.items():
+        if value is None:
+            pairs.pop(key, None)
+        else:
+            pairs[key] = str(value)
+    return url_for(endpoint, **pairs)
+
+
+def _board_url(**changes) -> str:
+    return _url_with("admin_pages.board", **changes)
+
+
+def _region_of(department: str | None) -> str | None:
+    if department is None:
+        return None
+    return next((code for code, _, deps in territory_choices(services().settings.data_dir)
+                 if any(d == department for d, _ in deps)), None)
+
+
+def _regions_of(principal) -> list[tuple[str, str]]:
+    names = reference.regions(services().settings.data_dir)
+    visible = principal.regions_visible()
+    return [(code, name) for code, name in names if visible is None or code in visible]
 
 
 @bp.get("/coordination/tensions")
 @page("tension.list")
 def tensions(principal):
-    alerts = tension_service.live(_graph(), principal, include_closed=request.args.get("closes") == "1")
-    return render_template("admin/tensions.html", alerts=alerts)
+    department = request.args.get("departement") or None
+    alerts = tension_service.live(_graph(), principal, department=department,
+                                  include_closed=request.args.get("closes") == "1")
+    return render_template("admin/tensions.html", alerts=alerts, department=department)
 
 
 @bp.get("/coordination/peuplement")
 @page("population.read")
 def population_page(principal):
+    args = parse(POPULATION_PARAMS, request.args)
     regions = principal.regions_visible()
-    region = request.args.get("region") or (regions[0] if regions else "75")
-    department = request.args.get("departement") or None
-    rows = population.table(_graph(), principal, region, department)
-    return render_template("admin/population.html", rows=rows, region=region, department=department,
-                           departments=population.departments(_graph(), region))
+    region = args["region"] or (regions[0] if regions else "75")
+    population.check(_graph(), principal, region, args["departement"])
+    if not services().population_tables.prepare(region, PREPARE_WAIT_S):
+        return _preparing("le suivi du peuplement", region)
+    rows = population.table(_graph(), principal, region, args["departement"],
+                            tables=services().population_tables)
+    found = population.follow_up(rows, state=args["etat"], sort=args["tri"], descending=args["ordre"] == "desc",
+                                 page=args["page"])
+    return render_template("admin/population.html", found=found, args=args, region=region,
+                           department=args["departement"], departments=population.departments(_graph(), region),
+                           regions=_regions_of(principal), states=population.CAMPAIGN_STATES,
+                           sorts=population.POPULATION_SORTS, page_url=_population_url)
+
+
+POPULATION_PARAMS = (
+    Param("region", "string", "Région", pattern=r"[0-9]{2}", max_length=2),
+    Param("departement", "string", "Département", pattern=r"[0-9]{2}|2[AB]|97[1-6]", max_length=3),
+    Param("etat", "string", "État de la campagne", default="toutes", enum=tuple(population.CAMPAIGN_STATES)),
+    Param("tri", "string", "Tri", default="departement", enum=tuple(population.POPULATION_SORTS)),
+    Param("ordre", "string", "Ordre", default="asc", enum=("asc", "desc")),
+    Param("page", "integer", "Page", default=1, minimum=1, maximum=10_000),
+)
+
+
+def _population_url(**changes) -> str:
+    return _url_with("admin_pages.population_page", **changes)
+
 
 
 @bp.get("/coordination/journal")
@@ -210,6 +357,7 @@ def offer_quality(principal, offer_id: str):
             message, problems = exc.message, exc.fields
     report = quality.offer_report(graph, principal, offer_id)
     return render_template("admin/quality.html", report=report, message=message, problems=problems,
+                           field_label=description_service.field_label,
                            next_statuses=workflow.allowed_next(report.status, principal.role,
                                                                report.changed_since_publication))
 
@@ -263,6 +411,17 @@ def _alert_of_site(graph, principal, finess: str, alert_id: str) -> None:
     _, alerts = tension_service.of_site(graph, principal, finess, limit=200)
     if alert_id not in {a.id for a in alerts}:
         raise BadRequest("Alerte inconnue pour cet établissement.", fields={"alert_id": "alerte introuvable"})
+
+
+# The description form's NOS pickers: activities and acts (hundreds of values) are searched through the
+# autocomplete API; the short value sets travel with the page.
+PICKER_SOURCES = {"activities": "autocomplete:activity", "acts": "autocomplete:act", "care_modes": "#nos-J19",
+                  "age_groups": "#nos-J15", "publics": "#nos-J29", "fields": "#nos-J20", "reception_modes": "#nos-J226"}
+EMBEDDED_VALUE_SETS = ("J19", "J15", "J29", "J20", "J226")
+PICKER_EXAMPLES = {"activities": "Médecine gériatrique aiguë", "acts": "Thrombectomie",
+                   "care_modes": "hôpital de jour; Consultation (CS)", "age_groups": "Sénior, 75 ans et plus",
+                   "publics": "Tout public", "fields": "Médecine, Chirurgie, Obstétrique (MCO)",
+                   "reception_modes": "Consultation en présentiel"}
 
 
 @bp.route("/contribution/offres/<offer_id>/description", methods=["GET", "POST"])
@@ -325,7 +484,10 @@ def _description_page(graph, principal, offer_id: str, *, values=None, errors=No
     report = saved.report if saved else report or quality.offer_report(graph, principal, offer_id)
     return render_template("admin/description.html", current=current, values=values or {}, errors=errors or {},
                            message=message, saved=saved, report=report, text_fields=description_service.TEXT_FIELDS,
-                           code_fields=description_service.CODE_FIELDS,
+                           code_fields=description_service.CODE_FIELDS, field_label=description_service.field_label,
+                           picker_sources=PICKER_SOURCES, picker_examples=PICKER_EXAMPLES,
+                           picker_options={vs: [[o.code, o.label] for o in nos_choices.options(graph, vs)
+                                                if not o.retired] for vs in EMBEDDED_VALUE_SETS},
                            contacts=contact_service.read(graph, principal, offer_id),
                            contact_choices=contact_service.choices(graph), contact_message=contact_message,
                            contact_errors=contact_errors, contact_rpps=contact_rpps, created=created)

@@ -98,7 +98,8 @@ POPULATION = (*REGION, Param("department", "string", "Code département (un de l
 def population_table() -> Response:
     principal = authenticated("population.read")
     args = parse(POPULATION, request.args)
-    rows = population.table(services().get_graph(), principal, args["region"], args.get("department"))
+    rows = population.table(services().get_graph(), principal, args["region"], args.get("department"),
+                            tables=services().population_tables)
     return jsonify({"region": args["region"], "department": args.get("department"), "rows": plain(rows)})
 
 
@@ -107,7 +108,8 @@ def population_csv() -> Response:
     principal = authenticated("population.read")
     args = parse(POPULATION, request.args)
     department = args.get("department")
-    rows = population.table(services().get_graph(), principal, args["region"], department)
+    rows = population.table(services().get_graph(), principal, args["region"], department,
+                            tables=services().population_tables)
     name = args["region"] + (f"-{department}" if department else "")
     return Response(population.to_csv(rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="suivi-peuplement-{name}.csv"'})

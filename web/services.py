@@ -32,6 +32,8 @@ class Services:
     owns_graph: bool = False
     owns_search: bool = False
     _orientation: Any = None
+    _board_tables: Any = None
+    _population_tables: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _reachable_until: float = 0.0
     probe: bool = True  # unit tests that inject a stand-in service turn the reachability probe off
@@ -85,6 +87,28 @@ class Services:
                     self._orientation = _build_orientation(graph, client, self.settings)
         return self._orientation
 
+    @property
+    def board_tables(self):
+        """The capacity board's in-memory région tables of this app (capacity/board_table.py)."""
+        graph = self.get_graph()
+        with self._lock:
+            if self._board_tables is None or self._board_tables.graph is not graph:
+                from capacity.board_table import BoardTables
+
+                self._board_tables = BoardTables(graph)
+            return self._board_tables
+
+    @property
+    def population_tables(self):
+        """The population follow-up kept per région for this app (quality/population.py)."""
+        graph = self.get_graph()
+        with self._lock:
+            if self._population_tables is None or self._population_tables.graph is not graph:
+                from quality.population import PopulationTables
+
+                self._population_tables = PopulationTables(graph)
+            return self._population_tables
+
     def close(self) -> None:
         while self.closers:
             self.closers.pop()()
@@ -96,6 +120,8 @@ class Services:
                 self.search.close()
                 self.search = None
             self._orientation = None
+            self._board_tables = None
+            self._population_tables = None
 
 
 def _address(uri: str | None, default_port: int) -> tuple[str, int] | None:

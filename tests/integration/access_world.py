@@ -4,6 +4,7 @@ and an app with the admin blueprints (registered here too in case web/app.py doe
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,14 @@ def logged_in(app, username: str):
                                                 "csrf_token": token_of(form), "suivant": "/espace"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/espace")
     return client
+
+
+def until_ready(client, url: str, bound_s: float = 180.0):
+    """GET a coordinator page that may first answer 202 "préparation en cours" (its région table is built in the
+    background on first use), again until it answers otherwise; the bound only stops a build that never ends."""
+    deadline = time.monotonic() + bound_s
+    while True:
+        response = client.get(url)
+        if response.status_code != 202 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.2)

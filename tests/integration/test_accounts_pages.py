@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.access_world import PASSWORD, build_world, logged_in, make_app, token_of
+from tests.integration.access_world import PASSWORD, build_world, logged_in, make_app, token_of, until_ready
 
 pytestmark = pytest.mark.integration
 
@@ -58,10 +58,10 @@ def test_contributor_updates_capacity_through_the_form(world, graph):
 
 def test_coordinator_pages_stay_in_their_region(world):
     client = logged_in(world, "coord_na")
-    board = client.get("/coordination/capacites")
+    board = until_ready(client, "/coordination/capacites")
     assert board.status_code == 200 and "Gériatrie" in board.get_data(as_text=True)
     assert client.get("/coordination/capacites?region=84").status_code == 403
-    population = client.get("/coordination/peuplement").get_data(as_text=True)
+    population = until_ready(client, "/coordination/peuplement").get_data(as_text=True)
     assert "CH de Mont-de-Marsan (synthétique)" in population and "CH de Bourg" not in population
     journal = client.get("/coordination/journal").get_data(as_text=True)
     assert "capacity.update" in journal and "pl-a" in journal
@@ -74,7 +74,8 @@ def test_quality_page_moves_an_offer_along_the_workflow(world, graph):
     client = logged_in(world, "contrib_a")
     page = client.get("/qualite/offres/off-incomplete")
     text = page.get_data(as_text=True)
-    assert "MIN-AGE" in text and "Passer à « Validée par les professionnels »" in text
+    assert 'data-rule="MIN-AGE"' in text and "Passer à « Validée par les professionnels »" in text
+    assert "Tranches d&#39;âge" in text and "age_groups" not in text  # the field named in French, not its key
     refused = client.post("/qualite/offres/off-incomplete", data={"csrf_token": token_of(page),
                                                                   "to": "validated_professionals"})
     assert "Description incomplète" in refused.get_data(as_text=True)
@@ -122,8 +123,8 @@ def test_coordinator_reviews_an_edited_published_offer_from_the_validation_page(
 
 def test_population_page_filters_by_department(world):
     client = logged_in(world, "coord_na")
-    page = client.get("/coordination/peuplement?region=75&departement=40").get_data(as_text=True)
-    assert "Suivi du peuplement — région 75, département 40" in page
+    page = until_ready(client, "/coordination/peuplement?region=75&departement=40").get_data(as_text=True)
+    assert "Suivi du peuplement — Nouvelle-Aquitaine, département 40" in page
     assert '<option value="40" selected>40 Landes</option>' in page and "CH de Mont-de-Marsan (synthétique)" in page
     assert "/api/v1/population.csv?region=75&amp;department=40" in page
     assert client.get("/coordination/peuplement?region=75&departement=01").status_code == 400
