@@ -31,14 +31,17 @@ def in_paris(value) -> datetime | None:
     return found.astimezone(PARIS) if found is not None else None
 
 
-def paris_text(value, seconds: bool = False) -> str:
-    """« 24/11/2026 14:05 » in Paris time ("" when unknown); dates alone stay dates."""
+MINUTES, SECONDS = "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"
+
+
+def paris_text(value, fmt: str | bool = MINUTES) -> str:
+    """« 24/11/2026 14:05 » in Paris time ("" when unknown): `fmt` a strftime format, or True for seconds; dates
+    alone stay dates."""
+    fmt = SECONDS if fmt is True else (fmt or MINUTES)
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.strftime("%d/%m/%Y")
     local = in_paris(value)
-    if local is None:
-        return ""
-    return local.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+    return local.strftime(fmt) if local is not None else ""
 
 
 def iso_with_offset(value) -> str:

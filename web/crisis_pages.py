@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from accounts.web import init_app
+from core.clock import PARIS, paris_text
 from core.errors import BadRequest, Conflict, RorError
 from crisis import board as crisis_board
 from crisis import declarations
@@ -27,13 +27,7 @@ from web.sparkline import sparkline
 
 bp = Blueprint("crisis_pages", __name__)
 bp.record_once(lambda state: init_app(state.app))
-PARIS = ZoneInfo("Europe/Paris")
-
-
-@bp.app_template_filter("paris")
-def paris_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    """A moment in Paris time (what people in the establishments read on their clocks)."""
-    return value.astimezone(PARIS).strftime(fmt) if value else ""
+# Times are shown in Paris time by the one `paris` template filter (core.clock.paris_text, registered by web.pages).
 
 
 def _graph():
@@ -102,7 +96,7 @@ def board_page(principal):
                 message = "Enquête close."
             else:
                 survey = crisis_plan.open_survey(graph, principal, region or "", request.form.get("reason"))
-                message = f"Enquête lancée à {paris_time(survey.opened_at, '%H:%M')} : {survey.reason}"
+                message = f"Enquête lancée à {paris_text(survey.opened_at, '%H:%M')} : {survey.reason}"
         except RorError as exc:
             if exc.status >= 500:
                 raise

@@ -133,11 +133,17 @@ def test_the_description_form_picks_nos_values_by_their_label(admin, base_url, g
     search = page.locator("#care_modes")
     search.wait_for()
     assert search.get_attribute("role") == "combobox"  # the picker took over the text field
+    field = page.locator(".code-field", has=search)
+    for name in ("care_modes", "age_groups"):  # start from no value (an earlier test may have chosen some)
+        removes = page.locator(".code-field", has=page.locator(f"#{name}")).locator(".chip-remove")
+        while removes.count():
+            removes.first.click()
+    assert field.locator(".chip").count() == 0
     search.fill("jour")
     page.locator("#care_modes-options li[role=option]", has_text="Hospitalisation de jour").click()
     assert page.locator(".chips li", has_text="Hospitalisation de jour").count() == 1
     ages = page.locator("#age_groups")
-    ages.fill("75 ans")
+    ages.fill("75 ans et plus")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     assert page.locator(".chips li", has_text="Sénior, 75 ans et plus").count() == 1
