@@ -35,7 +35,8 @@
 
   var bounds = L.latLngBounds([]);
   var markers = data.markers || [];
-  /* Markers at one address (or a few metres apart) gather in a numbered cluster that opens on click. */
+  /* Markers at one address (or a few metres apart) gather in a numbered cluster that opens on click; a marker
+     that carries a state (`cls`, e.g. a plan blanc on the crisis board) is never hidden in a cluster. */
   var layer = typeof L.markerClusterGroup === "function" ? L.markerClusterGroup({
     showCoverageOnHover: false, maxClusterRadius: 36, spiderfyOnMaxZoom: true,
     iconCreateFunction: function (cluster) {
@@ -52,7 +53,7 @@
                            iconSize: m.kind === "neighbour" ? [14, 14] : [24, 24] });
     var marker = L.marker([m.lat, m.lon], { icon: icon, title: label, alt: label, keyboard: true });
     marker.bindPopup(popupOf(m, i));
-    layer.addLayer(marker);
+    if (m.cls) { marker.addTo(map); } else { layer.addLayer(marker); }  /* a marker with a state stays in sight */
     bounds.extend([m.lat, m.lon]);
   });
   layer.addTo(map);
