@@ -34,6 +34,7 @@ class Recorder:
 def test_concurrent_requests_share_serial_pushes(monkeypatch):
     recorder = Recorder()
     monkeypatch.setattr(sync, "_push", recorder)
+    monkeypatch.setattr(sync, "change_listeners", [])  # another test may have installed the FHIR index's listeners
     graph, client = object(), object()
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(lambda i: sync.reindex_offers(graph, client, "t1", [f"o{i}", "shared"]),
@@ -46,6 +47,7 @@ def test_concurrent_requests_share_serial_pushes(monkeypatch):
 
 def test_a_failed_push_answers_false(monkeypatch):
     monkeypatch.setattr(sync, "_push", Recorder(fail=True))
+    monkeypatch.setattr(sync, "change_listeners", [])
     assert sync.reindex_offers(object(), object(), "t2", ["o1"]) is False
 
 
