@@ -22,10 +22,11 @@ from graph import tombstones
 from graph.driver import Graph
 from loaders import fhir_extras
 from loaders.common import LoadSummary, Timer, chunks, write_in_batches
-from loaders.offer_catalog import PATHWAYS, Profile, Role, Unit
+from loaders.offer_catalog import PATHWAYS, SAMU, Profile, Role, Service, Unit
 from loaders.offer_profiles import profile_for
+from loaders.site_plan import SitePlan, plan_sites
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 TENSION_RATE = 0.04
 CAUSES = ("Afflux de patients aux urgences", "Épidémie saisonnière", "Manque de lits d'aval",
           "Absentéisme du personnel", "Panne d'équipement")
@@ -62,8 +63,8 @@ def default_as_of() -> dt.datetime:
 
 
 class _SiteBuilder:
-    def __init__(self, site: dict, profile: Profile, seed: int, as_of: dt.datetime):
-        self.site, self.profile, self.as_of = site, profile, as_of
+    def __init__(self, site: dict, profile: Profile, seed: int, as_of: dt.datetime, plan: SitePlan):
+        self.site, self.profile, self.as_of, self.plan = site, profile, as_of, plan
         self.finess = site["finess"]
         self.rng = random.Random(f"{seed}:{self.finess}")
         self.domain = f"etab-{self.finess.lower()}.example.org"
@@ -75,9 +76,7 @@ class _SiteBuilder:
     def build(self) -> SiteGraph:
         if self.profile.services:
             poles: dict[str, str] = {}
-            for service in self.profile.services:
-                if self.rng.random() >= service.probability:
-                    continue
+            for service in self._services():
                 if service.pole not in poles:
                     poles[service.pole] = self._org(service.pole, "pole", None)
                 org = self._org(service.name, "service", poles[service.pole])
@@ -92,6 +91,27 @@ class _SiteBuilder:
         if self.profile.tension and self.rng.random() < TENSION_RATE:
             self._tension()
         return self.out
+
+    def _services(self) -> list[Service]:
+        """The services drawn for this site: each with its probability, one at most per exclusive group
+        (a maternity of type 3, 2 or 1), plus the SAMU of the département's reference hospital."""
+        chosen: list[Service] = []
+        first_draw: dict[str, float] = {}
+        cumulated: dict[str, float] = {}
+        for service in self.profile.services:
+            draw = self.rng.random()
+            if service.group is None:
+                if draw < service.probability:
+                    chosen.append(service)
+                continue
+            decisive = first_draw.setdefault(service.group, draw)  # the group's first draw picks one at most
+            low = cumulated.get(service.group, 0.0)
+            cumulated[service.group] = low + service.probability
+            if low <= decisive < low + service.probability:
+                chosen.append(service)
+        if self.plan.samu and SAMU not in chosen:
+            chosen.append(SAMU)
+        return chosen
 
     def _org(self, name: str, kind: str, parent: str | None) -> str:
         org_id = f"SYN-ORG-{self.finess}-{len(self.out.orgs) + 1:03d}"
@@ -176,20 +196,22 @@ class _SiteBuilder:
         })
 
 
-def generate_site(site: dict, seed: int, as_of: dt.datetime) -> SiteGraph:
-    """Everything generated for one site (empty when its category gets no care offer)."""
-    profile = profile_for(site.get("category_code"))
+def generate_site(site: dict, seed: int, as_of: dt.datetime, plan: SitePlan | None = None) -> SiteGraph:
+    """Everything generated for one site (empty when its kind gets no care offer). Without a plan the site is
+    planned alone (the pivot of its own legal entity and the reference hospital of its département)."""
+    plan = plan or plan_sites([site])[site["finess"]]
+    profile = profile_for(plan, site.get("name"))
     if profile is None:
         return SiteGraph()
-    return _SiteBuilder(site, profile, seed, as_of).build()
+    return _SiteBuilder(site, profile, seed, as_of, plan).build()
 
 
-def generate_sites(sites: Iterable[dict], seed: int, as_of: dt.datetime, chunk_offers: int = 10_000
-                   ) -> Iterator[SiteGraph]:
+def generate_sites(sites: Iterable[dict], seed: int, as_of: dt.datetime, chunk_offers: int = 10_000,
+                   plans: dict[str, SitePlan] | None = None) -> Iterator[SiteGraph]:
     """Chunks of generated rows holding about `chunk_offers` offers each."""
     current = SiteGraph()
     for site in sites:
-        current.extend(generate_site(site, seed, as_of))
+        current.extend(generate_site(site, seed, as_of, plans.get(site["finess"]) if plans else None))
         if len(current.offers) >= chunk_offers:
             yield current
             current = SiteGraph()
@@ -223,7 +245,9 @@ def generate_offer(graph: Graph, data_dir: Path | None = None, *, seed: int = 42
                              reason="generator.replace")
     as_of = as_of or default_as_of()
     version = f"generator-v{GENERATOR_VERSION}-seed{seed}"
-    sites = read_sites(graph, departments)
+    everything = read_sites(graph, None)
+    plans = plan_sites(everything)
+    sites = [s for s in everything if s.get("department_code") in departments] if departments else everything
     summary.rows_read = len(sites)
     bar = tqdm(total=len(sites), desc="Offre synthétique", unit=" sites", disable=not progress)
     done = 0
@@ -235,7 +259,7 @@ def generate_offer(graph: Graph, data_dir: Path | None = None, *, seed: int = 42
             yield site
 
     try:
-        for chunk in generate_sites(counted(sites), seed, as_of):
+        for chunk in generate_sites(counted(sites), seed, as_of, plans=plans):
             for attribute, query in WRITE_ORDER:
                 rows = getattr(chunk, attribute)
                 if rows:

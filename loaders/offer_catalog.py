@@ -65,6 +65,7 @@ class Service:
     pole: str
     units: tuple[Unit, ...]
     probability: float = 1.0
+    group: str | None = None  # services of one group in a profile are exclusive (one maternity level at most)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ OPEN_H24 = "24 h/24, 7 j/7"
 
 def specialty_service(name: str, pole: str, activity: str, specialty: str, *, hc: bool = True, hj: bool = True,
                       cs: bool = True, acts: tuple[str, ...] = (), ages=ADULTS, probability: float = 1.0,
-                      beds=(12, 36)) -> Service:
+                      beds=(10, 30)) -> Service:
     """A medical or surgical specialty: full hospitalisation, day hospital and consultation units."""
     roles = (_physician(specialty), CADRE, Role(PHYSICIAN, "22", "04", specialty, shared="offer"))
     units = []
@@ -97,8 +98,8 @@ def specialty_service(name: str, pole: str, activity: str, specialty: str, *, hc
         units.append(Unit(f"{name} – hospitalisation complète", (activity,), ("28",), ages, acts=acts, beds=beds,
                           roles=roles, opening=OPEN_H24))
     if hj:
-        units.append(Unit(f"{name} – hôpital de jour", (activity,), ("29",), ages, acts=acts, beds=(4, 12),
-                          roles=roles, opening="Du lundi au vendredi, 8 h – 18 h", probability=0.8))
+        units.append(Unit(f"{name} – hôpital de jour", (activity,), ("29",), ages, acts=acts, beds=(3, 8),
+                          roles=roles, opening="Du lundi au vendredi, 8 h – 18 h", probability=0.6))
     if cs:
         units.append(Unit(f"{name} – consultations", (activity,), ("32",), ages, acts=acts, roles=roles))
     return Service(f"Service de {name.lower()}", pole, tuple(units), probability)
@@ -174,11 +175,11 @@ PALLIATIVE = Service("Soins palliatifs", "Pôle gériatrie – soins palliatifs"
          roles=(_physician("SM27"), CADRE)),
 ))
 GERIATRICS = Service("Service de gériatrie", "Pôle gériatrie – soins palliatifs", (
-    Unit("Médecine gériatrique aiguë", ("491",), ("28",), ELDERLY, acts=("0204", "0032"), beds=(15, 30),
+    Unit("Médecine gériatrique aiguë", ("491", "050"), ("28",), ELDERLY, acts=("0204", "0032"), beds=(15, 30),
          roles=(_physician("SM18"), CADRE), opening=OPEN_H24),
     Unit("Consultation mémoire", ("597",), ("32",), ELDERLY, acts=("0033",), roles=(_physician("SM18"),)),
     Unit("Équipe mobile de gériatrie", ("050",), ("52",), ELDERLY, roles=(_physician("SM18"),)),
-    Unit("SMR gériatrique", ("241",), ("28",), ELDERLY, field="02", beds=(20, 40),
+    Unit("SMR gériatrique", ("241", "050"), ("28",), ELDERLY, field="02", beds=(20, 40),
          roles=(_physician("SM18"), CADRE), opening=OPEN_H24),
     Unit("Unité de soins de longue durée (USLD)", ("333",), ("28",), ELDERLY, beds=(20, 60),
          roles=(_physician("SM18"), CADRE), opening=OPEN_H24, probability=0.6),
@@ -255,3 +256,117 @@ PATHWAYS: dict[str, tuple[str, ...]] = {
         ("157", "025", "241", "287"),
     "Soins palliatifs : médecine → lits identifiés (LISP) → unité de soins palliatifs": ("083", "076", "170"),
 }
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Building blocks of the plausible offer (issue 15): each rare activity is its own service so that a profile can
+# give it only to the sites that have it in France (see loaders/offer_profiles.py and docs/generated-offer.md).
+
+EMERGENCY_ALL_AGES = Service("Service des urgences", "Pôle urgences – réanimation", (
+    Unit("Urgences", ("157", "160"), ("33",), ALL_AGES, roles=(_physician("SM59"), CADRE), beds=(4, 12),
+         opening=OPEN_H24),
+    Unit("Unité d'hospitalisation de courte durée (UHCD)", ("157",), ("13",), ALL_AGES, beds=(4, 10),
+         roles=(_physician("SM59"), CADRE), opening=OPEN_H24, probability=0.8),
+))
+ADULT_EMERGENCY = Service(EMERGENCY.name, EMERGENCY.pole, EMERGENCY.units[:2])
+SMUR = Service("SMUR", "Pôle urgences – réanimation", EMERGENCY.units[2:])
+PEDIATRIC_SMUR = Service("SMUR pédiatrique", "Pôle femme – enfant", (
+    Unit("SMUR pédiatrique", ("270",), ("11",), CHILDREN, roles=(_physician("SM40"),), opening=OPEN_H24),
+))
+SAMU = Service("SAMU – centre 15", "Pôle urgences – réanimation", (
+    Unit("SAMU – régulation médicale (centre 15)", ("273",), ("56",), ALL_AGES, mailbox="samu",
+         roles=(_physician("SM59"), Role(PHYSICIAN, "07", "04", "SM59", shared="site")), opening=OPEN_H24),
+))
+TRAUMA_CENTRE = Service("Accueil des polytraumatisés", "Pôle urgences – réanimation", (
+    Unit("Salle d'accueil des urgences vitales (déchocage)", ("160", "159"), ("33",), ALL_AGES, acts=("1400",),
+         roles=(_physician("SM59"), _physician("SM02", "22")), opening=OPEN_H24),
+))
+REANIMATION = Service(ICU.name, ICU.pole, ICU.units[:1])
+CONTINUOUS_CARE = Service("Surveillance continue", "Pôle urgences – réanimation", ICU.units[1:])
+STROKE_UNIT = Service(NEUROVASCULAR.name, NEUROVASCULAR.pole, NEUROVASCULAR.units[:1])
+THROMBECTOMY = Service("Neuroradiologie interventionnelle", NEUROVASCULAR.pole, NEUROVASCULAR.units[1:])
+CATH_LAB = Service(INTERVENTIONAL_CARDIOLOGY.name, INTERVENTIONAL_CARDIOLOGY.pole, (
+    Unit("Cardiologie interventionnelle – salle de cathétérisme", ("014",), ("55",), ADULTS,
+         acts=("0597", "0250", "0001"), roles=(_physician("SM04"), CADRE), opening=OPEN_H24,
+         equipment=(("189", 1, 1, H24),)),
+    INTERVENTIONAL_CARDIOLOGY.units[1],
+))
+TAVI = Service("Cardiologie structurelle", INTERVENTIONAL_CARDIOLOGY.pole, (
+    Unit("Valves cardiaques percutanées (TAVI)", ("014",), ("55",), ADULTS, acts=("0633",),
+         roles=(_physician("SM04"),)),
+))
+BURN_CENTRE = Service("Centre de traitement des brûlés", "Pôle urgences – réanimation", (
+    Unit("Centre de traitement des brûlés (CTB)", ("121", "175"), ("28",), ALL_AGES, acts=("0047", "0087"),
+         beds=(6, 14), roles=(_physician("SM46"), _physician("SM39", "22"), CADRE), opening=OPEN_H24),
+))
+
+
+def _imaging(mri: tuple[int, int], ct: tuple[int, int], p_mri: float = 1.0, p_ct: float = 1.0,
+             mammography: float = 0.7) -> Service:
+    """An imaging department with `mri`/`ct` (min, max) devices (J18 054 whole-body MRI, 085 CT scanner)."""
+    radiographer = Role(RADIOGRAPHER, "22", "05", shared="service")
+    return Service("Service d'imagerie médicale", "Pôle médico-technique", (
+        Unit("Imagerie par IRM", ("068",), ("55",), ALL_AGES, equipment=(("054", *mri, EXTENDED),),
+             roles=(_physician("SM44"), radiographer), probability=p_mri),
+        Unit("Imagerie par scanner (TDM)", ("070",), ("55",), ALL_AGES, equipment=(("085", *ct, H24),),
+             roles=(_physician("SM44"), radiographer), opening=OPEN_H24, probability=p_ct),
+        Unit("Radiologie conventionnelle et échographie", ("069", "067"), ("55",), ALL_AGES,
+             roles=(_physician("SM44"),)),
+        Unit("Sénologie – mammographie", ("504",), ("32",), ADULTS, equipment=(("094", 1, 1, WEEKDAYS),),
+             roles=(_physician("SM44"),), probability=mammography),
+    ))
+
+
+IMAGING_UNIVERSITY = _imaging((2, 4), (2, 3))
+IMAGING_SECONDARY = _imaging((1, 1), (1, 1), p_mri=0.25, p_ct=0.5)
+IMAGING_REFERENCE = _imaging((1, 2), (1, 2), p_mri=0.95)
+IMAGING_HOSPITAL = _imaging((1, 1), (1, 1), p_mri=0.55, p_ct=0.95)
+IMAGING_SMALL = _imaging((1, 1), (1, 1), p_mri=0.0, p_ct=0.25, mammography=0.2)
+IMAGING_CLINIC = _imaging((1, 1), (1, 1), p_mri=0.2, p_ct=0.3, mammography=0.3)
+
+RADIOTHERAPY = Service("Radiothérapie", "Pôle cancérologie", (
+    Unit("Radiothérapie externe", ("168",), ("20",), ALL_AGES, roles=(Role(PHYSICIAN, "10", "04", "SM45"),)),
+    Unit("Curiethérapie", ("167",), ("29",), ADULTS, roles=(Role(PHYSICIAN, "22", "04", "SM45"),), probability=0.6),
+))
+HOSPITAL_DIALYSIS = Service("Néphrologie – dialyse", "Pôle médecine", (
+    Unit("Hémodialyse en centre", ("059", "058"), ("20",), ADULTS, acts=("0657", "0762"),
+         roles=(_physician("SM30"), CADRE), opening="Lundi au samedi, 6 h – 22 h"),
+    Unit("Dialyse péritonéale", ("583",), ("20",), ADULTS, acts=("0761",), roles=(_physician("SM30", "22"),),
+         probability=0.5),
+))
+
+_obstetrics_roles = (_physician("SM20"), Role(MIDWIFE, "03", "05"))
+
+
+def _maternity(level: int, beds: tuple[int, int]) -> Service:
+    """A maternity of type 1 (obstetrics), 2 (+ neonatology) or 3 (+ neonatal intensive care)."""
+    units = [
+        Unit(f"Maternité de type {level} – obstétrique et salles de naissance", ("100",), ("28",), ("05", "06"),
+             beds=beds, opening=OPEN_H24, roles=_obstetrics_roles),
+        Unit("Suivi prénatal", ("530", "510"), ("32",), ("05", "06"), roles=(Role(MIDWIFE, "22", "05"),)),
+        Unit("Orthogénie", ("105",), ("32",), ("04", "05", "06"), acts=("0267", "0268"),
+             roles=(_physician("SM20"),), probability=0.8),
+    ]
+    if level >= 2:
+        units.append(Unit("Néonatalogie", ("094",), ("28",), ("01",), beds=(6, 12), opening=OPEN_H24,
+                          roles=(_physician("SM40"), CADRE)))
+    if level >= 3:
+        units.append(Unit("Réanimation néonatale (maternité de type 3)", ("128",), ("28",), ("01",), beds=(8, 18),
+                          opening=OPEN_H24, roles=(_physician("SM40"), CADRE)))
+    return Service("Maternité", "Pôle femme – enfant", tuple(units))
+
+
+MATERNITY_TYPE1, MATERNITY_TYPE2, MATERNITY_TYPE3 = _maternity(1, (8, 20)), _maternity(2, (15, 30)), _maternity(
+    3, (30, 55))
+PEDIATRIC_ICU = Service("Réanimation pédiatrique", "Pôle femme – enfant", (
+    Unit("Réanimation pédiatrique", ("130",), ("28",), CHILDREN[1:], beds=(6, 14), opening=OPEN_H24,
+         roles=(_physician("SM40"), CADRE)),
+))
+PEDIATRIC_SPECIALTIES = (
+    specialty_service("Cardiologie pédiatrique", "Pôle femme – enfant", "013", "SM04", ages=CHILDREN, hc=False),
+    specialty_service("Neurologie pédiatrique", "Pôle femme – enfant", "610", "SM40", ages=CHILDREN, hc=False),
+    specialty_service("Pneumologie pédiatrique", "Pôle femme – enfant", "611", "SM40", ages=CHILDREN, hc=False),
+    specialty_service("Chirurgie pédiatrique", "Pôle femme – enfant", "605", "SM08", ages=CHILDREN, beds=(10, 20)),
+    specialty_service("Oncologie pédiatrique", "Pôle femme – enfant", "279", "SM40", ages=CHILDREN, hc=False,
+                      probability=0.7),
+)

@@ -10,6 +10,7 @@ import pytest
 from loaders.generator import generate_site, pathway_rows
 from loaders.nos import parse_nos
 from loaders.offer_profiles import PROFILES
+from loaders.site_plan import SitePlan
 
 DATA = Path(__file__).parent.parent.parent / "data"
 AS_OF = dt.datetime(2026, 11, 22, 6, tzinfo=dt.UTC)
@@ -34,11 +35,25 @@ def _keys(graph) -> set[str]:
     return keys
 
 
+NAMES = {"imaging:mri": "IRM X", "imaging:ct": "SCANNER X", "imaging:mri_ct": "IRM SCANNER X",
+         "imaging:nuclear": "TEP X", "imaging:radiology": "IMAGERIE X", "psy_day:child": "HDJ ENFANTS X",
+         "psy_day:adult": "HDJ ADULTES X"}
+
+
+def planned(key: str) -> SitePlan:
+    """A plan that picks the profile PROFILES[key] ("kind:role", a kind, or "imaging:mri"…)."""
+    kind, _, role = key.partition(":")
+    if kind in ("imaging", "psy_day"):
+        return SitePlan(kind=kind, role="site")
+    return SitePlan(kind=kind, role=role or "site", department_rank=1, samu=role in ("chu_pivot", "reference"))
+
+
 def test_every_generated_code_is_a_real_nos_code(nos_keys):
     used = set()
-    for category in PROFILES:
+    for key in PROFILES:
         for n in range(5):
-            used |= _keys(generate_site(site(f"01{n:07d}", category), 1, AS_OF))
+            one = {**site(f"01{n:07d}", "355"), "name": NAMES.get(key, "X")}
+            used |= _keys(generate_site(one, 1, AS_OF, planned(key)))
     used |= {row["from"] for row in pathway_rows()} | {row["to"] for row in pathway_rows()}
     assert used and used <= nos_keys, sorted(used - nos_keys)
 

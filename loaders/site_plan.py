@@ -1,0 +1,82 @@
+"""Which role each hospital site plays, decided from all the sites at once (so a site's offer never depends on
+which départements are generated).
+
+The rarest activities go where France has them: the main ("pivot") sites of the CHU/CHR legal entities first,
+then the reference hospital of each département (its largest public hospital), then the other main sites of
+hospital legal entities. A legal entity's pivot is its general hospital site (not a satellite: psychiatry, day
+hospital, SMR…) with the fewest "secondary site" marks in its name, then the lowest FINESS number (the
+historical site was registered first). Large CHU get one pivot per six general sites (AP-HP, HCL, AP-HM).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from loaders.site_kinds import normalise, site_kind
+
+HOSPITAL_KINDS = ("university_hospital", "hospital", "local_hospital")
+SITES_PER_CHU_PIVOT = 6
+_SECONDARY = re.compile(r"(?:^|[^A-Z])(?:SITE|ANTENNE|ANNEXE|ANT|LOCAL|HL|RESIDENCE|UNITE|SERVICE|POLE|CENTRE DE|"
+                        r"MAISON|PAVILLON|VILLA|CONSULTATIONS?|SOINS PALLIATIFS|EX)(?:$|[^A-Z])")
+_GENERAL = re.compile(r"(?:^|[^A-Z])(?:CHU|CHRU|CHR|CHI|CHIC|CH|CENTRE HOSPITALIER|C H|C H U|HU|HOPITAL|HOPITAUX|"
+                      r"HOP|GH|GHU|GHT)(?:$|[^A-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """A site's kind (profile key) and role among the hospitals of its legal entity and département."""
+
+    kind: str | None
+    role: str  # "chu_pivot" | "chu_site" | "reference" | "ch_pivot" | "ch_site" | "site"
+    department_rank: int | None = None  # 1 = the département's reference hospital (SAMU, level-2+ maternity…)
+    samu: bool = False  # runs the département's SAMU (unless a site of the département is named as the SAMU)
+
+
+def _pivot_key(site: dict) -> tuple[int, str]:
+    name = normalise(site.get("name") or "")
+    penalty = (0 if _GENERAL.search(name) else 2) + (1 if _SECONDARY.search(name) else 0)
+    return penalty, site["finess"]
+
+
+def plan_sites(sites: Iterable[dict]) -> dict[str, SitePlan]:
+    """SitePlan of every site, by FINESS number (sites: finess, category_code, name, legal_entity_finess,
+    department_code, commune_population)."""
+    sites = list(sites)
+    kinds = {s["finess"]: site_kind(s.get("category_code"), s.get("name")) for s in sites}
+    by_entity: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for s in sites:
+        kind = kinds[s["finess"]]
+        if kind in HOSPITAL_KINDS:
+            by_entity[(kind, s.get("legal_entity_finess") or s["finess"])].append(s)
+    roles: dict[str, str] = {}
+    for (kind, _), members in by_entity.items():
+        members.sort(key=_pivot_key)
+        pivots = 1 + (len(members) - 1) // SITES_PER_CHU_PIVOT if kind == "university_hospital" else 1
+        for rank, s in enumerate(members):
+            prefix = "chu" if kind == "university_hospital" else "ch"
+            roles[s["finess"]] = f"{prefix}_pivot" if rank < pivots and kind != "local_hospital" else (
+                f"{prefix}_site" if kind != "local_hospital" else "site")
+    by_department: dict[str, list[dict]] = defaultdict(list)
+    for s in sites:
+        if roles.get(s["finess"]) in ("chu_pivot", "ch_pivot"):
+            by_department[s.get("department_code") or ""].append(s)
+    ranks: dict[str, int] = {}
+    for members in by_department.values():
+        members.sort(key=lambda s: (roles[s["finess"]] != "chu_pivot", -(s.get("commune_population") or 0),
+                                    s["finess"]))
+        for rank, s in enumerate(members, start=1):
+            ranks[s["finess"]] = rank
+    named_samu = {s.get("department_code") or "" for s in sites if kinds[s["finess"]] == "samu"}
+    plans = {}
+    for s in sites:
+        finess = s["finess"]
+        role = roles.get(finess, "site")
+        rank = ranks.get(finess)
+        if role == "ch_pivot" and rank == 1:
+            role = "reference"
+        samu = rank == 1 and (s.get("department_code") or "") not in named_samu
+        plans[finess] = SitePlan(kind=kinds[finess], role=role, department_rank=rank, samu=samu)
+    return plans
