@@ -125,6 +125,16 @@ class Settings:
     emergency_feed_minutes: int = _setting(
         "ROR_EMERGENCY_FEED_MINUTES", 5, "Minutes between two reports of each site in the synthetic emergency feed."
     )
+    widen_min_results: int = _setting(
+        "ROR_WIDEN_MIN_RESULTS", 5, "Orientation widens the SAS radius while it finds fewer results than this."
+    )
+    widen_max_km: float = _setting("ROR_WIDEN_MAX_KM", 200.0, "Largest radius the automatic widening reaches (km).")
+    widen_step_ratio: float = _setting(
+        "ROR_WIDEN_STEP_RATIO", 0.5, "Each widening step adds this fraction of the current radius."
+    )
+    time_critical_k: int = _setting(
+        "ROR_TIME_CRITICAL_K", 5, "Time-critical acts and activities: the nearest K teams, whatever the distance."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

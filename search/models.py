@@ -48,6 +48,7 @@ class BaseQuery:
     page: int = 1
     size: int = 20
     search_after: tuple[Any, ...] | None = None  # cursor from a previous SearchResult.next_search_after
+    widen: bool = False  # widen an explicit radius too (without a radius the SAS radius always widens)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +139,20 @@ class EquipmentInfo:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Reachability:
+    """How to reach the unit now: the number to call (the contact function on duty, else the unit's line), its
+    generic mailbox, and whether it is open at the time of the search (None: hours not given as a timetable)."""
+
+    phone: str | None
+    phone_label: str | None  # who answers: "Responsable d'unité", "Secrétaire", "Accueil de l'unité"…
+    mailbox: str | None
+    open_now: bool | None
+    always_open: bool = False
+    hours_today: tuple[str, ...] = ()  # "HH:MM-HH:MM", Europe/Paris
+    opening: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class OfferHit:
     offer_id: str
     name: str
@@ -175,6 +190,7 @@ class OfferHit:
     lon: float | None = None
     synthetic: bool = False
     score: float | None = None
+    reachability: Reachability | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,6 +207,44 @@ class Facet:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RadiusStep:
+    radius_km: float
+    count: int  # hits within this radius
+
+
+@dataclass(frozen=True, kw_only=True)
+class Widening:
+    """How far a search looked and why (shown in the page and returned by the API).
+
+    mode: "fixed" (explicit radius, not widened), "sas" (enough results at the SAS radius), "widened",
+    "maximum" (widened to the maximum radius, still fewer than N), "nearest" (time-critical: the nearest K
+    whatever the distance)."""
+
+    mode: str
+    start_km: float | None
+    radius_km: float | None  # the radius of the results (None: the nearest K, no distance limit)
+    steps: tuple[RadiusStep, ...]  # radii tried, in order, with their counts (the last one is the answer's)
+    min_results: int
+    time_critical: bool = False
+    time_critical_reason: str | None = None
+    farthest_km: float | None = None  # distance of the farthest result returned (mode "nearest")
+    explanation: str | None = None  # French, e.g. "Élargi à 75 km : aucune équipe à moins de 50 km."
+    widened: bool = False  # the answer looked beyond the starting radius
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextMatch:
+    """A concept the free text names (search.interpret), shown as the relevance explanation."""
+
+    kind: str  # activity | act | equipment | care_mode | age_group | category
+    code: str
+    label: str
+    how: str  # exact | prefix | synonym | corrected
+    words: tuple[str, ...]
+    note: str | None = None  # e.g. "orthographe corrigée : « cardiolgie » → cardiologie"
+
+
+@dataclass(frozen=True, kw_only=True)
 class SearchResult:
     kind: QueryKind
     total: int
@@ -201,6 +255,8 @@ class SearchResult:
     radius_km: float | None = None
     radius_source: str | None = None  # "sas" | "explicit" | "fallback" | None
     enlargement_km: float | None = None  # SAS widening step for "élargir la recherche"
+    widening: Widening | None = None  # how far the search looked and why (radii tried with their counts)
+    interpretation: tuple[TextMatch, ...] = ()  # what the free text was read as, best first
     facets: tuple[Facet, ...] = ()
     next_search_after: tuple[Any, ...] | None = None
     matched: tuple[Coded, ...] = ()  # codes the query text resolved to

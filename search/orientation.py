@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as os_errors
 
-from core.errors import BadRequest, NotFound
+from core.errors import BadRequest, NotFound, RorError
 from core.settings import Settings
 from geo.distance import check_radius
 from geo.gazetteer import Gazetteer
@@ -19,6 +20,7 @@ from search import query as dsl
 from search.client import translated
 from search.documents import offer_document, week_minute
 from search.indexer import IndexNames
+from search.interpret import Interpreter, Reading
 from search.models import (
     ActTeamQuery,
     BaseQuery,
@@ -34,15 +36,21 @@ from search.models import (
     SiteHit,
     SpecialistOpinionQuery,
     Suggestion,
+    TextMatch,
     TextQuery,
     Where,
 )
 from search.results import Context, facets_of, offer_hit
 from search.routing import IndexRouter
 from search.vocabulary import Vocabulary
+from search.widening import WideningPolicy, decide, fixed, radius_steps, time_critical_reason
 
 PARIS = ZoneInfo("Europe/Paris")
 SUGGEST_KINDS = ("activity", "act", "equipment", "commune", "site")
+# What a result is called in the widening explanation, per query kind ("aucune équipe à moins de 50 km").
+NOUNS = {QueryKind.ACT_TEAM: "équipe", QueryKind.SPECIALIST_OPINION: "unité", QueryKind.EQUIPMENT: "équipement",
+         QueryKind.BEDS: "unité avec lits disponibles", QueryKind.TEXT: "résultat"}
+POPULARITY_TTL_S = 600.0
 
 
 class OrientationService:
@@ -56,12 +64,38 @@ class OrientationService:
         self.names = IndexNames(settings.index_prefix)
         self.clock = clock or (lambda: datetime.now(PARIS))
         self.routers = {kind: IndexRouter(client, self.names.alias(kind)) for kind in ("offers", "sites")}
+        self.policy = WideningPolicy(min_results=settings.widen_min_results, max_radius_km=settings.widen_max_km,
+                                     step_ratio=settings.widen_step_ratio, time_critical_k=settings.time_critical_k)
+        self._interpreter: Interpreter | None = None
+        self._popularity_at = -float("inf")
 
     @property
     def vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
             self._vocabulary = Vocabulary.from_graph(self.graph)
         return self._vocabulary
+
+    @property
+    def interpreter(self) -> Interpreter:
+        """The typo-tolerant reader of texts; concepts ranked by how many offers provide them (refreshed)."""
+        if self._interpreter is None:
+            self._interpreter = Interpreter(self.vocabulary)
+        if time.monotonic() - self._popularity_at > POPULARITY_TTL_S:
+            self._popularity_at = time.monotonic()
+            self._interpreter.popularity = self._popularity()
+        return self._interpreter
+
+    def _popularity(self) -> dict[tuple[str, str], int]:
+        """(kind, code) → published offers providing it, from the index (empty when it cannot be read)."""
+        fields = {"activity": "activity_codes", "act": "act_codes", "equipment": "equipment_codes"}
+        body = {"size": 0, "query": {"bool": {"filter": [dsl.published_filter()]}},
+                "aggs": {kind: {"terms": {"field": field, "size": 3000}} for kind, field in fields.items()}}
+        try:
+            with translated():
+                aggs = self.client.search(index=self.names.alias("offers"), body=body).get("aggregations") or {}
+        except RorError:  # popularity only ranks suggestions: a search never fails for it
+            return {}
+        return {(kind, b["key"]): b["doc_count"] for kind in fields for b in aggs.get(kind, {}).get("buckets", [])}
 
     # ------------------------------------------------------------------------------------------ queries
 
@@ -76,7 +110,8 @@ class OrientationService:
         if public:
             filters.append(dsl.terms("public_codes", [public.code]))
         return self._geo_search(QueryKind.SPECIALIST_OPINION, q, filters, activities=activities, age_group=age,
-                                public=public, contact_function=q.contact_function)
+                                public=public, contact_function=q.contact_function,
+                                urgent=time_critical_reason(self.settings.data_dir, "activity", activities))
 
     def act_team(self, q: ActTeamQuery) -> SearchResult:
         """Nearest offers performing a specific act (thrombectomy, coronary angioplasty, ECMO…)."""
@@ -85,7 +120,8 @@ class OrientationService:
         filters = [dsl.terms("act_codes", _codes(acts))]
         if age:
             filters.append(dsl.terms("age_group_codes", [age.code]))
-        return self._geo_search(QueryKind.ACT_TEAM, q, filters, acts=acts, age_group=age)
+        return self._geo_search(QueryKind.ACT_TEAM, q, filters, acts=acts, age_group=age,
+                                urgent=time_critical_reason(self.settings.data_dir, "act", acts))
 
     def equipment(self, q: EquipmentQuery) -> SearchResult:
         """Nearest places with an equipment, today's hours and "open now" (Europe/Paris)."""
@@ -94,7 +130,8 @@ class OrientationService:
         filters = [dsl.terms("equipment_codes", _codes(kinds))]
         if q.open_now:
             filters.append(dsl.open_now_filter(_codes(kinds), week_minute(at)))
-        return self._geo_search(QueryKind.EQUIPMENT, q, filters, equipment=kinds, now=at)
+        return self._geo_search(QueryKind.EQUIPMENT, q, filters, equipment=kinds, now=at,
+                                urgent=time_critical_reason(self.settings.data_dir, "equipment", kinds))
 
     def beds(self, q: BedsQuery) -> SearchResult:
         """Nearest offers of an activity (and care mode) with available beds for the patient's gender."""
@@ -110,10 +147,12 @@ class OrientationService:
         if age:
             filters.append(dsl.terms("age_group_codes", [age.code]))
         return self._geo_search(QueryKind.BEDS, q, filters, activities=activities, care_modes=modes,
-                                age_group=age, now=now, extra_why=("beds",))
+                                age_group=age, now=now, extra_why=("beds",),
+                                urgent=time_critical_reason(self.settings.data_dir, "activity", activities))
 
     def text(self, q: TextQuery) -> SearchResult:
-        """Free text (French analysis, synonyms) with facets; distance-sorted when a place is given."""
+        """Free text read as NOS concepts (typos, synonyms, abbreviations), with facets; distance-sorted and
+        widened like the other searches when a place is given."""
         filters, activities, modes = [], (), ()
         if q.activity:
             activities = self.vocabulary.resolve("activity", q.activity)
@@ -125,12 +164,25 @@ class OrientationService:
             filters.append(dsl.terms("field_codes", _codes(self.vocabulary.resolve("field", q.field))))
         if q.category:
             filters.append({"term": {"category_code": str(q.category)}})
-        scope, source, enlargement = self._scope(q, required=False)
         text = (q.text or "").strip()
-        ctx = Context(now=self.clock().astimezone(PARIS), stale_hours=self.settings.capacity_stale_hours,
-                      origin=scope.origin, activities=activities, care_modes=modes, text=text or None)
-        body = dsl.search_body(q, scope, filters, must=dsl.text_clause(text), facets=True)
-        return self._run(QueryKind.TEXT, q, body, ctx, scope, source, enlargement, activities + modes)
+        reading = self.interpreter.read(text) if text else Reading(text="")
+        named = {kind: tuple(Coded(code=m.code, label=m.label) for m in reading.of_kind(kind))
+                 for kind in ("activity", "act", "equipment", "care_mode")}
+        urgent = (time_critical_reason(self.settings.data_dir, "act", named["act"])
+                  or time_critical_reason(self.settings.data_dir, "activity", named["activity"]))
+        explain = {"activities": activities + named["activity"], "acts": named["act"],
+                   "equipment": named["equipment"], "care_modes": modes + named["care_mode"],
+                   "text": text or None, "notes": reading.notes}
+        must = dsl.text_query(reading) if text else []
+        scope, source, enlargement = self._scope(q, required=False)
+        if scope.origin is None:
+            ctx = Context(now=self.clock().astimezone(PARIS), stale_hours=self.settings.capacity_stale_hours,
+                          **explain)
+            body = dsl.search_body(q, scope, filters, must=must, facets=True)
+            result = self._run(QueryKind.TEXT, q, body, ctx, scope, source, enlargement, activities + modes)
+            return _with_reading(result, reading)
+        result = self._geo_search(QueryKind.TEXT, q, filters, must=must, facets=True, urgent=urgent, **explain)
+        return _with_reading(result, reading)
 
     # ------------------------------------------------------------------------------------------ lookups
 
@@ -263,14 +315,60 @@ class OrientationService:
         return dsl.Scope(origin, sas.radius_km), "sas" if sas.from_table else "fallback", sas.enlargement_km
 
     def _geo_search(self, kind: QueryKind, q: BaseQuery, filters: list[dict], *, now: datetime | None = None,
+                    must: list[dict] | None = None, facets: bool = False, urgent: str | None = None,
                     **explain) -> SearchResult:
+        """A search around a place: an explicit radius is honoured (unless `q.widen`); otherwise the SAS radius
+        widens while too few results, and a time-critical query gets the nearest K whatever the distance."""
         scope, source, enlargement = self._scope(q)
         ctx = Context(now=now or self.clock().astimezone(PARIS), stale_hours=self.settings.capacity_stale_hours,
                       origin=scope.origin, **explain)
-        body = dsl.search_body(q, scope, filters)
         matched = tuple(explain.get("activities", ())) + tuple(explain.get("acts", ())) + tuple(
             explain.get("equipment", ())) + tuple(explain.get("care_modes", ()))
-        return self._run(kind, q, body, ctx, scope, source, enlargement, matched)
+        if source == "explicit" and not q.widen:
+            body = dsl.search_body(q, scope, filters, must=must, facets=facets)
+            result = self._run(kind, q, body, ctx, scope, source, enlargement, matched)
+            return replace(result, widening=fixed(scope.radius_km, result.total, self.policy, NOUNS[kind]))
+        return self._widened(kind, q, filters, ctx, scope, source, enlargement, matched, must=must, facets=facets,
+                             urgent=urgent)
+
+    def _widened(self, kind: QueryKind, q: BaseQuery, filters: list[dict], ctx: Context, scope: dsl.Scope,
+                 source: str | None, enlargement: float | None, matched: tuple[Coded, ...], *,
+                 must: list[dict] | None, facets: bool, urgent: str | None) -> SearchResult:
+        """One request: the hits sorted by distance within the largest radius (no limit when time-critical) and
+        the number of hits within each radius of the sequence; then the radius is chosen from those counts."""
+        started = time.perf_counter()
+        radii = radius_steps(scope.radius_km, self.policy)
+        outer = dsl.Scope(scope.origin, None if urgent else radii[-1])
+        body = dsl.search_body(q, outer, filters, must=must)
+        body["query"]["bool"]["filter"].append(dsl.published_filter())
+        body["aggs"] = {"radii": dsl.radius_counts(scope.origin, radii, dsl.facet_aggs() if facets else None)}
+        response = self._search("offers", outer, body)
+        buckets = response["aggregations"]["radii"]["buckets"]
+        counts = {r: buckets[f"{r:g}"]["doc_count"] for r in radii}
+        raw = response["hits"]["hits"]
+        anywhere = response["hits"]["total"]["value"]
+        first = (q.page - 1) * body["size"] if q.search_after is None else None
+        k = self.policy.time_critical_k
+        kth = raw[k - 1 - first] if first is not None and 0 <= k - 1 - first < len(raw) else None
+        widening = decide(scope.radius_km, counts, self.policy, time_critical=bool(urgent), total_anywhere=anywhere,
+                          farthest_km=float(kth["sort"][0]) if kth else None, noun=NOUNS[kind], reason=urgent)
+        if widening.mode == "nearest":
+            total = min(k, anywhere)
+            kept = [h for i, h in enumerate(raw) if first is None or first + i < total]
+            facet_bucket = buckets[f"{radii[-1]:g}"]
+        else:
+            total = counts[widening.radius_km]
+            kept = [h for h in raw if float(h["sort"][0]) <= widening.radius_km]
+            facet_bucket = buckets[f"{widening.radius_km:g}"]
+        hits = tuple(offer_hit(h, ctx, distance_from_sort=True) for h in kept)
+        more = len(kept) == body["size"] and (first is None or first + len(kept) < total)
+        return SearchResult(
+            kind=kind, total=total, page=q.page, size=body["size"], hits=hits, origin=scope.origin,
+            radius_km=widening.radius_km, radius_source=source, enlargement_km=enlargement,
+            facets=facets_of({n: facet_bucket[n] for n in dsl.FACETS if n in facet_bucket}) if facets else (),
+            next_search_after=tuple(kept[-1]["sort"]) if more and kept else None, matched=matched,
+            took_ms=round((time.perf_counter() - started) * 1000, 2), widening=widening,
+        )
 
     def _run(self, kind: QueryKind, q: BaseQuery, body: dict, ctx: Context, scope: dsl.Scope, source: str | None,
              enlargement: float | None, matched: tuple[Coded, ...]) -> SearchResult:
@@ -287,6 +385,13 @@ class OrientationService:
             facets=facets_of(response.get("aggregations")), next_search_after=cursor, matched=matched,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
+
+
+def _with_reading(result: SearchResult, reading: Reading) -> SearchResult:
+    """The result with what its text was read as (for the API and the relevance explanation)."""
+    return replace(result, interpretation=tuple(
+        TextMatch(kind=m.kind, code=m.code, label=m.label, how=m.how, words=m.words, note=m.note)
+        for m in reading.matches))
 
 
 def _codes(items: Iterable[Coded]) -> list[str]:

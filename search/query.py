@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from core.errors import BadRequest
 from search.models import BaseQuery, Gender, Origin
+
+if TYPE_CHECKING:
+    from search.interpret import Reading
 
 MAX_SIZE = 100
 MAX_WINDOW = 10_000  # OpenSearch's default max_result_window; deeper pages use search_after
 PUBLISHED = "published"
 FACETS = {"activity": "activity_keys", "care_mode": "care_mode_keys", "department": "department_key",
           "region": "region_key", "field": "field_keys", "category": "category_key"}
+# Where the codes of each kind of concept a text names are searched.
+CODE_FIELDS = {"activity": "activity_codes", "act": "act_codes", "equipment": "equipment_codes",
+               "care_mode": "care_mode_codes", "age_group": "age_group_codes", "category": "category_code"}
+TEXT_FIELDS = ["all_text", "name^3", "site_name^2", "activity_labels^2", "city^2"]
+FUZZINESS = "AUTO:5,8"  # no typo under 5 letters, one from 5, two from 8 (search.interpret.allowed_edits)
 
 
 @dataclass(frozen=True)
@@ -105,15 +115,53 @@ def search_body(q: BaseQuery, scope: Scope, filters: list[dict], *, must: list[d
     else:
         body["from"] = (page - 1) * size
     if facets:
-        body["aggs"] = {name: {"terms": {"field": field, "size": 30}} for name, field in FACETS.items()}
+        body["aggs"] = facet_aggs()
     return body
+
+
+def facet_aggs() -> dict:
+    return {name: {"terms": {"field": field, "size": 30}} for name, field in FACETS.items()}
+
+
+def radius_counts(origin: Origin, radii: tuple[float, ...], sub_aggs: dict | None = None) -> dict:
+    """Hits within each radius of the widening sequence (overlapping ranges from 0), one request for all."""
+    agg: dict = {"geo_distance": {"field": "location", "origin": {"lat": origin.lat, "lon": origin.lon},
+                                  "unit": "km", "distance_type": "arc", "keyed": True,
+                                  "ranges": [{"key": f"{r:g}", "to": r} for r in radii]}}
+    if sub_aggs:
+        agg["aggs"] = sub_aggs
+    return agg
+
+
+def text_query(reading: Reading) -> list[dict]:
+    """Clauses of a free text read as concepts: each run of words must match one of the codes it names (any
+    kind), the words no concept accounts for must match the text fields (typo-tolerant); texts that name no
+    concept are searched as text only. A name matching the whole text ranks first (optional clause)."""
+    runs: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for match in reading.matches:
+        runs[match.words][match.kind].add(match.code)
+    clauses = []
+    for by_kind in runs.values():
+        options = [{"terms": {CODE_FIELDS[kind]: sorted(codes)}} for kind, codes in by_kind.items()
+                   if kind in CODE_FIELDS]
+        clauses.append({"bool": {"should": options, "minimum_should_match": 1}})
+    if reading.leftover:
+        clauses.append(fuzzy_text(" ".join(reading.leftover)))
+    if not clauses:
+        return text_clause(reading.text)
+    ranking = {"multi_match": {"query": reading.text[:200], "type": "most_fields", "fields": ["name^3", "site_name"],
+                               "fuzziness": FUZZINESS, "prefix_length": 1}}
+    return [{"bool": {"must": clauses, "should": [ranking]}}]
+
+
+def fuzzy_text(text: str) -> dict:
+    """Every word somewhere in the text fields, each within its allowed typos."""
+    return {"multi_match": {"query": text[:200], "type": "most_fields", "operator": "and", "fields": TEXT_FIELDS,
+                            "fuzziness": FUZZINESS, "prefix_length": 1, "max_expansions": 20}}
 
 
 def text_clause(text: str) -> list[dict]:
     """Free-text relevance: every word must match somewhere (French analysis + synonyms), names boosted."""
     if not text.strip():
         return []
-    return [{"multi_match": {
-        "query": text[:200], "type": "most_fields", "operator": "and",
-        "fields": ["all_text", "name^3", "site_name^2", "activity_labels^2"],
-    }}]
+    return [fuzzy_text(text)]

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from geo.distance import haversine_km
 from search.documents import parse_slot
-from search.models import Capacity, Coded, Contact, EquipmentInfo, Facet, FacetBucket, OfferHit, Origin
+from search.models import Capacity, Coded, Contact, EquipmentInfo, Facet, FacetBucket, OfferHit, Origin, Reachability
+from search.opening import hours_on, is_open, parse_opening
 
 # Who to call for an opinion when the query does not say: unit head, head of department, secretariat…
 CONTACT_PREFERENCE = ("22", "10", "05", "04", "03", "08", "09")
@@ -30,6 +31,7 @@ class Context:
     contact_function: str | None = None
     text: str | None = None
     extra_why: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # how the free text was read (spelling corrected, synonym…)
 
 
 def km(value: float) -> str:
@@ -101,6 +103,22 @@ def contact_of(contacts: list[dict], wanted: str | None, phone: str | None, emai
     return None
 
 
+def reachability_of(contact: Contact | None, src: dict, now: datetime) -> Reachability:
+    """Who to call now and how: the contact's line while the unit is open (or when its hours are unknown), the
+    unit's own line otherwise; the generic mailbox of the unit before a personal one."""
+    slots = parse_opening(src.get("opening"))
+    open_now = is_open(slots, now)
+    always = bool(slots) and len(slots) == 7 and all(s == 0 and e == 1440 for _, s, e in slots)
+    if contact and contact.phone and open_now is not False:
+        phone, label = contact.phone, contact.function_label or "Contact de l'unité"
+    else:
+        phone = src.get("phone") or (contact.phone if contact else None)
+        label = "Accueil de l'unité" if open_now is not False else "Standard (unité fermée à cette heure)"
+    mailbox = src.get("email") or (contact.email if contact else None)
+    return Reachability(phone=phone, phone_label=label if phone else None, mailbox=mailbox, open_now=open_now,
+                        always_open=always, hours_today=hours_on(slots, now), opening=src.get("opening"))
+
+
 def _coded(items: Iterable[dict]) -> tuple[Coded, ...]:
     return tuple(Coded(code=i["code"], label=i.get("label") or i["code"]) for i in items if i.get("code"))
 
@@ -138,6 +156,7 @@ def why(src: dict, ctx: Context, distance: float | None, equipment: tuple[Equipm
             reasons.append(f"Capacité à confirmer : dernière saisie il y a {age}")
     if ctx.text:
         reasons.append(f"Correspond à la recherche « {ctx.text} »")
+        reasons.extend(f"Recherche lue avec {note}" for note in ctx.notes)
     if distance is not None and ctx.origin is not None:
         reasons.append(f"À {km(distance)} km de {ctx.origin.label}")
         if ctx.origin.region_code and src.get("region_code") and src["region_code"] != ctx.origin.region_code:
@@ -157,6 +176,7 @@ def offer_hit(hit: dict, ctx: Context, *, distance_from_sort: bool) -> OfferHit:
     only = {c.code for c in ctx.equipment} if ctx.equipment else None
     equipment = equipment_of(display.get("equipment") or [], ctx.now, only)
     capacity = capacity_of(src.get("capacity"), ctx, display.get("capacity_crisis"))
+    contact = contact_of(display.get("contacts") or [], ctx.contact_function, src.get("phone"), src.get("email"))
     return OfferHit(
         offer_id=src["id"], name=src.get("name") or "", site_finess=src.get("site_finess"),
         site_name=src.get("site_name"), legal_entity_finess=src.get("legal_entity_finess"),
@@ -167,7 +187,7 @@ def offer_hit(hit: dict, ctx: Context, *, distance_from_sort: bool) -> OfferHit:
         department_code=src.get("department_code"), department_name=src.get("department_name"),
         region_code=src.get("region_code"), region_name=src.get("region_name"), phone=src.get("phone"),
         email=src.get("email"), opening=src.get("opening"),
-        contact=contact_of(display.get("contacts") or [], ctx.contact_function, src.get("phone"), src.get("email")),
+        contact=contact, reachability=reachability_of(contact, src, ctx.now),
         distance_km=distance, why=why(src, ctx, distance, equipment if only else (), capacity),
         activities=_coded(display.get("activities") or []), care_modes=_coded(display.get("care_modes") or []),
         acts=_coded(display.get("acts") or []), age_groups=_coded(display.get("age_groups") or []),

@@ -14,10 +14,10 @@ from search.mappings import synonyms
 from search.models import Coded, Suggestion
 
 VALUE_SETS = {"activity": "J17", "act": "J16", "equipment": "J18", "care_mode": "J19", "age_group": "J15",
-              "public": "J29", "field": "J20", "contact_function": "J220"}
+              "public": "J29", "field": "J20", "contact_function": "J220", "category": "J55"}
 KIND_LABELS = {"activity": "activité", "act": "acte", "equipment": "équipement", "care_mode": "mode de prise en charge",
                "age_group": "classe d'âge", "public": "public", "field": "champ d'activité",
-               "contact_function": "fonction de contact"}
+               "contact_function": "fonction de contact", "category": "catégorie d'établissement"}
 STOP_WORDS = {"de", "la", "le", "les", "des", "du", "d", "l", "et", "en", "a", "au", "aux", "par", "pour", "un",
               "une", "avec", "sans", "sur"}
 
