@@ -53,3 +53,4 @@ class Suggestion:
     code: str
     label: str
     detail: str | None = None
+    note: str | None = None  # how a medical suggestion was found: "orthographe corrigée : …", "synonyme : …"

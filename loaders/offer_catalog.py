@@ -370,3 +370,7 @@ PEDIATRIC_SPECIALTIES = (
     specialty_service("Oncologie pédiatrique", "Pôle femme – enfant", "279", "SM40", ages=CHILDREN, hc=False,
                       probability=0.7),
 )
+HYPERBARIC = Service("Médecine hyperbare", "Pôle urgences – réanimation", (
+    Unit("Médecine hyperbare – caisson", ("084",), ("55",), ALL_AGES, equipment=(("162", 1, 1, H24),),
+         roles=(_physician("SM46"),), opening=OPEN_H24),
+))

@@ -83,7 +83,9 @@ def _common(command: Callable) -> Callable:
     options = [
         click.option("--where", "-w", "where_text", help="Commune, code postal, code INSEE, adresse ou « lat,lon »."),
         click.option("--lat", type=float), click.option("--lon", type=float),
-        click.option("--radius", "radius_km", type=float, help="Rayon en km (défaut : rayon SAS du département)."),
+        click.option("--radius", "radius_km", type=float,
+                     help="Rayon en km (défaut : rayon SAS du département, élargi s'il y a trop peu de résultats)."),
+        click.option("--widen", is_flag=True, help="Élargir aussi le rayon donné s'il y a trop peu de résultats."),
         click.option("--region", help="Restreindre à une région (code INSEE, ex. 84)."),
         click.option("--department", help="Restreindre à un département (ex. 01, 2A, 971)."),
         click.option("--size", type=int, default=10, show_default=True),
@@ -100,7 +102,7 @@ def _base(kw: dict) -> dict:
     if kw.get("where_text") or kw.get("lat") is not None or kw.get("lon") is not None:
         where = Where(text=kw.get("where_text"), lat=kw.get("lat"), lon=kw.get("lon"))
     return {"where": where, "radius_km": kw.get("radius_km"), "region": kw.get("region"),
-            "department": kw.get("department"), "size": kw["size"], "page": kw["page"]}
+            "department": kw.get("department"), "size": kw["size"], "page": kw["page"], "widen": kw.get("widen", False)}
 
 
 def _run(settings: Settings, method: str, query, as_json: bool) -> None:
@@ -119,13 +121,17 @@ def _print(result: SearchResult) -> None:
         radius = f"{result.radius_km:g} km ({'SAS' if result.radius_source == 'sas' else result.radius_source})" \
             if result.radius_km else "sans limite"
         click.echo(f"Depuis {result.origin.label}, rayon {radius} : {result.total} résultat(s).")
+        if result.widening and result.widening.explanation:
+            click.echo(result.widening.explanation)
     else:
         click.echo(f"{result.total} résultat(s).")
     for hit in result.hits:
         dist = f"{hit.distance_km:7.1f} km" if hit.distance_km is not None else "         -"
-        contact = hit.contact
-        phone = (contact.phone or contact.email or "") if contact else (hit.phone or "")
-        who = f"{contact.function_label} " if contact and contact.function_label else ""
+        reach = hit.reachability
+        phone = (reach.phone or reach.mailbox or "") if reach else (hit.phone or "")
+        who = f"{reach.phone_label} " if reach and reach.phone_label else ""
+        if reach and reach.open_now is not None:
+            who = f"[{'ouvert' if reach.open_now else 'fermé'}] {who}"
         extra = ""
         if hit.capacity:
             c = hit.capacity

@@ -25,9 +25,10 @@ from search.vocabulary import KIND_LABELS, STOP_WORDS, Vocabulary
 MEDICAL_KINDS = ("activity", "act", "equipment")
 TEXT_KINDS = ("activity", "act", "equipment", "care_mode", "age_group", "category")
 # A run of words naming one of these exactly reads as that only ("enfant" is an age group, not an activity).
-DECISIVE_KINDS = ("age_group", "care_mode", "category")
+DECISIVE_KINDS = ("age_group", "care_mode")
 KIND_ORDER = {kind: n for n, kind in enumerate(TEXT_KINDS)}
-EXACT, PREFIX, COVERAGE_WEIGHT = 1.0, 0.85, 0.02
+POPULAR_KINDS = MEDICAL_KINDS  # kinds whose popularity (offers providing them) the index tells
+EXACT, PREFIX = 1.0, 0.85
 PREFIX_LENGTHS = range(5, 9)  # fuzzy completion of an unfinished word: token prefixes indexed
 MIN_FUZZY_LENGTH, TWO_TYPOS_LENGTH = 5, 8
 
@@ -66,10 +67,11 @@ class Match:
     kind: str
     code: str
     label: str
-    score: float
+    score: float  # how well the words match (1 exact, 0.85 a prefix, less per typo)
     how: str  # "exact" | "prefix" | "synonym" | "corrected"
     words: tuple[str, ...]  # the typed words it accounts for
     note: str | None = None  # French, e.g. "orthographe corrigée : « cardiolgie » → cardiologie"
+    coverage: float = 0.0  # share of the label's words the text names (ranks "Obstétrique" before longer labels)
 
 
 @dataclass(frozen=True)
@@ -144,14 +146,21 @@ class Interpreter:
         return self._ranked(found.values())[:limit]
 
     def read(self, text: str, kinds: Iterable[str] = TEXT_KINDS) -> Reading:
-        """A free text as concepts: the longest run of words naming concepts first, then the rest again."""
+        """A free text as concepts: the longest run of words naming concepts first, then the rest again. Runs
+        naming only concepts no unit provides are left as text when other words name offered concepts
+        ("IRM cérébrale" is an MRI, not the act "Angio IRM cérébrale"); else they are kept (rare equipment)."""
+        reading = self._read(text, tuple(kinds), skip_unoffered=bool(self.popularity))
+        if self.popularity and not any(self.popularity.get((m.kind, m.code)) for m in reading.matches):
+            reading = self._read(text, tuple(kinds), skip_unoffered=False)
+        return reading
+
+    def _read(self, text: str, kinds: tuple[str, ...], *, skip_unoffered: bool) -> Reading:
         words = words_of(text)
-        kinds = tuple(kinds)
         matches: list[Match] = []
         leftover: list[str] = []
         remaining = list(words)
         while remaining:
-            best = self._best_run(remaining, kinds)
+            best = self._best_run(remaining, kinds, skip_unoffered)
             if best is None:
                 leftover.extend(remaining)
                 break
@@ -164,7 +173,8 @@ class Interpreter:
 
     # ------------------------------------------------------------------------------------------ internals
 
-    def _best_run(self, words: list[str], kinds: tuple[str, ...]) -> tuple[int, int, list[Match]] | None:
+    def _best_run(self, words: list[str], kinds: tuple[str, ...], skip_unoffered: bool
+                  ) -> tuple[int, int, list[Match]] | None:
         """The longest (then leftmost) run of words that names concepts, with its best matches."""
         for size in range(min(len(words), 6), 0, -1):
             for start in range(0, len(words) - size + 1):
@@ -176,6 +186,9 @@ class Interpreter:
                             key = (kind, match.code)
                             if key not in found or found[key].score < match.score:
                                 found[key] = match
+                if found and skip_unoffered and not any(
+                        m.kind not in POPULAR_KINDS or self.popularity.get((m.kind, m.code)) for m in found.values()):
+                    continue  # "IRM cérébrale" names an act no unit performs: read "IRM", then "cérébrale"
                 if found:
                     decisive = [m for m in found.values() if m.kind in DECISIVE_KINDS and m.how == "exact"]
                     return start, start + size, self._best_per_kind(decisive or found.values())
@@ -195,8 +208,8 @@ class Interpreter:
         return out
 
     def _ranked(self, matches: Iterable[Match]) -> list[Match]:
-        return sorted(matches, key=lambda m: (-round(m.score, 3), -self._popularity(m), KIND_ORDER.get(m.kind, 9),
-                                              len(m.label), m.code))
+        return sorted(matches, key=lambda m: (-round(m.score, 2), -self._popularity(m), -m.coverage,
+                                              KIND_ORDER.get(m.kind, 9), len(m.label), m.code))
 
     def _popularity(self, m: Match) -> float:
         return math.log1p(self.popularity.get((m.kind, m.code), 0))
@@ -206,28 +219,36 @@ class Interpreter:
         found as whole words is replaced by each other term of its group; typed words that begin a term (an
         unfinished word, or two words or more of a longer term) read as each term of the group."""
         out: list[tuple[tuple[str, ...], str | None]] = [(words, None)]
+        correction = None
         corrected = self._corrected_by_synonyms(words, last_is_prefix)
         if corrected:
-            words = corrected
-            out.append((words, None))
+            words, correction = corrected
+            out.append((words, correction))
         text = " ".join(words)
         completing = last_is_prefix or len(words) >= 2
+        hit_any = False
         for group in self.groups:
             hits = [t for t in group if f" {t} " in f" {text} "]
             if hits:
+                hit_any = True
                 term = hits[0]
                 for other in group:
                     if other != term:
                         rewritten = f" {text} ".replace(f" {term} ", f" {other} ").split()
-                        out.append((tuple(rewritten), f"synonyme : « {term} » → {other}"))
-            elif completing and len(text) >= 3 and any(t.startswith(text) and t != text for t in group):
+                        note = f"synonyme : « {term} » → {other}"
+                        out.append((tuple(rewritten), f"{correction}, {note}" if corrected else note))
+        if hit_any or not completing or len(text) < 3:
+            return out
+        for group in self.groups:  # the typed words begin a term: a one-word term, or a longer one from 2 words
+            if any(t.startswith(text) and t != text and (" " not in t or len(words) >= 2) for t in group):
                 out.extend((tuple(other.split()), f"« {text} » → {other}") for other in group)
         return out
 
-    def _corrected_by_synonyms(self, words: tuple[str, ...], last_is_prefix: bool) -> tuple[str, ...] | None:
+    def _corrected_by_synonyms(self, words: tuple[str, ...], last_is_prefix: bool
+                               ) -> tuple[tuple[str, ...], str] | None:
         """The words with each unknown one corrected to a one-word term of the synonyms file within its typos
-        ("cardo" → "cardio", then read as "cardiologie"); None when nothing was corrected."""
-        out, changed = list(words), False
+        ("cardo" → "cardio", then read as "cardiologie"), with the note; None when nothing was corrected."""
+        out, changed, notes = list(words), False, []
         for i, word in enumerate(words):
             limit = allowed_edits(word) if len(word) >= MIN_FUZZY_LENGTH else (1 if len(word) == 4 else 0)
             if not limit or word in self.single_terms or any(word in p for p in self.postings.values()):
@@ -236,7 +257,8 @@ class Interpreter:
                         if term[:1] == word[:1]), default=(limit + 1, ""))
             if best[0] <= limit:
                 out[i], changed = best[1], True
-        return tuple(out) if changed else None
+                notes.append(f"« {word} » → {best[1]}")
+        return (tuple(out), "orthographe corrigée : " + ", ".join(notes)) if changed else None
 
     def _concepts(self, kind: str, words: tuple[str, ...], *, last_is_prefix: bool, note: str | None,
                   typed: tuple[str, ...]) -> list[Match]:
@@ -266,10 +288,10 @@ class Interpreter:
             if corrections:
                 match_note = "orthographe corrigée : " + ", ".join(corrections)
             if note:
-                how = "synonym"
+                how = "corrected" if note.startswith("orthographe") else "synonym"
             coverage = min(1.0, len(words) / max(1, len(concepts[code].tokens)))
-            out.append(Match(kind=kind, code=code, label=concepts[code].label, score=score + COVERAGE_WEIGHT * coverage,
-                             how=how, words=typed, note=match_note))
+            out.append(Match(kind=kind, code=code, label=concepts[code].label, score=score, how=how, words=typed,
+                             note=match_note, coverage=coverage))
         return out
 
     def _word_matches(self, kind: str, word: str, prefix_ok: bool, unfinished: bool = False

@@ -14,7 +14,7 @@ from opensearchpy import exceptions as os_errors
 from core.errors import BadRequest, NotFound, RorError
 from core.settings import Settings
 from geo.distance import check_radius
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import Gazetteer, name_key
 from geo.geocoder import make_geocoder
 from search import query as dsl
 from search.client import translated
@@ -42,7 +42,7 @@ from search.models import (
 )
 from search.results import Context, facets_of, offer_hit
 from search.routing import IndexRouter
-from search.vocabulary import Vocabulary
+from search.vocabulary import KIND_LABELS, Vocabulary
 from search.widening import WideningPolicy, decide, fixed, radius_steps, time_critical_reason
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -173,7 +173,7 @@ class OrientationService:
         explain = {"activities": activities + named["activity"], "acts": named["act"],
                    "equipment": named["equipment"], "care_modes": modes + named["care_mode"],
                    "text": text or None, "notes": reading.notes}
-        must = dsl.text_query(reading) if text else []
+        must = dsl.text_query(reading, self._optional_words(reading)) if text else []
         scope, source, enlargement = self._scope(q, required=False)
         if scope.origin is None:
             ctx = Context(now=self.clock().astimezone(PARIS), stale_hours=self.settings.capacity_stale_hours,
@@ -187,23 +187,30 @@ class OrientationService:
     # ------------------------------------------------------------------------------------------ lookups
 
     def autocomplete(self, prefix: str, kinds: Iterable[str] = SUGGEST_KINDS, limit: int = 10) -> list[Suggestion]:
-        """Suggestions for a typed prefix: NOS labels, communes and site names (accent-insensitive)."""
+        """Suggestions for a typed prefix: NOS labels (typos, synonyms and abbreviations tolerated), communes and
+        site names (accent-insensitive). A known medical word puts activities, acts and equipment first."""
         kinds = [k for k in kinds if k in SUGGEST_KINDS]
         prefix = (prefix or "").strip()[:100]
         if len(prefix) < 2:
             return []
         limit = max(1, min(int(limit), 50))
-        out = self.vocabulary.suggest(prefix, [k for k in kinds if k in ("activity", "act", "equipment")], limit)
+        medical_kinds = [k for k in kinds if k in ("activity", "act", "equipment")]
+        matches = self.interpreter.suggest(prefix, medical_kinds, limit) if medical_kinds else []
+        medical = [Suggestion(kind=m.kind, code=m.code, label=m.label, detail=KIND_LABELS[m.kind], note=m.note)
+                   for m in matches]
+        places: list[Suggestion] = []
         if "commune" in kinds:
-            out += self.gazetteer.suggest(prefix, limit)
+            places += self.gazetteer.suggest(prefix, limit)
         if "site" in kinds:
             body = {"size": limit, "_source": ["finess", "name", "city", "department_code"],
                     "query": {"match": {"name.prefix": {"query": prefix, "operator": "and"}}}}
             with translated():
                 hits = self.client.search(index=self.names.alias("sites"), body=body)["hits"]["hits"]
-            out += [Suggestion(kind="site", code=h["_source"]["finess"], label=h["_source"]["name"],
-                               detail=f"{h['_source'].get('city') or ''} ({h['_source'].get('department_code')})")
-                    for h in hits]
+            places += [Suggestion(kind="site", code=h["_source"]["finess"], label=h["_source"]["name"],
+                                  detail=f"{h['_source'].get('city') or ''} ({h['_source'].get('department_code')})")
+                       for h in hits]
+        known = bool(matches) and (matches[0].how in ("exact", "synonym", "corrected") or len(prefix) >= 4)
+        out = medical + places if known or not places else places + medical
         return out[: limit * max(1, len(kinds))]
 
     def nearest_sites(self, where: Where, *, limit: int = 10, radius_km: float | None = None,
@@ -290,6 +297,14 @@ class OrientationService:
                     continue
                 return response
         raise AssertionError("unreachable")
+
+    def _optional_words(self, reading: Reading) -> tuple[str, ...]:
+        """Leftover words that only rank the results: when the text names concepts, a word that is not a place
+        name ("IRM cérébrale": "cérébrale") must not empty the answer; a town ("cardiologie Brest") filters."""
+        if not reading.matches:
+            return ()
+        places = {name_key(w) for w in reading.leftover if name_key(w) in self.gazetteer.by_key}
+        return tuple(w for w in reading.leftover if w not in places)
 
     def _one(self, kind: str, value: str | None) -> Coded | None:
         if not value:

@@ -133,10 +133,11 @@ def radius_counts(origin: Origin, radii: tuple[float, ...], sub_aggs: dict | Non
     return agg
 
 
-def text_query(reading: Reading) -> list[dict]:
+def text_query(reading: Reading, optional: tuple[str, ...] = ()) -> list[dict]:
     """Clauses of a free text read as concepts: each run of words must match one of the codes it names (any
-    kind), the words no concept accounts for must match the text fields (typo-tolerant); texts that name no
-    concept are searched as text only. A name matching the whole text ranks first (optional clause)."""
+    kind), the words no concept accounts for must match the text fields (typo-tolerant) — except `optional`
+    ones, which only rank; texts that name no concept are searched as text only. A name matching the whole
+    text ranks first (optional clause)."""
     runs: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for match in reading.matches:
         runs[match.words][match.kind].add(match.code)
@@ -145,13 +146,16 @@ def text_query(reading: Reading) -> list[dict]:
         options = [{"terms": {CODE_FIELDS[kind]: sorted(codes)}} for kind, codes in by_kind.items()
                    if kind in CODE_FIELDS]
         clauses.append({"bool": {"should": options, "minimum_should_match": 1}})
-    if reading.leftover:
-        clauses.append(fuzzy_text(" ".join(reading.leftover)))
     if not clauses:
         return text_clause(reading.text)
-    ranking = {"multi_match": {"query": reading.text[:200], "type": "most_fields", "fields": ["name^3", "site_name"],
-                               "fuzziness": FUZZINESS, "prefix_length": 1}}
-    return [{"bool": {"must": clauses, "should": [ranking]}}]
+    required = [w for w in reading.leftover if w not in optional]
+    if required:
+        clauses.append(fuzzy_text(" ".join(required)))
+    ranking = [{"multi_match": {"query": reading.text[:200], "type": "most_fields", "fields": ["name^3", "site_name"],
+                                "fuzziness": FUZZINESS, "prefix_length": 1}}]
+    if optional:
+        ranking.append(fuzzy_text(" ".join(optional)))
+    return [{"bool": {"must": clauses, "should": ranking}}]
 
 
 def fuzzy_text(text: str) -> dict:

@@ -116,7 +116,8 @@ def common(args: dict) -> dict:
     if args.get("cursor"):
         page, search_after = decode_cursor(args["cursor"])
     return {"where": where_of(args), "radius_km": args["radius_km"], "region": args["region"],
-            "department": args["department"], "page": page, "size": args["size"], "search_after": search_after}
+            "department": args["department"], "page": page, "size": args["size"], "search_after": search_after,
+            "widen": args["widen"]}
 
 
 def paginated(result: models.SearchResult) -> dict:

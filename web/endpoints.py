@@ -15,8 +15,11 @@ WHERE = (
           max_length=120, example="Belley"),
     Param("lat", "number", "Latitude WGS84 du patient (avec `lon`, remplace `where`).", minimum=-90, maximum=90),
     Param("lon", "number", "Longitude WGS84 du patient (avec `lat`).", minimum=-180, maximum=180),
-    Param("radius_km", "number", "Rayon de recherche en km (défaut : rayon SAS du département).",
+    Param("radius_km", "number", "Rayon de recherche en km (défaut : rayon SAS du département, élargi de moitié "
+          "tant qu'il y a moins de 5 résultats ; un rayon donné n'est pas élargi sauf avec `widen`).",
           minimum=1, maximum=500),
+    Param("widen", "boolean", "Élargir aussi le rayon donné (`radius_km`) tant qu'il y a trop peu de résultats.",
+          default=False),
     Param("region", "string", "Restreint à une région (code INSEE, ex. 84).", pattern=r"[0-9]{2}", max_length=2),
     Param("department", "string", "Restreint à un département (ex. 01, 2A, 971).", pattern=TERRITORY,
           max_length=3),

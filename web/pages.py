@@ -36,6 +36,7 @@ SEARCH_PARAMS = (
     Param("lon", "number", "Longitude", minimum=-180, maximum=180),
     Param("age", "string", "Tranche d'âge", pattern=r"[0-9]{2}", max_length=2),
     Param("rayon", "number", "Rayon (km)", minimum=1, maximum=500),
+    Param("elargir", "boolean", "Élargir aussi ce rayon s'il y a trop peu de résultats", default=False),
     Param("ouvert", "boolean", "Ouvert maintenant", default=False),
     Param("lits", "boolean", "Lits disponibles", default=False),
     Param("genre", "string", "Lit pour", default="any", enum=("any", "women", "men")),
@@ -145,8 +146,8 @@ def build_query(mode: str, form: dict):
     """The orientation query of one page of results of `mode`."""
     what = form["code"] or form["quoi"]
     common = {"where": api.where_of({"lat": form["lat"], "lon": form["lon"], "where": form["ou"]}),
-              "radius_km": form["rayon"], "region": form["region"], "department": form["dep"],
-              "page": form["page"], "size": PAGE_SIZE, "search_after": None}
+              "radius_km": form["rayon"], "widen": form["elargir"], "region": form["region"],
+              "department": form["dep"], "page": form["page"], "size": PAGE_SIZE, "search_after": None}
     if mode == "act_team":
         return models.ActTeamQuery(act=what, age_group=form["age"], **common)
     if mode == "equipment":

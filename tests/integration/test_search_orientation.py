@@ -13,6 +13,7 @@ from core.errors import BadRequest, NotFound, ServiceUnavailable
 from search.client import make_client
 from search.models import ActTeamQuery, BedsQuery, EquipmentQuery, Gender, SpecialistOpinionQuery, TextQuery, Where
 from search.orientation import OrientationService
+from search.widening import radius_steps
 from tests.fixtures.search import builder
 from tests.fixtures.search.world import assert_same_top_k, brute_force_nearest, make_world
 
@@ -76,7 +77,8 @@ def test_specialist_opinion_matches_brute_force_with_filters(world):
 
 def test_specialist_opinion_explains_and_gives_contact(world):
     result = world.service.specialist_opinion(SpecialistOpinionQuery(activity="cardio", where=Where(text="Belley")))
-    assert result.radius_source == "sas" and result.radius_km == 20 and result.enlargement_km == 10
+    assert result.radius_source == "sas" and result.widening.start_km == 20 and result.enlargement_km == 10
+    assert result.radius_km == result.widening.radius_km >= 20
     assert result.origin.commune_insee == "01034"
     assert result.hits, "CH Belley has a cardiology offer in the fixture"
     first = result.hits[0]
@@ -241,6 +243,86 @@ def test_search_service_down_is_a_clear_error(world, settings):
     with pytest.raises(ServiceUnavailable) as err:
         service.specialist_opinion(SpecialistOpinionQuery(activity="013", where=Where(text="Belley")))
     assert err.value.message == "Le service de recherche est indisponible pour le moment."
+
+
+# ---------------------------------------------------------------------------------- adaptive radius, text reading
+
+
+def expected_widening(world, rows: list[dict], origin) -> tuple[float, int, tuple[float, ...]]:
+    """By brute force: the radius the widening must stop at and the count within it."""
+    steps = radius_steps(world.service.gazetteer.radius_for(origin).radius_km, world.service.policy)
+    counts = {r: len(brute_force_nearest(origin.lat, origin.lon, rows, 10**6, r)) for r in steps}
+    radius = next((r for r in steps if counts[r] >= world.service.policy.min_results), steps[-1])
+    return radius, counts[radius], steps
+
+
+def test_sas_radius_widens_by_half_while_fewer_than_n_results(world):
+    emergencies = [r for r in world.rows if "157" in r["activities"]]
+    widened_from_zero = 0
+    for place in ("Mende", "Aurillac", "Guéret", "Millau", "Lure", "Foix", "Privas", "Belley", "Lyon"):
+        origin = world.service.gazetteer.resolve(Where(text=place))
+        radius, count, steps = expected_widening(world, emergencies, origin)
+        result = world.service.specialist_opinion(SpecialistOpinionQuery(activity="157", where=Where(text=place),
+                                                                          size=20))
+        w = result.widening
+        assert (w.start_km, w.radius_km, result.total) == (steps[0], radius, count), place
+        assert [s.radius_km for s in w.steps] == list(steps[:len(w.steps)]) and w.steps[-1].radius_km == radius
+        assert_same_top_k([(h.offer_id, h.distance_km) for h in result.hits],
+                          brute_force_nearest(origin.lat, origin.lon, emergencies, 20, radius), place)
+        if w.steps[0].count == 0 and radius > steps[0]:
+            widened_from_zero += 1
+            assert w.mode == "widened" and w.explanation.startswith(f"Élargi à {radius:g} km : aucune unité")
+    assert widened_from_zero >= 1, "fixture: at least one place with no emergency within its SAS radius"
+
+
+def test_time_critical_act_gets_the_nearest_k_beyond_the_maximum_radius(world):
+    teams = [r for r in world.rows if "0459" in r["acts"]]
+    k = world.service.policy.time_critical_k
+    for place in ("Mamoudzou", "Saint-Laurent-du-Maroni", "Cayenne", "Ajaccio"):
+        origin = world.service.gazetteer.resolve(Where(text=place))
+        if brute_force_nearest(origin.lat, origin.lon, teams, 1, world.service.policy.max_radius_km):
+            continue
+        result = world.service.act_team(ActTeamQuery(act="thrombectomie", where=Where(text=place)))
+        expected = brute_force_nearest(origin.lat, origin.lon, teams, k)
+        assert_same_top_k([(h.offer_id, h.distance_km) for h in result.hits], expected, place)
+        assert result.total == k and result.hits[0].distance_km > 200
+        assert result.widening.mode == "nearest" and result.widening.radius_km is None
+        assert "quelle que soit la distance" in result.widening.explanation
+        assert any(w.startswith("Hors région") for w in result.hits[0].why)
+        return
+    pytest.fail("fixture: no place without a thrombectomy team within the maximum radius")
+
+
+def test_explicit_radius_is_honoured_unless_widening_is_asked(world):
+    emergencies = [r for r in world.rows if "157" in r["activities"]]
+    origin = world.service.gazetteer.resolve(Where(text="Mende"))
+    exact = world.service.specialist_opinion(SpecialistOpinionQuery(activity="157", where=Where(text="Mende"),
+                                                                     radius_km=5))
+    assert exact.radius_km == 5 and exact.widening.mode == "fixed" and not exact.widening.widened
+    assert exact.total == len(brute_force_nearest(origin.lat, origin.lon, emergencies, 10**6, 5))
+    wider = world.service.specialist_opinion(SpecialistOpinionQuery(activity="157", where=Where(text="Mende"),
+                                                                     radius_km=5, widen=True))
+    assert wider.widening.start_km == 5 and wider.total >= min(5, len(emergencies))
+
+
+def test_typos_synonyms_and_phrases_find_the_same_offers(world):
+    def total(text, **kw):
+        return world.service.text(TextQuery(text=text, **kw)).total
+
+    assert total("cardiolgie") == total("cardiologie") == total("Cardiologie") > 0
+    pau = Where(text="Pau")
+    assert total("imagerie par resonance", where=pau) == total("IRM", where=pau) > 0
+    result = world.service.text(TextQuery(text="cardiolgie", size=3))
+    assert result.interpretation[0].code == "013" and result.interpretation[0].how == "corrected"
+    assert any("orthographe corrigée" in w for w in result.hits[0].why)
+    assert world.service.autocomplete("cardo", ["activity", "commune", "site"])[0].code == "013"
+
+
+def test_results_say_how_to_reach_the_unit_now(world):
+    result = world.service.specialist_opinion(SpecialistOpinionQuery(activity="157", where=Where(text="Lyon")))
+    reach = result.hits[0].reachability
+    assert reach.phone and reach.phone_label and reach.mailbox
+    assert reach.open_now is None or isinstance(reach.open_now, bool)
 
 
 # ---------------------------------------------------------------------------------- sync and rebuild (mutate last)
