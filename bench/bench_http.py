@@ -29,6 +29,14 @@ from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ("specialist-opinion", "act-team", "equipment", "beds")
+# More phases (--endpoints): time-critical acts without a radius (widening to the nearest K), free text with and
+# without a place, autocomplete — what clinicians type (typos and abbreviations included).
+EXTRA = ("act-team-urgent", "text-place", "text-national", "autocomplete")
+WORDS = ("cardiologie", "IRM", "urgences", "gériatrie", "cardiolgie", "imagerie par resonance", "pédiatrie",
+         "dialyse", "maternité", "psychiatrie", "scanner", "kiné", "soins palliatifs", "réa", "EHPAD", "AVC",
+         "cardiologie enfant", "hemodyalise", "thrombectomie", "neurologie", "USIC", "laboratoire", "HAD", "SMR")
+PREFIXES = ("car", "cardo", "irm", "urg", "geri", "pedi", "dial", "mater", "psy", "scan", "kine", "soins p", "rea",
+            "ehp", "thromb", "neo", "onco", "chir", "nephr", "ortho", "bre", "lyo", "mars", "pau", "auri")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -73,6 +81,14 @@ def query_factory(endpoint: str, codes: dict[str, list[str]], places: list[str],
             params = {"activity": rng.choice(activities), "where": where}
         elif endpoint == "act-team":
             params = {"act": rng.choice(codes["act"] or ["0459"]), "where": where, "radius_km": 100}
+        elif endpoint == "act-team-urgent":
+            params = {"act": "0459", "where": where}
+        elif endpoint == "text-place":
+            return "/api/v1/search?" + urlencode({"q": rng.choice(WORDS), "where": where, "size": 10})
+        elif endpoint == "text-national":
+            return "/api/v1/search?" + urlencode({"q": rng.choice(WORDS), "size": 10})
+        elif endpoint == "autocomplete":
+            return "/api/v1/autocomplete?" + urlencode({"prefix": rng.choice(PREFIXES), "limit": 8})
         elif endpoint == "equipment":
             params = {"equipment": rng.choice(codes["equipment"] or ["054"]), "where": where,
                       "open_now": rng.choice(["true", "false"])}
@@ -170,7 +186,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
     parser.add_argument("--threads", type=int, default=32, help="waitress threads with --serve")
-    parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"among {', '.join(ENDPOINTS + EXTRA)}")
     parser.add_argument("--rate", type=float, help="pace the clients to this many requests/s in all")
     parser.add_argument("--min-population", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)

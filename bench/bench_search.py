@@ -18,7 +18,9 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+from bench.bench_http import PREFIXES, WORDS
 from core.errors import BadRequest
 from core.settings import Settings
 from graph.driver import Graph
@@ -77,6 +79,13 @@ def make_queries(service: OrientationService, n: int, seed: int) -> dict[str, li
                            gender=rng.choice(list(Gender)), size=10) for _ in range(n)],
         "text": [TextQuery(text=" ".join(rng.choice(labels).split()[:2]), size=10,
                            where=where() if rng.random() < 0.5 else None, radius_km=50) for _ in range(n)],
+        # issue 15: the SAS radius widened, time-critical acts (nearest K), what clinicians type, autocomplete
+        "widened": [SpecialistOpinionQuery(activity=rng.choice(activities), where=where(), size=10)
+                    for _ in range(n)],
+        "time_critical": [ActTeamQuery(act="0459", where=where(), size=10) for _ in range(n)],
+        "text_place": [TextQuery(text=rng.choice(WORDS), where=where(), size=10) for _ in range(n)],
+        "text_national": [TextQuery(text=rng.choice(WORDS), size=10) for _ in range(n)],
+        "autocomplete": [rng.choice(PREFIXES) for _ in range(n)],
     }
 
 
@@ -107,6 +116,11 @@ def run_latency(service: OrientationService, n: int, seed: int) -> None:
 
 
 def _call(service, kind, q):
+    if kind == "autocomplete":
+        return SimpleNamespace(hits=service.autocomplete(q, limit=8))
+    if kind in ("widened", "time_critical", "text_place", "text_national"):
+        method = {"widened": "specialist_opinion", "time_critical": "act_team"}.get(kind, "text")
+        return getattr(service, method)(q)
     return getattr(service, kind)(q)
 
 

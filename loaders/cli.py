@@ -116,3 +116,37 @@ def generate_offer_command(settings: Settings, seed: int, departments: str | Non
 
     _run(settings, "generate", lambda g: generate_offer(g, settings.data_dir, seed=seed, replace=replace,
                                                         departments=_departments(departments), progress=True))
+
+
+@generate.command("figures")
+@click.option("--offline", is_flag=True, help="Générer en mémoire depuis le fichier FINESS (sans moteur).")
+@click.option("--seed", default=42, show_default=True, type=int, help="Graine (avec --offline).")
+@click.option("--markdown", is_flag=True, help="Tableau Markdown (docs/generated-offer.md).")
+@click.pass_obj
+def generate_figures_command(settings: Settings, offline: bool, seed: int, markdown: bool) -> None:
+    """Compare les effectifs nationaux de l'offre synthétique aux chiffres publiés (bandes de tolérance)."""
+    from loaders.offer_stats import (
+        comparison,
+        count_graph,
+        finess_sites,
+        markdown_table,
+        national_population,
+        read_figures,
+        tally_generation,
+    )
+
+    population = national_population(settings.data_dir)
+    if offline:
+        tally = tally_generation(finess_sites(settings.data_dir), seed, population)
+    else:
+        with _graph(settings) as g:
+            tally = count_graph(g, population)
+    rows = comparison(read_figures(settings.data_dir), tally)
+    if markdown:
+        click.echo(markdown_table(rows))
+    else:
+        for figure, value, ok in rows:
+            click.echo(f"{'ok  ' if ok else 'HORS'} {figure.label} : {value:.0f} (publié {figure.value:.0f}, "
+                       f"bande {figure.low():.0f}–{figure.high():.0f})")
+    if not all(ok for _, _, ok in rows):
+        raise SystemExit(1)

@@ -178,3 +178,41 @@ def national_population(data_dir: Path) -> int:
 
 def comparison(figures: list[Figure], tally: Tally) -> list[tuple[Figure, float, bool]]:
     return [(f, tally.value(f.key), f.holds(tally.value(f.key))) for f in figures]
+
+
+SITE_KEYS = ("J16|0459", "J17|356", "J16|0597", "J17|100", "J17|128", "J17|094", "J17|157", "J17|249", "J17|273",
+             "J17|136", "J17|127", "J17|121", "J17|059", "J17|168")
+
+
+def count_graph(graph, population: int) -> Tally:
+    """The same counts read from a loaded graph (the national demo), aggregated by three read queries."""
+    tally = Tally()
+    tally.population = population
+    for row in graph.read_named("read/figures_sites_with", keys=list(SITE_KEYS)):
+        tally.sites_with[row["key"]] = set(row["sites"])
+    for row in graph.read_named("read/figures_devices", public=sorted(PUBLIC_OR_NON_PROFIT_SPH)):
+        tally.devices[row["key"]] += row["devices"]
+        if row["public"]:
+            tally.public_devices[row["key"]] += row["devices"]
+    seen: set[str] = set()
+    for row in graph.read_named("read/figures_beds"):
+        if row["place"] in seen:
+            continue
+        seen.add(row["place"])
+        for bucket in bed_buckets(set(row["keys"])):
+            tally.beds[bucket] += row["beds"]
+    return tally
+
+
+def markdown_table(rows: list[tuple[Figure, float, bool]]) -> str:
+    """The "generated vs national" table of docs/generated-offer.md."""
+    lines = ["| Figure | National | Year | Band | Generated | In band | Source |", "|---|---:|---|---|---:|---|---|"]
+    for f, value, ok in rows:
+        lines.append(f"| {f.label} | {_n(f.value)} {f.unit} | {f.year} | {_n(f.low())}–{_n(f.high())} | {_n(value)} | "
+                     f"{'yes' if ok else '**no**'} | {f.source} |")
+    return "\n".join(lines)
+
+
+def _n(value: float) -> str:
+    """1 234 567 (French thousands separator)."""
+    return f"{value:,.0f}".replace(",", "\u202f")

@@ -83,9 +83,25 @@ def test_autocomplete_offers_activities_and_communes(api, openapi):
     body = api.get("/api/v1/autocomplete?prefix=cardio&kinds=activity&limit=5").get_json()
     conforms(openapi, "/api/v1/autocomplete", body)
     assert body["suggestions"][0] == {"kind": "activity", "code": "013", "label": "Cardiologie générale",
-                                      "detail": "activité"}
+                                      "detail": "activité", "note": "synonyme : « cardio » → cardiologie"}
     communes = api.get("/api/v1/autocomplete?prefix=bell&kinds=commune").get_json()["suggestions"]
     assert "01034" in {s["code"] for s in communes} and {s["kind"] for s in communes} == {"commune"}
+
+
+def test_orientation_widens_and_says_why_in_the_api(api, openapi):
+    body = api.get("/api/v1/orientation/act-team?act=thrombectomie&where=Aurillac").get_json()
+    conforms(openapi, "/api/v1/orientation/act-team", body)
+    widening = body["widening"]
+    assert widening["mode"] == "nearest" and widening["time_critical"] and widening["radius_km"] is None
+    assert [s["radius_km"] for s in widening["steps"]][-1] == 200 and widening["steps"][-1]["count"] == 0
+    assert body["hits"] and body["hits"][0]["distance_km"] > 200
+    assert widening["explanation"].startswith("Thrombectomie de l'AVC ischémique")
+    fixed = api.get("/api/v1/orientation/act-team?act=thrombectomie&where=Aurillac&radius_km=30").get_json()
+    assert fixed["widening"]["mode"] == "fixed" and fixed["total"] == 0
+    wider = api.get("/api/v1/orientation/act-team?act=thrombectomie&where=Aurillac&radius_km=30&widen=true")
+    assert wider.get_json()["widening"]["mode"] == "nearest"
+    reach = body["hits"][0]["reachability"]
+    assert reach["phone"] and reach["mailbox"] and reach["open_now"] is not None
 
 
 def test_site_offer_and_professional_by_id(api, openapi):
