@@ -65,6 +65,7 @@ def default_as_of() -> dt.datetime:
 class _SiteBuilder:
     def __init__(self, site: dict, profile: Profile, seed: int, as_of: dt.datetime, plan: SitePlan):
         self.site, self.profile, self.as_of, self.plan = site, profile, as_of, plan
+        self.phone = site.get("phone") or plan.phone  # a site without a number: its legal entity's switchboard
         self.finess = site["finess"]
         self.rng = random.Random(f"{seed}:{self.finess}")
         self.domain = f"etab-{self.finess.lower()}.example.org"
@@ -149,14 +150,14 @@ class _SiteBuilder:
             links.append({"rel": "TEMPORALITY", "key": f"J30|{unit.temporality}"})
         email = f"{unit.mailbox if unit.mailbox != 'secretariat' else slug(unit.name)}@{self.domain}"
         self.out.offers.append({
-            "id": offer_id, "name": unit.name, "phone": self.site["phone"], "email": email,
+            "id": offer_id, "name": unit.name, "phone": self.phone, "email": email,
             "opening": unit.opening, "org": org_id, "site": self.finess, "place": place, "links": links,
         })
         for index, role in enumerate(unit.roles):
             rpps = self._person(role, service, offer_id, index)
             mailbox = f"{role.mailbox}@{self.domain}" if role.mailbox else email
             self.out.roles.append({"rpps": rpps, "offer": offer_id, "function": role.function,
-                                   "nature": role.nature, "email": mailbox, "phone": self.site["phone"]})
+                                   "nature": role.nature, "email": mailbox, "phone": self.phone})
 
     def _person(self, role: Role, service: str, offer_id: str, index: int) -> str:
         scope = {"site": (), "service": (service,), "offer": (offer_id, index)}[role.shared]

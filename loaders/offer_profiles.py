@@ -124,7 +124,7 @@ REFERENCE_HOSPITAL = Profile("Centre hospitalier de référence du département"
 ), hospital=True, tension=True)
 HOSPITAL = Profile("Centre hospitalier", services=(
     _p(EMERGENCY_ALL_AGES, 0.85), _p(SMUR, 0.55), _p(REANIMATION, 0.35), _p(CONTINUOUS_CARE, 0.6), _med,
-    _p(_surg, 0.8), _p(CARDIOLOGY, 0.7), _p(CATH_LAB, 0.15), _p(STROKE_UNIT, 0.08), IMAGING_HOSPITAL,
+    _p(_surg, 0.8), CARDIOLOGY, _p(CATH_LAB, 0.15), _p(STROKE_UNIT, 0.08), IMAGING_HOSPITAL,
     _p(BIOLOGY_HOSPITAL, 0.8), PHARMACY, IAS_TEAM, PALLIATIVE, GERIATRICS, *_maternity(0.0, 0.3, 0.25),
     _p(PEDIATRICS, 0.45), _p(HOSPITAL_DIALYSIS, 0.3), _p(SMR_NEURO, 0.2), _p(RADIOTHERAPY, 0.04),
     _p(_psychiatry, 0.3), _p(_anesthesia, 0.7), *(_p(s, 0.3) for s in CHU_SPECIALTIES[:12]),

@@ -2,7 +2,8 @@
 which départements are generated).
 
 The rarest activities go where France has them: the main ("pivot") sites of the CHU/CHR legal entities first,
-then the reference hospital of each département (its largest public hospital), then the other main sites of
+then the reference hospital of each département (its CHU, else the main hospital site nearest its most
+populous commune, usually the préfecture), then the other main sites of
 hospital legal entities. A legal entity's pivot is its general hospital site (not a satellite: psychiatry, day
 hospital, SMR…) with the fewest "secondary site" marks in its name, then the lowest FINESS number (the
 historical site was registered first). Large CHU get one pivot per six general sites (AP-HP, HCL, AP-HM).
@@ -33,12 +34,20 @@ class SitePlan:
     role: str  # "chu_pivot" | "chu_site" | "reference" | "ch_pivot" | "ch_site" | "site"
     department_rank: int | None = None  # 1 = the département's reference hospital (SAMU, level-2+ maternity…)
     samu: bool = False  # runs the département's SAMU (unless a site of the département is named as the SAMU)
+    phone: str | None = None  # the site's phone, else its legal entity's switchboard (the main site's number)
 
 
 def _pivot_key(site: dict) -> tuple[int, str]:
-    name = normalise(site.get("name") or "")
+    name = normalise(site.get("name") or "").replace(".", "")  # "C.H.U. DE POINTE-A-PITRE" is a CHU
     penalty = (0 if _GENERAL.search(name) else 2) + (1 if _SECONDARY.search(name) else 0)
     return penalty, site["finess"]
+
+
+def _distance(site: dict, anchor: dict | None) -> float:
+    """Squared degrees between a site and the anchor (enough to rank sites of one département)."""
+    if anchor is None or site.get("lat") is None:
+        return float("inf")
+    return (site["lat"] - anchor["lat"]) ** 2 + ((site["lon"] - anchor["lon"]) * 0.7) ** 2
 
 
 def plan_sites(sites: Iterable[dict]) -> dict[str, SitePlan]:
@@ -60,16 +69,26 @@ def plan_sites(sites: Iterable[dict]) -> dict[str, SitePlan]:
             roles[s["finess"]] = f"{prefix}_pivot" if rank < pivots and kind != "local_hospital" else (
                 f"{prefix}_site" if kind != "local_hospital" else "site")
     by_department: dict[str, list[dict]] = defaultdict(list)
+    anchors: dict[str, dict] = {}  # a site of the département's most populous commune (usually its préfecture)
     for s in sites:
+        department = s.get("department_code") or ""
         if roles.get(s["finess"]) in ("chu_pivot", "ch_pivot"):
-            by_department[s.get("department_code") or ""].append(s)
+            by_department[department].append(s)
+        if s.get("lat") is not None and (department not in anchors or (s.get("commune_population") or 0) > (
+                anchors[department].get("commune_population") or 0)):
+            anchors[department] = s
     ranks: dict[str, int] = {}
-    for members in by_department.values():
-        members.sort(key=lambda s: (roles[s["finess"]] != "chu_pivot", -(s.get("commune_population") or 0),
-                                    s["finess"]))
+    for department, members in by_department.items():
+        anchor = anchors.get(department)
+        members.sort(key=lambda s: (roles[s["finess"]] != "chu_pivot", _distance(s, anchor), s["finess"]))
         for rank, s in enumerate(members, start=1):
             ranks[s["finess"]] = rank
     named_samu = {s.get("department_code") or "" for s in sites if kinds[s["finess"]] == "samu"}
+    switchboard: dict[str, str] = {}
+    for s in sorted(sites, key=_pivot_key):
+        entity = s.get("legal_entity_finess") or s["finess"]
+        if s.get("phone") and entity not in switchboard:
+            switchboard[entity] = s["phone"]
     plans = {}
     for s in sites:
         finess = s["finess"]
@@ -78,5 +97,6 @@ def plan_sites(sites: Iterable[dict]) -> dict[str, SitePlan]:
         if role == "ch_pivot" and rank == 1:
             role = "reference"
         samu = rank == 1 and (s.get("department_code") or "") not in named_samu
-        plans[finess] = SitePlan(kind=kinds[finess], role=role, department_rank=rank, samu=samu)
+        phone = s.get("phone") or switchboard.get(s.get("legal_entity_finess") or finess)
+        plans[finess] = SitePlan(kind=kinds[finess], role=role, department_rank=rank, samu=samu, phone=phone)
     return plans

@@ -146,9 +146,9 @@ class Interpreter:
         return self._ranked(found.values())[:limit]
 
     def read(self, text: str, kinds: Iterable[str] = TEXT_KINDS) -> Reading:
-        """A free text as concepts: the longest run of words naming concepts first, then the rest again. Runs
-        naming only concepts no unit provides are left as text when other words name offered concepts
-        ("IRM cérébrale" is an MRI, not the act "Angio IRM cérébrale"); else they are kept (rare equipment)."""
+        """A free text as concepts: the longest run of words naming concepts first, then the rest again. Runs of
+        several words naming only acts or equipment no unit provides are read word by word when other words name
+        offered concepts ("IRM cérébrale" is an MRI, not the act "Angio IRM cérébrale")."""
         reading = self._read(text, tuple(kinds), skip_unoffered=bool(self.popularity))
         if self.popularity and not any(self.popularity.get((m.kind, m.code)) for m in reading.matches):
             reading = self._read(text, tuple(kinds), skip_unoffered=False)
@@ -186,8 +186,9 @@ class Interpreter:
                             key = (kind, match.code)
                             if key not in found or found[key].score < match.score:
                                 found[key] = match
-                if found and skip_unoffered and not any(
-                        m.kind not in POPULAR_KINDS or self.popularity.get((m.kind, m.code)) for m in found.values()):
+                if size > 1 and found and skip_unoffered and not any(
+                        m.kind not in POPULAR_KINDS or m.kind == "activity" or self.popularity.get((m.kind, m.code))
+                        for m in found.values()):
                     continue  # "IRM cérébrale" names an act no unit performs: read "IRM", then "cérébrale"
                 if found:
                     decisive = [m for m in found.values() if m.kind in DECISIVE_KINDS and m.how == "exact"]

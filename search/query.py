@@ -149,12 +149,13 @@ def text_query(reading: Reading, optional: tuple[str, ...] = ()) -> list[dict]:
     if not clauses:
         return text_clause(reading.text)
     required = [w for w in reading.leftover if w not in optional]
-    if required:
-        clauses.append(fuzzy_text(" ".join(required)))
-    ranking = [{"multi_match": {"query": reading.text[:200], "type": "most_fields", "fields": ["name^3", "site_name"],
-                                "fuzziness": FUZZINESS, "prefix_length": 1}}]
+    if required:  # place names, checked against the gazetteer: exact words, cheaper than fuzzy ones
+        clauses.append({"multi_match": {"query": " ".join(required)[:200], "type": "most_fields", "operator": "and",
+                                        "fields": ["all_text", "city^2", "commune_name^2"]}})
+    ranking = [{"multi_match": {"query": reading.text[:200], "type": "most_fields", "fields": ["name^3", "site_name"]}}]
     if optional:
-        ranking.append(fuzzy_text(" ".join(optional)))
+        ranking.append({"multi_match": {"query": " ".join(optional)[:200], "type": "most_fields",
+                                        "fields": TEXT_FIELDS}})
     return [{"bool": {"must": clauses, "should": ranking}}]
 
 

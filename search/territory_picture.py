@@ -50,6 +50,8 @@ class Beds:
     oldest_update: str | None
     newest_update: str | None
     oldest_age: str
+    hospital_installed: int = 0  # MCO, SMR and psychiatry units (J20 01–03): beds and day places
+    medico_social_installed: int = 0  # medico-social units (J20 04): places, counted apart
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,10 @@ class TerritoryService:
                 "activities": {"terms": {"field": "activity_codes", "size": 15}},
                 "beds": {"filter": {"exists": {"field": "capacity.updated_at"}}, "aggs": {
                     "installed": {"sum": {"field": "capacity.installed"}},
+                    "hospital": {"filter": {"terms": {"field_codes": ["01", "02", "03"]}},
+                                 "aggs": {"installed": {"sum": {"field": "capacity.installed"}}}},
+                    "medico_social": {"filter": {"term": {"field_codes": "04"}},
+                                      "aggs": {"installed": {"sum": {"field": "capacity.installed"}}}},
                     "available": {"sum": {"field": "capacity.available_total"}},
                     "stale": {"filter": {"range": {"capacity.updated_at": {"lt": cutoff}}}},
                     "oldest": {"min": {"field": "capacity.updated_at"}},
@@ -192,7 +198,9 @@ class TerritoryService:
                       occupancy_pct=round(100.0 * (installed - available) / installed, 1) if installed else None,
                       stale=beds["stale"]["doc_count"], stale_hours=self.stale_hours, oldest_update=oldest,
                       newest_update=beds["newest"].get("value_as_string") if beds["doc_count"] else None,
-                      oldest_age=age_text(_age_minutes(oldest, now))),
+                      oldest_age=age_text(_age_minutes(oldest, now)),
+                      hospital_installed=int(beds["hospital"]["installed"]["value"]),
+                      medico_social_installed=int(beds["medico_social"]["installed"]["value"])),
             tension=[TensionLevel(r["level"], TENSION_LABELS.get(r["level"], "?"), r["alerts"], r["sites"])
                      for r in alerts],
             open_alerts=sum(r["alerts"] for r in alerts), sites_in_tension=len(tension_sites),
@@ -210,8 +218,10 @@ class TerritoryService:
             Difference("sites", "Établissements ayant une offre", pa.sites, pb.sites),
             Difference("beds_installed", "Lits installés (dernier relevé)", pa.beds.installed, pb.beds.installed),
             Difference("beds_available", "Lits disponibles", pa.beds.available, pb.beds.available),
-            Difference("beds_per_100k", "Lits installés pour 100 000 habitants", _per_100k(pa.beds.installed, pa),
-                       _per_100k(pb.beds.installed, pb)),
+            Difference("beds_per_100k", "Lits et places hospitaliers pour 100 000 habitants",
+                       _per_100k(pa.beds.hospital_installed, pa), _per_100k(pb.beds.hospital_installed, pb)),
+            Difference("medico_social_per_100k", "Places médico-sociales pour 100 000 habitants",
+                       _per_100k(pa.beds.medico_social_installed, pa), _per_100k(pb.beds.medico_social_installed, pb)),
             Difference("stale", "Relevés de capacité périmés", pa.beds.stale, pb.beds.stale),
             Difference("open_alerts", "Alertes de tension ouvertes", pa.open_alerts, pb.open_alerts),
             Difference("professionals_per_100k", "Professionnels pour 100 000 habitants",

@@ -58,7 +58,7 @@ def test_compare_two_territories_side_by_side(page, base_url):
     page.wait_for_selector("table.compare-table")
     headers = page.locator("table.compare-table thead th").all_inner_texts()
     assert headers[1:] == ["Ain (01)", "Corse-du-Sud (2A)"]
-    assert page.locator("table.compare-table tbody tr").count() == 10
+    assert page.locator("table.compare-table tbody tr").count() == 11
     assert page.locator("section.territory-picture").count() == 2
     assert "pour 100 000 habitants" in page.locator("section.territory-picture").first.inner_text()
     page.wait_for_selector("#territory-map[data-basemap-ready=true]")
