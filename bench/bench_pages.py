@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import logging
 import os
 import secrets
 import sys
@@ -73,6 +74,7 @@ def serve(settings: Settings, secret: str, port: int):
         if request.headers.get(HEADER) == secret:
             g.ror_principal = Principal(admin, via="token:bench", ip=request.remote_addr)
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would bury the figures
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, name="bench-pages", daemon=True).start()
     return server, app
