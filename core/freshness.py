@@ -11,6 +11,15 @@ def native(value) -> datetime | None:
     return value.to_native() if hasattr(value, "to_native") else value
 
 
+def moment(row: dict, name: str) -> datetime | None:
+    """`row[name]` as a datetime, or `row["<name without _at/_since>_ms"]` (epoch milliseconds) when a read
+    returned that instead: the driver's DateTime values cost more to decode than the rest of a large answer."""
+    millis = row.get(name.removesuffix("_at").removesuffix("_since") + "_ms")
+    if millis is not None:
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    return native(row.get(name))
+
+
 def age_minutes(updated_at: datetime | None, now: datetime | None = None) -> int | None:
     if updated_at is None:
         return None

@@ -80,7 +80,7 @@ def board(graph: Graph, principal: Principal, *, region: str | None = None, depa
     surveys = {r["region_code"]: to_survey(r["survey"])
                for r in graph.read_named("read/crisis_surveys", regions=regions)}
     found = graph.read_named("read/crisis_board", regions=regions, department=department,
-                             categories=list(SSE_CATEGORIES))
+                             categories=list(SSE_CATEGORIES), fields=list(RESOURCE_FIELDS))
     beds = {r["finess"]: r for r in graph.read_named("read/crisis_capacity_beds", regions=regions,
                                                      department=department,
                                                      crisis_types=list(CRISIS_CAPACITY_TYPES))}

@@ -13,7 +13,7 @@ from accounts.audit import append, in_write_transaction
 from accounts.models import Principal, Target
 from accounts.store import UserStore
 from core.errors import BadRequest, NotFound
-from core.freshness import age_minutes, age_text, native
+from core.freshness import age_minutes, age_text, moment, native
 from crisis import checks
 from crisis.declarations import (
     BED_ACTIVITIES,
@@ -88,16 +88,18 @@ def to_plan(row: dict | None) -> PlanState | None:
         return None
     level = row.get("level")
     return PlanState(id=row["id"], active=bool(row.get("active")), level=level,
-                     level_label=PLAN_LEVELS.get(level, "") if level else "", since=native(row.get("since")),
-                     note=row.get("note"), updated_at=native(row.get("updated_at")), updated_by=row.get("updated_by"))
+                     level_label=PLAN_LEVELS.get(level, "") if level else "", since=moment(row, "since"),
+                     note=row.get("note"), updated_at=moment(row, "updated_at"), updated_by=row.get("updated_by"))
 
 
 def to_resources(row: dict | None, now: datetime | None = None) -> Resources | None:
     if not row:
         return None
-    counts = {name: row.get(name) for name in RESOURCE_FIELDS}
+    listed = row.get("counts")  # the board reads the counts as a list in the order of RESOURCE_FIELDS
+    counts = dict(zip(RESOURCE_FIELDS, listed, strict=True)) if listed is not None else {
+        name: row.get(name) for name in RESOURCE_FIELDS}
     totals = bed_totals(counts)
-    updated = native(row.get("updated_at"))
+    updated = moment(row, "updated_at")
     return Resources(id=row["id"], counts=counts, beds_24h=totals["24h"], beds_48h=totals["48h"],
                      note=row.get("note"), updated_at=updated, updated_by=row.get("updated_by"),
                      age_text=age_text(age_minutes(updated, now)))

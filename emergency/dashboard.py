@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 from accounts.models import Principal
 from accounts.store import UserStore
 from core.errors import Forbidden, NotFound
-from core.freshness import age_minutes, age_text
+from core.freshness import age_minutes, age_text, moment
 from emergency import series
-from emergency.indicators import EMERGENCY_ACTIVITIES, LABELS, occupancy
+from emergency.indicators import EMERGENCY_ACTIVITIES, LABELS, SERIES, occupancy
 from graph.driver import Graph
 
 STALE_MINUTES = 90  # reports come every hour or more often: older than this, the site is flagged
-CHARTED = ("present", "boarding", "waiting_to_be_seen", "over_4h", "arrivals_last_hour")
+CHARTED = ("present", "boarding")  # on the dashboard (a site's own view charts every SERIES indicator)
 SILENT_CACHE_SECONDS = 600  # the list of emergency sites changes with the directory, not with the feed
 
 
@@ -68,9 +68,10 @@ class Dashboard:
     boarding: int
 
 
-def to_activity(row: dict, now: datetime) -> SiteActivity:
+def to_activity(row: dict, now: datetime, charted: tuple[str, ...] = CHARTED) -> SiteActivity:
     status = row["status"]
-    observed = series.native(status.get("observed_at"))
+    weeks = {k: series.window(status, k, hours=168, now=now) for k in charted}
+    observed = moment(status, "observed_at")
     minutes = age_minutes(observed, now)
     values = {k: status.get(k) for k in LABELS}
     location = row.get("location") or {}
@@ -78,14 +79,38 @@ def to_activity(row: dict, now: datetime) -> SiteActivity:
         finess=status["finess"], site_name=row.get("site_name") or status.get("site_name"),
         department_code=status.get("department_code"), region_code=status.get("region_code"),
         synthetic=bool(status.get("synthetic")), lat=location.get("lat"), lon=location.get("lon"),
-        observed_at=observed, received_at=series.native(status.get("received_at")), age_minutes=minutes,
+        observed_at=observed, received_at=moment(status, "received_at"), age_minutes=minutes,
         age_text=age_text(minutes).replace("saisie", "reçu"), stale=minutes is None or minutes > STALE_MINUTES,
         values=values, uhcd_occupancy=occupancy(values), fired_rule=status.get("fired_rule"),
         fired_level=status.get("fired_level"), fired_label=status.get("fired_label"),
-        fired_value=status.get("fired_value"), alert_since=series.native(status.get("alert_since")),
+        fired_value=status.get("fired_value"), alert_since=moment(status, "alert_since"),
         tension_level=row.get("tension_level"),
-        trend_24h={k: series.window(status, k, hours=24, now=now) for k in CHARTED},
-        trend_7d={k: series.window(status, k, hours=168, now=now) for k in CHARTED})
+        trend_24h={k: week[-24:] for k, week in weeks.items()}, trend_7d=weeks)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def activity_json(a: SiteActivity) -> dict:
+    """A site's activity as JSON (written out field by field: the dashboard of a large région holds hundreds of
+    them, and the generic dataclass walk cost more than the database read)."""
+    return {"finess": a.finess, "site_name": a.site_name, "department_code": a.department_code,
+            "region_code": a.region_code, "synthetic": a.synthetic, "lat": a.lat, "lon": a.lon,
+            "observed_at": _iso(a.observed_at), "received_at": _iso(a.received_at), "age_minutes": a.age_minutes,
+            "age_text": a.age_text, "stale": a.stale, "values": a.values, "uhcd_occupancy": a.uhcd_occupancy,
+            "fired_rule": a.fired_rule, "fired_level": a.fired_level, "fired_label": a.fired_label,
+            "fired_value": a.fired_value, "alert_since": _iso(a.alert_since), "tension_level": a.tension_level,
+            "trend_24h": a.trend_24h, "trend_7d": a.trend_7d}
+
+
+def dashboard_json(d: Dashboard) -> dict:
+    return {"generated_at": _iso(d.generated_at), "stale_after_minutes": d.stale_after_minutes,
+            "rows": [activity_json(r) for r in d.rows],
+            "silent": [{"finess": s.finess, "site_name": s.site_name, "department_code": s.department_code,
+                        "synthetic": s.synthetic} for s in d.silent],
+            "reporting": d.reporting, "stale": d.stale, "over_threshold": d.over_threshold, "present": d.present,
+            "boarding": d.boarding}
 
 
 def _regions(principal: Principal, region: str | None) -> list[str] | None:
@@ -168,7 +193,7 @@ def site(graph: Graph, principal: Principal, finess: str, *, now: datetime | Non
     if not rows:
         raise NotFound("Établissement introuvable.")
     row = rows[0]
-    activity = to_activity(row, now) if row["status"] and row["status"].get("observed_at") else None
+    activity = to_activity(row, now, SERIES) if row["status"] and row["status"].get("observed_at") else None
     return activity, reports(graph, finess, now - timedelta(hours=hours), now + timedelta(minutes=5)), row["site_name"]
 
 

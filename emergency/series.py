@@ -9,16 +9,11 @@ from bisect import bisect_left
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from core.freshness import native
 from emergency.indicators import LABELS, SERIES, Report
 
 PARIS = ZoneInfo("Europe/Paris")
 WINDOW_HOURS = 8 * 24  # hours kept in the series (7 days charted, one spare day)
-
-
-def native(value) -> datetime | None:
-    if value is None:
-        return None
-    return value.to_native() if hasattr(value, "to_native") else value
 
 
 def paris(value: datetime) -> datetime:
@@ -76,9 +71,12 @@ def alert_fields(status: dict, fired, observed_at: datetime) -> dict:
 
 def window(status: dict, indicator: str, *, hours: int, now: datetime) -> list[int | None]:
     """The hourly values of `indicator` over the `hours` hours ending with the current one (None: no report)."""
-    last = hour_of(now)
-    kept = dict(zip(status.get("hours") or [], status.get(f"s_{indicator}") or [], strict=False))
-    return [kept.get(h) for h in range(last - hours + 1, last + 1)]
+    first = hour_of(now) - hours + 1
+    out: list[int | None] = [None] * hours
+    for hour, value in zip(status.get("hours") or (), status.get(f"s_{indicator}") or (), strict=False):
+        if first <= hour < first + hours:
+            out[hour - first] = value
+    return out
 
 
 def to_utc(stamp: int) -> datetime:

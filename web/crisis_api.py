@@ -142,7 +142,7 @@ def emergency_dashboard_get() -> Response:
     principal = authenticated("emergency.dashboard")
     args = parse(AREA, request.args)
     found = emergency_dashboard.dashboard(_graph(), principal, region=args["region"], department=args["department"])
-    return jsonify(plain(found))
+    return jsonify(emergency_dashboard.dashboard_json(found))
 
 
 @bp.get("/emergency/sites/<finess>")
@@ -150,7 +150,9 @@ def emergency_site(finess: str) -> Response:
     principal = authenticated("emergency.read")
     args = parse(SITE_HOURS, request.args)
     activity, reports, name = emergency_dashboard.site(_graph(), principal, finess, hours=args["hours"])
-    return jsonify({"finess": finess, "site_name": name, "activity": plain(activity), "reports": plain(reports)})
+    return jsonify({"finess": finess, "site_name": name,
+                    "activity": emergency_dashboard.activity_json(activity) if activity else None,
+                    "reports": plain(reports)})
 
 
 # ------------------------------------------------------------------------------------------- adverse events

@@ -1,7 +1,9 @@
 // Crisis board of régions: every health establishment concerned (FINESS category in $categories, or any site that
 // has declared a plan blanc state or crisis resources) with its latest plan state, latest resources and location
 // (the beds opened in a crisis come from read/crisis_capacity_beds).
-// Parameters: $regions (list, or null = all), $department (or null), $categories (FINESS categories).
+// Moments as epoch milliseconds, counts as a list in the order of $fields (cheap to decode for hundreds of rows).
+// Parameters: $regions (list, or null = all), $department (or null), $categories (FINESS categories), $fields (the
+// resource count names).
 CALL () {
   MATCH (d:Department)
   WHERE ($regions IS NULL OR d.region_code IN $regions) AND ($department IS NULL OR d.code = $department)
@@ -24,5 +26,7 @@ RETURN s.finess AS finess, s.name AS site_name, s.category_label AS category_lab
        coalesce(s.synthetic, false) AS synthetic, d.code AS department_code, d.name AS department_name,
        d.region_code AS region_code,
        CASE WHEN s.location IS NULL THEN null ELSE {lat: s.location.latitude, lon: s.location.longitude} END AS location,
-       p {.*} AS plan, k {.*} AS resources
+       p {.id, .active, .level, .note, .updated_by, since_ms: p.since.epochMillis,
+          updated_ms: p.updated_at.epochMillis} AS plan,
+       k {.id, .note, .updated_by, updated_ms: k.updated_at.epochMillis, counts: [f IN $fields | k[f]]} AS resources
 ORDER BY department_code, site_name
