@@ -17,6 +17,7 @@ from accounts.audit import entry as audit_entry
 from accounts.audit import in_write_transaction
 from accounts.models import Principal, Target, User
 from core.errors import BadRequest, Conflict, NotFound, RorError
+from core.freshness import moment
 from crisis import checks
 from emergency import series, thresholds
 from emergency.indicators import EMERGENCY_ACTIVITIES, Report, check_report
@@ -132,8 +133,8 @@ def _one(pending: _Pending, site: dict | None, known: dict | None):
             raise Conflict(f"Le message {report.message_id} a déjà été reçu avec un autre contenu : un nouveau "
                            "message doit avoir un nouvel identifiant.", fields={"message_id": "déjà utilisé"})
         return Receipt(report.message_id, report.finess, "duplicate", False, False, report.observed_at), None, None
-    status = site["status"] or {}
-    before = series.native(status.get("observed_at"))
+    status = _status(site["status"])
+    before = status.get("observed_at")
     latest = before is None or report.observed_at >= before
     update = series.fold(status, report, now=pending.now)
     signal = None
@@ -155,6 +156,16 @@ def _one(pending: _Pending, site: dict | None, known: dict | None):
     return receipt, write, signal
 
 
+def _status(row: dict | None) -> dict:
+    """The locked status with its moments as datetimes under their own names."""
+    if not row:
+        return {}
+    status = {k: v for k, v in row.items() if not k.endswith("_ms")}
+    for name in ("observed_at", "alert_since", "calm_since"):
+        status[name] = moment(row, name)
+    return status
+
+
 def _apply_signal(tx, site: dict, fired: thresholds.Fired | None, status: dict) -> TensionSignal | None:
     """Open, raise or update the site's tension alert for the rule that fired; close the alert the rules opened
     once every indicator has stayed under its threshold for CALM_BEFORE_CLOSE. Each change is audited."""
@@ -163,8 +174,7 @@ def _apply_signal(tx, site: dict, fired: thresholds.Fired | None, status: dict) 
     target = Target(kind="TensionAlert", id="", site_finess=site["finess"], department_code=site["department_code"],
                     region_code=site["region_code"])
     if fired is None:
-        calm_since = series.native(status.get("calm_since"))
-        observed = series.native(status.get("observed_at"))
+        calm_since, observed = status.get("calm_since"), status.get("observed_at")
         if ours is None or calm_since is None or observed - calm_since < CALM_BEFORE_CLOSE:
             return None
         actions = (f"Clôture automatique : indicateurs sous les seuils depuis {series.paris(calm_since):%d/%m %H:%M}.")
