@@ -7,12 +7,13 @@ Usage: NEO4J_URI=bolt://127.0.0.1:7687 OPENSEARCH_URL=http://127.0.0.1:9200 ROR_
                                                [--after 30] [--history-days 7] [--watchers 2] [--board-requests 60]
 
 What it writes on the shared graph (demo data, labelled synthetic): the schema of the crisis modules (IF NOT
-EXISTS), emergency reports of the synthetic feed (message ids `syn-…` for the history, `bench-<run>-…` for the
-measured run) and their sites' statuses (tension alerts when a threshold fires, as the demo feed would), plan
-blanc states and crisis resources of the largest région's hospitals (note « banc de charge (synthétique) »). No
-account is stored: the web worker maps per-run random bearer secrets to in-memory principals. The index prefix
-should be one of your own (`ROR_INDEX_PREFIX`): tension changes push offers to `<prefix>-offers`, which need not
-exist. Checks: every message acknowledged (201) and stored (count of `bench-<run>-` reports), none lost.
+EXISTS), the région's history of the synthetic feed as `ror demo` writes it (hourly series of the older days,
+reports `syn-<seed>-…` for the last 24 h), emergency reports of the measured run (message ids `bench-<run>-…`)
+and their sites' statuses (tension alerts when a threshold fires, as the demo feed would), plan blanc states
+and crisis resources of the largest région's hospitals (note « banc de charge (synthétique) »). No account is
+stored: the web worker maps per-run random bearer secrets to in-memory principals. The index prefix should be
+one of your own (`ROR_INDEX_PREFIX`): tension changes push offers to `<prefix>-offers`, which need not exist.
+Checks: every message acknowledged (201) and stored (count of `bench-<run>-` reports), none lost.
 Prints the figures and the load average. Stops what it started.
 """
 
@@ -236,7 +237,7 @@ def main() -> None:
         serve(int(port), int(threads), sender_secret, watcher_secret, regions)
         return
 
-    from emergency import feed, feeder
+    from emergency import feeder
     from graph.driver import Graph
 
     logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -252,13 +253,10 @@ def main() -> None:
     print(f"Région {region} : {in_region} structures des urgences ; {len(sites)} structures émettrices.", flush=True)
     loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
     if args.history_days:
-        started = time.time()
-        now = datetime.now(UTC)
-        history = feeder.send(graph, args.seed, sites[:in_region],
-                              feed.slots(now - timedelta(days=args.history_days), now - timedelta(minutes=10),
-                                         timedelta(hours=1)))
-        print(f"Historique : {history.accepted} messages nouveaux, {history.duplicates} déjà reçus en "
-              f"{time.time() - started:.0f} s (hors mesure).", flush=True)
+        started = time.time()  # as `ror demo` does: the last 24 h as reports, the older days into the series
+        said = feeder.backfill(graph, args.seed, sites[:in_region], timedelta(days=args.history_days),
+                               feeder.BACKFILL_EVERY)
+        print(f"{said} ({time.time() - started:.0f} s, hors mesure)", flush=True)
 
     run, port = secrets.token_hex(3), process.free_port()
     sender_secret, watcher_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
