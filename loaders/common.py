@@ -2,21 +2,108 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import gzip
 import itertools
+import json
+import re
+import tempfile
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
+from core.errors import RorError
 from core.settings import PROJECT_ROOT
 from graph.driver import Graph
 
 DEFAULT_BATCH_SIZE = 10_000
+MAX_LINE_CHARS = 20_000  # a record longer than this is refused before it is parsed (csv's own limit is 131 072)
+MAX_FIELD_CHARS = 1_000  # no field of the reference files comes near; a longer one is a reject naming the field
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters (tab kept as a space)
+
+
+class FileRefused(RorError):
+    """A file refused as a whole, before anything is written (not UTF-8, bad compression, wrong header…)."""
+
+    status = 400
+    code = "file_refused"
+
+
+def text_lines(path: Path) -> Iterator[str]:
+    """The lines of a plain or gzipped UTF-8 file (a leading BOM dropped), or FileRefused naming the file and the
+    line: bytes that are not UTF-8 (a Latin-1 export), a `.gz` that is not gzip, truncated or corrupt."""
+    path = Path(path)
+    name = path.name
+    gz = path.suffix == ".gz"
+    number = 0
+    try:
+        with (gzip.open(path, "rb") if gz else open(path, "rb")) as raw:
+            for number, line in enumerate(raw, 1):
+                if number == 1:
+                    if not gz and line[:2] == b"\x1f\x8b":
+                        raise FileRefused(f"{name} : ce fichier est compressé (gzip) ; nommez-le « {name}.gz ».")
+                    if line.startswith(codecs.BOM_UTF8):
+                        line = line[len(codecs.BOM_UTF8):]
+                try:
+                    yield line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise FileRefused(
+                        f"{name}, ligne {number} : l'octet 0x{line[exc.start]:02X} n'est pas de l'UTF-8 (fichier en "
+                        "Latin-1 ou Windows-1252 ?). Rien n'a été chargé : convertissez le fichier en UTF-8 "
+                        "(iconv -f latin1 -t utf-8).", detail=str(exc)) from None
+    except gzip.BadGzipFile as exc:
+        raise FileRefused(f"{name} : ce n'est pas une archive gzip lisible (fichier .gz attendu). Rien n'a été "
+                          "chargé.", detail=str(exc)) from None
+    except EOFError as exc:
+        raise FileRefused(f"{name} : archive gzip tronquée (elle s'arrête après la ligne {number}). Rien n'a été "
+                          "chargé : téléchargez le fichier à nouveau.", detail=str(exc)) from None
+    except zlib.error as exc:
+        raise FileRefused(f"{name} : archive gzip endommagée (après la ligne {number}). Rien n'a été chargé.",
+                          detail=str(exc)) from None
+
+
+def line_problem(line: str, columns: list[str]) -> tuple[str, str, str] | None:
+    """(field, value, reason) when a `;`-separated line cannot be a record: too long (the longest field named
+    when the line has the right number of fields), or an unbalanced `"`."""
+    if len(line) > MAX_LINE_CHARS:
+        parts = line.split(";")
+        if len(parts) == len(columns):
+            longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+            return columns[longest], parts[longest][:200], too_long_reason(len(parts[longest]))
+        return "*", line[:200], too_long_reason(len(line), MAX_LINE_CHARS, "ligne")
+    if line.count('"') % 2:
+        return "*", line[:200], "guillemet non fermé (la ligne est refusée seule ; les suivantes sont lues)"
+    return None
+
+
+def too_long_reason(size: int, limit: int = MAX_FIELD_CHARS, what: str = "champ") -> str:
+    return f"{what} trop long ({size:,} caractères, au plus {limit:,})".replace(",", " ")
+
+
+def clean(value: str) -> str:
+    """A field without control characters (a NUL byte, a vertical tab…); a tab becomes a space."""
+    return _CONTROL.sub("", value.replace("\t", " ")) if _CONTROL.search(value) or "\t" in value else value
+
+
+@contextmanager
+def staged(rows: Iterable[dict]) -> Iterator[tuple[Iterator[dict], int]]:
+    """Read every row first (a file refused half-way raises here, before anything is written), keeping them in
+    a temporary file; then yield them again for writing, with their count."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as store:
+        count = 0
+        for row in rows:
+            store.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        store.seek(0)
+        yield (json.loads(line) for line in store), count
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core.identifiers import FINESS
-from geo.communes import COMMUNES_FILE, CommuneIndex, open_text
+from geo.communes import COMMUNES_FILE, CommuneIndex
 from graph.driver import Graph
-from loaders.common import LoadSummary, Reject, RowError, Timer, write_in_batches
+from loaders.common import (
+    MAX_FIELD_CHARS,
+    FileRefused,
+    LoadSummary,
+    Reject,
+    RowError,
+    Timer,
+    clean,
+    line_problem,
+    staged,
+    text_lines,
+    too_long_reason,
+    write_in_batches,
+)
 from loaders.nos import file_version
 
 FINESS_FILE = Path("finess") / "finess_etablissements_2021-01.csv.gz"
@@ -118,53 +131,71 @@ def site_row(values: dict, communes: CommuneIndex) -> dict:
 
 def parse_finess(path: Path, communes: CommuneIndex, rejects: list[Reject],
                  departments: set[str] | None = None) -> Iterator[dict]:
-    """Stream valid site rows; every refused row goes to `rejects`."""
+    """Stream valid site rows; every refused row goes to `rejects` (file, line, field, reason).
+
+    A file that cannot be read as a whole — not UTF-8, a `.gz` that is not gzip or is truncated, a header that
+    is not FINESS's — raises FileRefused naming the file and the line (loaders/common.py: `text_lines`). Each
+    physical line is one record (FINESS has no multi-line fields), so a stray `"` cannot swallow the lines
+    after it: its line is rejected as "guillemet non fermé", and only it."""
     name = Path(path).name
     seen: set[str] = set()
-    with open_text(path) as stream:
-        reader = csv.reader(stream, delimiter=";")
-        header = next(reader, None)
-        if header != FINESS_COLUMNS:
-            rejects.append(Reject(name, 1, "*", ";".join(header or []), "en-tête FINESS inattendu"))
-            return
-        for fields in reader:
-            line = reader.line_num
-            if len(fields) != len(FINESS_COLUMNS):
-                rejects.append(Reject(name, line, "*", ";".join(fields)[:200],
-                                      f"ligne malformée ({len(fields)} champs au lieu de {len(FINESS_COLUMNS)})"))
-                continue
-            values = dict(zip(FINESS_COLUMNS, fields, strict=True))
-            if departments and values["departement"].strip() not in departments:
-                continue
-            try:
-                row = site_row(values, communes)
-            except RowError as exc:
-                rejects.append(Reject(name, line, exc.field, exc.value, exc.reason))
-                continue
-            if row["finess"] in seen:
-                rejects.append(Reject(name, line, "nofinesset", row["finess"], "identifiant en double"))
-                continue
-            seen.add(row["finess"])
-            yield row
+    lines = text_lines(path)
+    header_line = next(lines, None)
+    header = next(csv.reader([header_line], delimiter=";"), []) if header_line is not None else []
+    if [h.strip() for h in header] != FINESS_COLUMNS:
+        missing = [c for c in FINESS_COLUMNS if c not in [h.strip() for h in header]]
+        raise FileRefused(f"{name}, ligne 1 : en-tête FINESS inattendu"
+                          + (f" (colonnes absentes : {', '.join(missing[:5])})" if missing else
+                             " (colonnes dans un autre ordre ou en trop)")
+                          + f". Attendu : {';'.join(FINESS_COLUMNS[:4])};…", detail=";".join(header)[:500])
+    for line_number, text in enumerate(lines, 2):
+        line = text.rstrip("\r\n")
+        if not line.strip():
+            continue
+        problem = line_problem(line, FINESS_COLUMNS)
+        if problem:
+            rejects.append(Reject(name, line_number, problem[0], problem[1], problem[2]))
+            continue
+        fields = next(csv.reader([line], delimiter=";"))
+        if len(fields) != len(FINESS_COLUMNS):
+            rejects.append(Reject(name, line_number, "*", line[:200],
+                                  f"ligne malformée ({len(fields)} champs au lieu de {len(FINESS_COLUMNS)})"))
+            continue
+        values = dict(zip(FINESS_COLUMNS, (clean(f) for f in fields), strict=True))
+        too_long = next((c for c in FINESS_COLUMNS if len(values[c]) > MAX_FIELD_CHARS), None)
+        if too_long:
+            rejects.append(Reject(name, line_number, too_long, values[too_long][:200],
+                                  too_long_reason(len(values[too_long]))))
+            continue
+        if departments and values["departement"].strip() not in departments:
+            continue
+        try:
+            row = site_row(values, communes)
+        except RowError as exc:
+            rejects.append(Reject(name, line_number, exc.field, exc.value, exc.reason))
+            continue
+        if row["finess"] in seen:
+            rejects.append(Reject(name, line_number, "nofinesset", row["finess"], "identifiant en double"))
+            continue
+        seen.add(row["finess"])
+        yield row
 
 
 def load_finess(graph: Graph, path: Path, data_dir: Path, *, progress: bool = False,
                 departments: set[str] | None = None, batch_size: int = 10_000,
                 communes: CommuneIndex | None = None) -> LoadSummary:
-    """Load legal entities and sites of a FINESS file (national file or sample)."""
+    """Load legal entities and sites of a FINESS file (national file or sample).
+
+    The whole file is read and checked first, its valid rows staged in a temporary file; only then is
+    anything written. A file refused as a whole (FileRefused) writes nothing: no partial load."""
     path = Path(path)
     summary, timer = LoadSummary(f"FINESS ({path.name})"), Timer()
     communes = communes or CommuneIndex.from_file(Path(data_dir) / COMMUNES_FILE)
     version = file_version(path)
-
-    def counted(rows):
-        for row in rows:
-            summary.rows_loaded += 1
-            yield row
-
-    write_in_batches(graph, "write/sites", counted(parse_finess(path, communes, summary.rejects, departments)),
-                     summary, batch_size=batch_size, progress=progress, total=None if departments else 95_333,
-                     desc="FINESS", version=version, source=_source(path))
+    with staged(parse_finess(path, communes, summary.rejects, departments)) as (rows, count):
+        summary.rows_loaded = count
+        write_in_batches(graph, "write/sites", rows, summary, batch_size=batch_size, progress=progress,
+                         total=count, desc="FINESS", version=version, source=_source(path))
     summary.rows_read = summary.rows_loaded + len(summary.rejects)
     summary.seconds = timer.seconds
     return summary
