@@ -34,6 +34,10 @@ class Settings:
     neo4j_user: str = _setting("NEO4J_USER", "neo4j", "Neo4j user (local engines run without auth).")
     neo4j_password: str | None = _setting("NEO4J_PASSWORD", None, "Neo4j password (secret, environment only).")
     neo4j_database: str = _setting("NEO4J_DATABASE", "neo4j", "Neo4j database name.")
+    neo4j_interactive_timeout_s: float = _setting(
+        "ROR_NEO4J_INTERACTIVE_TIMEOUT_S", 1.5,
+        "Web requests: connecting to Neo4j, waiting for a pooled connection and retrying give up after this (503)."
+    )
     opensearch_url: str | None = _setting(
         "OPENSEARCH_URL", None, "URL of an external OpenSearch; when set, no local OpenSearch is started."
     )

@@ -52,21 +52,30 @@ class Graph:
     """A thin façade over the driver: fixed Cypher text from `cypher/`, values only as parameters."""
 
     def __init__(self, uri: str, *, auth: tuple[str, str] | None = None, database: str = "neo4j",
-                 pool_size: int = 50):
+                 pool_size: int = 50, fail_after_s: float | None = None):
+        """`fail_after_s` (interactive use: the web app) bounds connecting, waiting for a pooled connection
+        and the driver's retries, so that with Neo4j down a request fails in about that long (503) instead of
+        the driver's 30 s retry window; batch work (loaders, CLI) keeps the driver's defaults."""
         self.uri = uri
         self.database = database
         self.auth = auth  # for processes that open their own connection (the FHIR $export renderers)
+        self.fail_after_s = fail_after_s
         # The product's queries name optional parts of the model on purpose (IN_DEPARTMENT, HAS_ORG, TensionAlert…
         # exist in some datasets only): "unknown label/type/property" notifications would be logged on every call.
+        bounds = {} if fail_after_s is None else {
+            "connection_timeout": fail_after_s, "connection_acquisition_timeout": fail_after_s,
+            "max_transaction_retry_time": fail_after_s / 2}
         self.driver = GraphDatabase.driver(
-            uri, auth=auth, connection_timeout=5.0, max_connection_pool_size=pool_size,
+            uri, auth=auth, max_connection_pool_size=pool_size, **({"connection_timeout": 5.0} | bounds),
             notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED])
 
     @classmethod
-    def from_settings(cls, settings: Settings, uri: str | None = None) -> Graph:
+    def from_settings(cls, settings: Settings, uri: str | None = None, *, interactive: bool = False,
+                      pool_size: int = 50) -> Graph:
         auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
         return cls(uri or settings.neo4j_uri or f"bolt://127.0.0.1:{settings.neo4j_bolt_port}",
-                   auth=auth, database=settings.neo4j_database)
+                   auth=auth, database=settings.neo4j_database, pool_size=pool_size,
+                   fail_after_s=settings.neo4j_interactive_timeout_s if interactive else None)
 
     def close(self) -> None:
         self.driver.close()
@@ -150,7 +159,8 @@ def _run_counted(tx, query_text: str, params: dict) -> dict[str, int]:
 def _translated(uri: str) -> Iterator[None]:
     try:
         yield
-    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.ConnectionPoolError,
+            OSError) as exc:
         raise ServiceUnavailable(
             "La base de données de l'offre de soins est indisponible pour le moment.",
             detail=f"Neo4j at {uri}: {exc}",

@@ -67,7 +67,8 @@ def run(settings: Settings, *, reload: bool = False, departments: set[str] | Non
     feeder = start_emergency_feed(settings, graph) if (
         settings.emergency_feed if emergency_feed is None else emergency_feed) else None
     try:
-        serve(settings, graph=graph, search=client)
+        # the app opens its own driver, bounded for interactive requests (loading and the feed keep the batch one)
+        serve(settings, search=client)
     finally:
         if feeder is not None:
             feeder.stop()

@@ -129,7 +129,7 @@ class Indexer:
         return max(versions, default=0) + 1
 
     def _create(self, index: str, kind: str) -> str:
-        self.client.indices.create(index=index, body=index_body(kind))
+        self.client.indices.create(index=index, body=index_body(kind), request_timeout=BUILD_ADMIN_TIMEOUT_S)
         return index
 
     def _bulk(self, kind: str, rows: Iterable[dict], indices: dict[str, str], version: int,

@@ -7,7 +7,8 @@ shard (a later push always re-reads the graph after an earlier one, so an older 
 one), while different offers are pushed in parallel. The request waits for its pushes.
 
 The graph stays the source of truth: if the index cannot be reached the change is kept, the response says
-so, and the next `ror index sync` (which watches CapacitySnapshot/TensionAlert `updated_at`) catches up.
+so, and the offers are queued in the graph's index outbox (search/outbox.py), replayed in the background as
+soon as OpenSearch answers again; `ror index sync` (which watches `updated_at`) remains the catch-all.
 
 Other projections of the graph follow the same writes through the registries below (higher floors register:
 the FHIR search index, `fhir_api.index.listeners`): `change_listeners(graph, client, prefix, offer_ids, kind)`
@@ -24,6 +25,8 @@ import time
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future
+
+from search import outbox
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 0.02
@@ -71,7 +74,9 @@ class _Pusher:
                 ok = False
                 log.warning("offers %s not re-indexed after a capacity/tension change: %s", ids[:5], exc)
             for start in range(0, len(ids), MAX_IDS):  # the other projections, each on its own
-                ok = _notify(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS], "capacity") and ok
+                ok = notify(self.graph, self.client, self.prefix, ids[start:start + MAX_IDS], "capacity") and ok
+            if not ok:
+                outbox.queue(self.graph, self.prefix, ids, "capacity")
             for _, future in batch:
                 future.set_result(ok)
 
@@ -81,7 +86,7 @@ build_hooks: list[Callable] = []
 sync_hooks: list[Callable] = []
 
 
-def _notify(graph, client, prefix: str, ids: list[str], kind: str) -> bool:
+def notify(graph, client, prefix: str, ids: list[str], kind: str) -> bool:
     ok = True
     for listener in list(change_listeners):
         try:
@@ -124,7 +129,7 @@ def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
 def reindex_offer_change(graph, client, prefix: str, offer_ids: list[str], sites: list[str] = ()) -> bool:
     """After a status or description change: the offers (with their professional roles) and their sites
     (activities and count of published offers) re-projected now, in the caller's thread. False when the
-    index could not be reached (the graph keeps the change; `ror index sync` catches up)."""
+    index could not be reached (the graph keeps the change and the offers wait in the index outbox)."""
     if not offer_ids or client is None:
         return False
     from search.indexer import Indexer
@@ -138,4 +143,7 @@ def reindex_offer_change(graph, client, prefix: str, offer_ids: list[str], sites
     except Exception as exc:  # noqa: BLE001 - the index is a projection; a failed push is caught up later
         log.warning("offers %s not re-indexed after a status/description change: %s", offer_ids[:5], exc)
         ok = False
-    return _notify(graph, client, prefix, sorted(set(offer_ids)), "offer") and ok
+    ok = notify(graph, client, prefix, sorted(set(offer_ids)), "offer") and ok
+    if not ok:
+        outbox.queue(graph, prefix, offer_ids, "offer", sites)
+    return ok

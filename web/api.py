@@ -61,7 +61,8 @@ def openapi_document() -> Response:
 
 @bp.get("/health")
 def health() -> Response:
-    """Engines reachable or not (always JSON, 200 or 503)."""
+    """Engines reachable or not (always JSON, 200 or 503), and the index's lag: `index_outbox.pending` changes
+    waiting to reach OpenSearch, the oldest `oldest_seconds` old."""
     svc = services()
     status = {}
     for name, probe in (("neo4j", lambda: svc.get_graph().ping()), ("opensearch", lambda: svc.get_search().info())):
@@ -70,14 +71,26 @@ def health() -> Response:
             status[name] = "ok"
         except Exception:  # noqa: BLE001 - any failure means "down" for a health probe
             status[name] = "indisponible"
+    lag = _index_lag(svc) if status["neo4j"] == "ok" else None
     if all(v == "ok" for v in status.values()):
-        return jsonify({"status": "ok", "engines": status})
+        return jsonify({"status": "ok", "engines": status, "index_outbox": lag})
     body = error_body(503, "service_unavailable", "Moteur indisponible : " + ", ".join(
         k for k, v in status.items() if v != "ok") + ".")
     body["error"]["fields"] = status
+    body["index_outbox"] = lag
     response = jsonify(body)
     response.status_code = 503
     return response
+
+
+def _index_lag(svc) -> dict | None:
+    """How far the search index lags behind the graph: changes waiting in the index outbox (search/outbox.py)."""
+    from search import outbox
+
+    try:
+        return outbox.stats(svc.get_graph(), svc.settings.index_prefix)
+    except Exception:  # noqa: BLE001 - the health answer must not fail on its own details
+        return None
 
 
 # ------------------------------------------------------------------------------------------- queries
@@ -221,7 +234,7 @@ def may_see_unpublished(kind: str, target_id: str) -> bool:
 
 def visible_offer(offer_id: str) -> models.OfferDetail:
     """An offer's detail for this caller: unpublished offers are "not found" except for who may see them."""
-    service = services().orientation
+    service = services().details
     detail = service.offer(offer_id, include_unpublished=True)
     if detail is None or (detail.status != PUBLISHED and not may_see_unpublished("offer", offer_id)):
         raise NotFound(f"Offre introuvable : {offer_id}.", fields={"offer_id": offer_id})
@@ -230,7 +243,7 @@ def visible_offer(offer_id: str) -> models.OfferDetail:
 
 def visible_site(finess: str) -> models.SiteDetail:
     """A site's detail; its unpublished offers are listed only for who may see them."""
-    return services().orientation.site(finess, include_unpublished=may_see_unpublished("site", finess))
+    return services().details.site(finess, include_unpublished=may_see_unpublished("site", finess))
 
 
 @api_endpoint(spec.SITE)

@@ -12,7 +12,7 @@ from flask import Flask
 from core.fastjson import FlaskJSONProvider
 from core.settings import DEFAULT_THREADS, Settings
 from web import errors, security
-from web.services import Services, close
+from web.services import Services, close, services
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
                            threads=threads, max_request_body_size=SERVER_MAX_BODY,
                            max_request_header_size=SERVER_MAX_HEADERS, connection_limit=200, ident="ror")
     app.extensions["ror_server"] = server
+    services(app).start_index_replayer()
     threading.Thread(target=_warm_caches, args=(settings,), daemon=True, name="ror-warm").start()
     print(f"Application disponible sur {server_url(server)}", flush=True)
     if ready is not None:

@@ -20,6 +20,7 @@ from core.errors import ServiceUnavailable
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+INTERACTIVE_POOL = 100  # above the server's threads (64): a request never waits for a connection another holds
 REACHABLE_TTL_S = 5.0  # how long a successful reachability probe is trusted
 PROBE_TIMEOUT_S = 0.5
 
@@ -38,6 +39,7 @@ class Services:
     _reachable_until: float = 0.0
     probe: bool = True  # unit tests that inject a stand-in service turn the reachability probe off
     closers: list = field(default_factory=list)  # called by `close` (e.g. the console's worker processes)
+    _replayer: Any = None  # the index outbox's replayer (search/outbox.py), started by `ror web serve`
 
     def get_graph(self):
         with self._lock:
@@ -45,7 +47,8 @@ class Services:
                 from engines import manager
                 from graph.driver import Graph
 
-                self.graph = Graph.from_settings(self.settings, manager.endpoints(self.settings).neo4j_uri)
+                self.graph = Graph.from_settings(self.settings, manager.endpoints(self.settings).neo4j_uri,
+                                                 interactive=True, pool_size=INTERACTIVE_POOL)
                 self.owns_graph = True
             return self.graph
 
@@ -59,7 +62,7 @@ class Services:
                 self.owns_search = True
             return self.search
 
-    def ensure_reachable(self) -> None:
+    def ensure_reachable(self, *, search: bool = True) -> None:
         """Fail fast (503) when an engine's port does not answer, instead of waiting for driver retries.
 
         The Neo4j driver retries a failed transaction for up to 30 s; a person on the phone needs the
@@ -67,19 +70,32 @@ class Services:
         """
         if not self.probe or time.monotonic() < self._reachable_until:
             return
-        for name, address in (("Neo4j", _address(getattr(self.get_graph(), "uri", None), 7687)),
-                              ("OpenSearch", _search_address(self.get_search()))):
+        engines = [("Neo4j", _address(getattr(self.get_graph(), "uri", None), 7687))]
+        if search:
+            engines.append(("OpenSearch", _search_address(self.get_search())))
+        for name, address in engines:
             if address and not _port_open(*address):
                 raise ServiceUnavailable(
                     "La base de données de l'offre de soins est indisponible pour le moment." if name == "Neo4j"
                     else "Le service de recherche est indisponible pour le moment.",
                     detail=f"{name} at {address[0]}:{address[1]} does not answer")
-        self._reachable_until = time.monotonic() + REACHABLE_TTL_S
+        if search:  # a success without the search engine's probe says nothing about it
+            self._reachable_until = time.monotonic() + REACHABLE_TTL_S
 
     @property
     def orientation(self):
         """The orientation service (built on first use, so the app starts even when the engines are down)."""
         self.ensure_reachable()
+        return self._orientation_service()
+
+    @property
+    def details(self):
+        """The orientation service for the detail reads (a site, an offer), which come from the graph only: they
+        answer while the search index is down (issue 19: they were 503 although the graph had the data)."""
+        self.ensure_reachable(search=False)
+        return self._orientation_service()
+
+    def _orientation_service(self):
         if self._orientation is None:
             graph, client = self.get_graph(), self.get_search()
             with self._lock:
@@ -108,6 +124,15 @@ class Services:
 
                 self._population_tables = PopulationTables(graph)
             return self._population_tables
+
+    def start_index_replayer(self) -> None:
+        """Replay the index outbox in the background whenever OpenSearch answers (idempotent)."""
+        from search.outbox import Replayer
+
+        with self._lock:
+            if self._replayer is None:
+                self._replayer = Replayer(self.get_graph, self.get_search, self.settings.index_prefix)
+                self.closers.append(self._replayer.stop)
 
     def close(self) -> None:
         while self.closers:
