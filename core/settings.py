@@ -39,7 +39,9 @@ class Settings:
         "Web requests: connecting to Neo4j, waiting for a pooled connection and retrying give up after this (503)."
     )
     opensearch_url: str | None = _setting(
-        "OPENSEARCH_URL", None, "URL of an external OpenSearch; when set, no local OpenSearch is started."
+        "OPENSEARCH_URL", None,
+        "URL of an external OpenSearch, or its nodes' URLs comma-separated (the client spreads requests over them "
+        "and retries on another); when set, no local OpenSearch is started."
     )
     opensearch_user: str | None = _setting("OPENSEARCH_USER", None, "OpenSearch basic-auth user.")
     opensearch_password: str | None = _setting(
@@ -55,6 +57,12 @@ class Settings:
     neo4j_http_port: int = _setting("ROR_NEO4J_HTTP_PORT", 7474, "HTTP port of the local Neo4j.")
     opensearch_port: int = _setting("ROR_OPENSEARCH_PORT", 9200, "HTTP port of the local OpenSearch.")
     engine_heap: str = _setting("ROR_ENGINE_HEAP", "1g", "JVM heap of each local engine.")
+    search_nodes: int = _setting(
+        "ROR_SEARCH_NODES", 1, "Local OpenSearch nodes of `ror engines up`; 2–9 make a real cluster on loopback."
+    )
+    search_node_heap: str = _setting(
+        "ROR_SEARCH_NODE_HEAP", "512m", "JVM heap of each local OpenSearch node when ROR_SEARCH_NODES > 1."
+    )
     neo4j_pagecache: str = _setting("ROR_NEO4J_PAGECACHE", "1g", "Page cache of the local Neo4j.")
     engine_start_timeout: int = _setting(
         "ROR_ENGINE_START_TIMEOUT", 120, "Seconds to wait for an engine to become healthy."
@@ -72,6 +80,9 @@ class Settings:
     )
     host: str = _setting("ROR_HOST", "127.0.0.1", "Address the web server listens on.")
     port: int = _setting("ROR_PORT", 8000, "Port the web server listens on.")
+    web_workers: int = _setting(
+        "ROR_WEB_WORKERS", 0, "Processes of `ror web serve` behind its one port (0: one per core, at most 4)."
+    )
     tile_url: str | None = _setting(
         "ROR_TILE_URL", None, "Optional map tile URL template; the map works offline without it."
     )

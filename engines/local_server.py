@@ -42,11 +42,14 @@ class LocalServer:
         raise NotImplementedError
 
     def start(self) -> process.EngineStatus:
-        current = self.status()
-        if current.running:
-            if not current.healthy:
-                process.wait_healthy(self.label, self._healthy, current.pid, self.log, self.timeout)
-            return self.status()
+        self.launch()
+        self.wait_ready()
+        return self.status()
+
+    def launch(self) -> None:
+        """Spawn the engine unless it already runs; do not wait (a cluster's nodes must all be up to elect)."""
+        if self._own_pid():
+            return
         for port in self.ports():
             if process.port_in_use(port):
                 raise EngineError(
@@ -56,10 +59,16 @@ class LocalServer:
         java = process.find_java(self.java_home)
         self.install()
         cmd, env = self._launch(java)
-        pid = process.spawn(cmd, cwd=self.home, env=env, log=self.log)
+        pid = process.spawn(cmd, cwd=self.home, env=env, log=self.log, marker=str(self.home))
         self.pid_file.write_text(str(pid))
-        process.wait_healthy(self.label, self._healthy, pid, self.log, self.timeout)
-        return self.status()
+
+    def wait_ready(self) -> None:
+        """Wait until the launched engine answers healthy; fail fast if it dies, with its last log lines."""
+        pid = self._own_pid()
+        if pid is None:
+            raise EngineError(f"{self.label} ne tourne pas. Dernières lignes de {self.log} :\n{process.tail(self.log)}")
+        if not self._healthy():
+            process.wait_healthy(self.label, self._healthy, pid, self.log, self.timeout)
 
     def stop(self) -> None:
         pid = self._own_pid()
@@ -78,4 +87,6 @@ class LocalServer:
     def _own_pid(self) -> int | None:
         """The live pid of this instance, never a recycled pid of another process."""
         pid = process.read_pid(self.pid_file)
+        if pid and process.spawned_here(pid, str(self.home)):
+            return pid  # our own child, even while its launcher script has not yet named the instance
         return pid if pid and process.cmdline_mentions(pid, str(self.home)) else None

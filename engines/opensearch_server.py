@@ -21,6 +21,13 @@ MODULES = {
     "geo": "org.opensearch.geo.GeoModulePlugin",
 }
 
+MAX_NODES = 9  # node folders are told apart by one digit (the pid guard matches the folder in the command line)
+
+
+def node_folder(node: int, nodes: int) -> str:
+    return "opensearch" if nodes == 1 else f"opensearch-node{node}"
+
+
 # OpenSearch refuses to run as root; when we are root we run the node as this unprivileged user.
 UNPRIVILEGED_USER = "nobody"
 
@@ -32,15 +39,28 @@ class OpenSearchServer(LocalServer):
     external_setting = "OPENSEARCH_URL"
 
     def __init__(self, *, engines_dir: Path, instance: str, port: int, heap: str,
-                 java_home: Path | None, timeout: float):
-        home = engines_dir / "instances" / instance / "opensearch"
+                 java_home: Path | None, timeout: float, node: int = 0, nodes: int = 1):
+        """Node `node` of a local cluster of `nodes` (1: the single node of `discovery.type: single-node`).
+
+        Node i listens on HTTP `port + i` and transport `port + 100 + i`; a cluster's nodes live in folders of their
+        own (`opensearch-node<i>`), apart from the single node's `opensearch`, so the two never share data."""
+        if not 1 <= nodes <= MAX_NODES or not 0 <= node < nodes:
+            raise EngineError(f"ROR_SEARCH_NODES doit être entre 1 et {MAX_NODES} (reçu : {nodes}).")
+        home = engines_dir / "instances" / instance / node_folder(node, nodes)
         super().__init__(home=home, pid_file=home / "opensearch.pid", java_home=java_home, timeout=timeout)
         self.dist = engines_dir / "dist" / f"opensearch-{VERSION}"
-        self.port, self.heap = port, heap
+        self.base_port, self.node, self.nodes = port, node, nodes
+        self.port, self.heap = port + node, heap
+        if nodes > 1:
+            self.name, self.label = f"opensearch-{node}", f"OpenSearch (nœud {node})"
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def node_name(self) -> str:
+        return "ror-local" if self.nodes == 1 else f"ror-local-{self.node}"
 
     def ports(self) -> tuple[int, ...]:
         return (self.port, self.port + 100)
@@ -101,10 +121,17 @@ class OpenSearchServer(LocalServer):
         config = self.home / "config"
         for sub in ("config", "data", "logs", "tmp"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
+        if self.nodes == 1:
+            discovery = "discovery.type: single-node\n"
+        else:  # every node is cluster-manager eligible and holds data; they find each other on loopback
+            seeds = ", ".join(f'"127.0.0.1:{self.base_port + 100 + i}"' for i in range(self.nodes))
+            names = ", ".join(f'"ror-local-{i}"' for i in range(self.nodes))
+            discovery = f"discovery.seed_hosts: [{seeds}]\ncluster.initial_cluster_manager_nodes: [{names}]\n"
         (config / "opensearch.yml").write_text(
-            "# Written by `ror engines up`; single local node on loopback.\n"
-            f"cluster.name: ror-local\nnode.name: ror-local\nnetwork.host: 127.0.0.1\n"
-            f"http.port: {self.port}\ntransport.port: {self.port + 100}\ndiscovery.type: single-node\n"
+            f"# Written by `ror engines up`; {'single local node' if self.nodes == 1 else 'local cluster node'}"
+            " on loopback.\n"
+            f"cluster.name: ror-local\nnode.name: {self.node_name}\nnetwork.host: 127.0.0.1\n"
+            f"http.port: {self.port}\ntransport.port: {self.port + 100}\n{discovery}"
             f"path.data: {self.home / 'data'}\npath.logs: {self.home / 'logs'}\n"
             "action.auto_create_index: false\ncluster.routing.allocation.disk.threshold_enabled: false\n"
         )

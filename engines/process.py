@@ -152,9 +152,16 @@ def rss_mib(pid: int | None) -> float | None:
     return None
 
 
+def spawned_here(pid: int, marker: str) -> bool:
+    """True for a live engine this very process spawned for `marker` (its pid cannot have been recycled: we have
+    not reaped it), even while its launcher has not yet exec'd the command line that names the instance."""
+    child = _CHILDREN.get(pid)
+    return child is not None and _MARKERS.get(pid) == marker and child.poll() is None
+
+
 def stop_pid(pid: int, marker: str, timeout: float = 30.0) -> None:
     """SIGTERM, wait, then SIGKILL: the engine flushes its stores on TERM."""
-    if not pid_alive(pid) or not cmdline_mentions(pid, marker):
+    if not pid_alive(pid) or not (spawned_here(pid, marker) or cmdline_mentions(pid, marker)):
         _reap(pid)
         return
     os.kill(pid, signal.SIGTERM)
@@ -180,7 +187,7 @@ def _gone(pid: int) -> bool:
     if child is not None:
         if child.poll() is None:
             return False
-        _CHILDREN.pop(pid, None)
+        _forget(pid)
         return True
     if pid_alive(pid):
         return False
@@ -192,7 +199,7 @@ def _reap(pid: int) -> None:
     child = _CHILDREN.get(pid)
     if child is not None:
         if child.poll() is not None:
-            _CHILDREN.pop(pid, None)
+            _forget(pid)
         return
     try:
         os.waitpid(pid, os.WNOHANG)
@@ -204,7 +211,7 @@ def reap_exited() -> None:
     """Collect every engine child of this process that has exited (including one that died on its own)."""
     for pid, child in list(_CHILDREN.items()):
         if child.poll() is not None:
-            _CHILDREN.pop(pid, None)
+            _forget(pid)
 
 
 def tail(path: Path, lines: int = 20) -> str:
@@ -237,9 +244,10 @@ def wait_healthy(
 # Engines we started in this process: kept referenced (and reaped on stop) so Python does not warn
 # about a child it thinks it lost.
 _CHILDREN: dict[int, subprocess.Popen] = {}
+_MARKERS: dict[int, str] = {}  # the instance each child was spawned for
 
 
-def spawn(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> int:
+def spawn(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path, marker: str | None = None) -> int:
     """Start a detached engine process (own session, so Ctrl-C in a shell does not kill it)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
@@ -248,4 +256,11 @@ def spawn(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> int:
             start_new_session=True,
         )
     _CHILDREN[proc.pid] = proc
+    if marker:
+        _MARKERS[proc.pid] = marker
     return proc.pid
+
+
+def _forget(pid: int) -> None:
+    _CHILDREN.pop(pid, None)
+    _MARKERS.pop(pid, None)

@@ -36,11 +36,16 @@ def engines() -> None:
 
 
 @engines.command("up")
+@click.option("--search-nodes", type=click.IntRange(1, 9), default=None,
+              help="Nœuds OpenSearch (plusieurs : un vrai cluster local ; défaut : ROR_SEARCH_NODES).")
 @click.pass_obj
-def engines_up(settings: Settings) -> None:
+def engines_up(settings: Settings, search_nodes: int | None) -> None:
     """Démarre Neo4j et OpenSearch (réutilise ceux qui tournent déjà)."""
+    if search_nodes:
+        settings = settings.replace(search_nodes=search_nodes)
     click.echo("Démarrage des moteurs (le premier lancement télécharge les artefacts)…", err=True)
     _print_statuses(manager.up(settings))
+    _print_cluster(manager.cluster_health(settings))
 
 
 @engines.command("down")
@@ -62,12 +67,23 @@ def engines_down(settings: Settings, everything: bool) -> None:
 def engines_status(settings: Settings, as_json: bool) -> None:
     """État, version, PID et mémoire des moteurs."""
     statuses = manager.status(settings)
+    health = manager.cluster_health(settings)
     if as_json:
-        click.echo(json.dumps([s.__dict__ for s in statuses], indent=2))
+        click.echo(json.dumps({"engines": [s.__dict__ for s in statuses], "cluster": health}, indent=2))
     else:
         _print_statuses(statuses)
+        _print_cluster(health)
     if not all(s.healthy for s in statuses):
         sys.exit(3)
+
+
+def _print_cluster(health: dict | None) -> None:
+    """One line on the OpenSearch cluster as a whole: green, yellow (a replica missing) or red (data missing)."""
+    if health is None:
+        click.echo("cluster      injoignable")
+        return
+    click.echo(f"cluster      {health['status']:<8} {health['cluster_name']} : {health['number_of_nodes']} nœud(s), "
+               f"{health['active_shards']} shards actifs, {health['unassigned_shards']} non affectés")
 
 
 def _print_statuses(statuses) -> None:
@@ -75,7 +91,7 @@ def _print_statuses(statuses) -> None:
         state = "externe" if s.external else ("OK" if s.healthy else ("démarre" if s.running else "arrêté"))
         extra = f" pid={s.pid}" if s.pid else ""
         extra += f" rss={s.rss_mib:.0f} MiB" if s.rss_mib else ""
-        click.echo(f"{s.name:<11} {state:<8} {s.version or '-':<8} {s.url}{extra}")
+        click.echo(f"{s.name:<12} {state:<8} {s.version or '-':<8} {s.url}{extra}")
 
 
 @cli.group()

@@ -15,13 +15,19 @@ from core.settings import Settings
 
 
 def make_client(settings: Settings, url: str | None = None) -> OpenSearch:
+    """A client of one node, or of every node of a cluster when `url` lists them comma-separated.
+
+    Requests go round-robin over the nodes; a node that refuses connections (or answers 502/503/504) is set
+    aside for a while and the request is retried on the next one, so losing a node fails no request."""
     url = url or settings.opensearch_url or f"http://127.0.0.1:{settings.opensearch_port}"
+    hosts = [host.strip() for host in url.split(",") if host.strip()]
     auth = (settings.opensearch_user, settings.opensearch_password) if settings.opensearch_user else None
     return OpenSearch(
-        hosts=[url], http_auth=auth, verify_certs=settings.opensearch_verify_certs,
-        timeout=10, max_retries=1, retry_on_timeout=False, serializer=OpenSearchSerializer(),
+        hosts=hosts, http_auth=auth, verify_certs=settings.opensearch_verify_certs,
+        # One retry on a single node (as before); on a cluster, up to every other node.
+        timeout=10, max_retries=max(1, len(hosts)), retry_on_timeout=False, serializer=OpenSearchSerializer(),
         # Compressed bodies pay off over a network; on loopback gzip only costs CPU on both sides.
-        http_compress=not _loopback(url),
+        http_compress=not all(_loopback(host) for host in hosts),
         # One pooled connection per concurrent caller (web threads, bulk helpers): the default keeps 1 and
         # makes every other thread open and discard a connection per request.
         pool_maxsize=32,

@@ -7,6 +7,10 @@ from pathlib import Path
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 KINDS = ("offers", "sites", "professionals")
+# No replica on a single node (it could never be allocated: the index would stay yellow); one replica as soon as the
+# cluster has a second node, so every shard survives the loss of any one node. OpenSearch adjusts it by itself when
+# nodes join or leave: the same index settings serve a laptop and a cluster.
+AUTO_REPLICAS = "0-1"
 
 
 @cache
@@ -103,14 +107,14 @@ PROPERTIES = {"offers": OFFER_PROPERTIES, "sites": SITE_PROPERTIES, "professiona
 
 
 def index_body(kind: str, *, building: bool = True) -> dict:
-    """Settings and mappings of one physical index (one shard, no replica; no refresh while building)."""
+    """Settings and mappings of one physical index (one shard, a replica on a cluster; no refresh while building)."""
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0,
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": AUTO_REPLICAS,
                      "refresh_interval": "-1" if building else "1s", "analysis": analysis()},
         "mappings": {"dynamic": "strict", "properties": PROPERTIES[kind]},
     }
 
 
 def meta_body() -> dict:
-    return {"settings": {"number_of_shards": 1, "number_of_replicas": 0},
+    return {"settings": {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": AUTO_REPLICAS},
             "mappings": {"properties": {"watermark": DATE, "version": INT, "updated_at": DATE}}}

@@ -19,6 +19,7 @@ from fhir_api.export import ExportJobs
 from fhir_api.index import chains, documents, names
 from fhir_api.index.mapping import index_body
 from search.client import translated
+from search.mappings import AUTO_REPLICAS
 
 ORDER = ("Organization", "Location", "Practitioner", "HealthcareService", "PractitionerRole")
 BATCH = 1000
@@ -161,7 +162,7 @@ class FhirIndex:
         index = names.meta(self.prefix)
         if not self.client.indices.exists(index=index, request_timeout=ADMIN_TIMEOUT):
             self.client.indices.create(request_timeout=ADMIN_TIMEOUT, index=index, body={
-                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                "settings": {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": AUTO_REPLICAS},
                 "mappings": {"properties": {"watermark": {"type": "date"}, "version": {"type": "integer"}}}})
         self.client.index(index=index, id="sync", refresh=True, request_timeout=ADMIN_TIMEOUT,
                           body={"watermark": watermark.isoformat(), "version": version})

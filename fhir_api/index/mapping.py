@@ -5,7 +5,7 @@ from __future__ import annotations
 from fhir_api import searchparams as sp
 from fhir_api.index.documents import RESOURCE
 from fhir_api.searchparams import SearchParam
-from search.mappings import analysis
+from search.mappings import AUTO_REPLICAS, analysis
 
 KW = {"type": "keyword"}
 TOKEN = {"properties": {"c": KW, "sc": KW, "s": KW, "t": KW}}
@@ -56,9 +56,10 @@ def properties(rtype: str) -> dict:
 
 
 def index_body(rtype: str) -> dict:
-    """One shard, no replica, no refresh while building (set to 1 s at the swap)."""
+    """One shard, a replica when the cluster has several nodes, no refresh while building (1 s at the swap)."""
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": AUTO_REPLICAS,
+                     "refresh_interval": "-1",
                      "mapping": {"nested_objects": {"limit": 100000}},
                      "analysis": analysis()},
         "mappings": {"dynamic": "strict", "properties": properties(rtype)},
