@@ -4,11 +4,12 @@ Usage:
   .venv/bin/python bench/bench_http.py --serve [--clients 20] [--duration 30] [--warmup 5] [--threads 32]
   .venv/bin/python bench/bench_http.py --url http://127.0.0.1:8000 …   (an app already running)
 
-`--serve` starts `ror web serve` (waitress) on a free loopback port with the environment's engines
-(`NEO4J_URI`/`OPENSEARCH_URL`, else the `ror engines up` ports) and stops it at the end. Each endpoint is
-loaded in its own phase by `--clients` threads with keep-alive connections for `--duration` seconds after a
-warm-up; queries are drawn (fixed seed) from real communes × the activity/act/equipment codes most used
-by the indexed offers, so every request is valid and any non-200 answer is an error. Read-only.
+`--serve` starts `ror web serve` (`--workers N` processes; default the product's) on a free loopback port with
+the environment's engines (`NEO4J_URI`/`OPENSEARCH_URL`, else the `ror engines up` ports) and stops it at the
+end. Each endpoint is loaded in its own phase by `--clients` threads with keep-alive connections for
+`--duration` seconds after a warm-up; queries are drawn (fixed seed) from real communes × the
+activity/act/equipment codes most used by the indexed offers, so every request is valid and any non-200
+answer is an error. Read-only.
 """
 
 from __future__ import annotations
@@ -157,12 +158,13 @@ def load_phase(base: str, make_url, clients: int, duration: float, warmup: float
             "max_ms": round(max(flat), 1) if flat else None}
 
 
-def start_server(threads: int) -> tuple[subprocess.Popen, str]:
+def start_server(threads: int, workers: int | None = None) -> tuple[subprocess.Popen, str]:
     from engines import process
 
     port = process.free_port()
     env = {**os.environ, "ROR_HOST": "127.0.0.1", "ROR_PORT": str(port)}
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "ror"), "web", "serve", "--threads", str(threads)],
+    more = ["--workers", str(workers)] if workers else []
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "ror"), "web", "serve", "--threads", str(threads), *more],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -185,7 +187,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
-    parser.add_argument("--threads", type=int, default=32, help="waitress threads with --serve")
+    parser.add_argument("--threads", type=int, default=32, help="threads per web process with --serve")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="web processes with --serve (default: the product's, ROR_WEB_WORKERS / one per core)")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"among {', '.join(ENDPOINTS + EXTRA)}")
     parser.add_argument("--rate", type=float, help="pace the clients to this many requests/s in all")
     parser.add_argument("--min-population", type=int, default=2000)
@@ -197,7 +201,7 @@ def main() -> None:
     proc = None
     base = args.url
     if args.serve:
-        proc, base = start_server(args.threads)
+        proc, base = start_server(args.threads, args.workers)
     try:
         rng = random.Random(args.seed)
         places = towns(ROOT / "data", args.min_population, rng, 400)
@@ -212,7 +216,8 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=20)
     report = {"clients": args.clients, "rate": args.rate, "duration_s": args.duration, "warmup_s": args.warmup,
-              "threads": args.threads if args.serve else None, "base": base, "codes": codes, "results": results}
+              "threads": args.threads if args.serve else None,
+              "workers": args.workers if args.serve else None, "base": base, "codes": codes, "results": results}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print("\n| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---|---|---|---|---|---|")
