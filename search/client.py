@@ -14,7 +14,7 @@ from core.fastjson import OpenSearchSerializer
 from core.settings import Settings
 
 
-def make_client(settings: Settings, url: str | None = None) -> OpenSearch:
+def make_client(settings: Settings, url: str | None = None, *, timeout: float = 10) -> OpenSearch:
     """A client of one node, or of every node of a cluster when `url` lists them comma-separated.
 
     Requests go round-robin over the nodes; a node that refuses connections (or answers 502/503/504) is set
@@ -25,7 +25,7 @@ def make_client(settings: Settings, url: str | None = None) -> OpenSearch:
     return OpenSearch(
         hosts=hosts, http_auth=auth, verify_certs=settings.opensearch_verify_certs,
         # One retry on a single node (as before); on a cluster, up to every other node.
-        timeout=10, max_retries=max(1, len(hosts)), retry_on_timeout=False, serializer=OpenSearchSerializer(),
+        timeout=timeout, max_retries=max(1, len(hosts)), retry_on_timeout=False, serializer=OpenSearchSerializer(),
         # Compressed bodies pay off over a network; on loopback gzip only costs CPU on both sides.
         http_compress=not all(_loopback(host) for host in hosts),
         # One pooled connection per concurrent caller (web threads, bulk helpers): the default keeps 1 and

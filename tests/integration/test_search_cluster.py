@@ -70,12 +70,10 @@ def cluster(settings, engine_endpoints):
 @pytest.fixture(scope="module")
 def cluster_client(cluster):
     cluster_settings, instance = cluster
-    client = make_client(cluster_settings, manager.endpoints(cluster_settings, instance).opensearch_url)
-    assert len(client.transport.connection_pool.connections) == NODES
     # A read timeout is never retried on another node (the node may be slow, not gone): on a machine at load 20+
     # the product's interactive 10 s would let the machine's load, not the node loss, decide this test.
-    for connection in client.transport.connection_pool.connections:
-        connection.timeout = 120
+    client = make_client(cluster_settings, manager.endpoints(cluster_settings, instance).opensearch_url, timeout=120)
+    assert len(client.transport.connection_pool.connections) == NODES
     yield client
     client.close()
 
@@ -106,8 +104,12 @@ def test_losing_a_node_under_search_load_fails_no_request(cluster, cluster_clien
     indexer = Indexer(graph, cluster_client, prefix)
     indexer.build()
     _wait(lambda: _green(cluster_client), "a green cluster after the build")
-    shards = cluster_client.cat.shards(index=f"{prefix}-sites", format="json")
-    assert sorted(s["prirep"] for s in shards) == ["p", "r"]  # one replica: every shard lives on two nodes
+    shards = cluster_client.cat.shards(index=f"{prefix}-*", format="json")
+    copies: dict[str, list[tuple[str, str]]] = {}
+    for shard in shards:
+        copies.setdefault(shard["index"], []).append((shard["prirep"], shard["node"]))
+    for index, where in copies.items():  # one replica: every shard lives on two different nodes
+        assert sorted(kind for kind, _ in where) == ["p", "r"] and len({node for _, node in where}) == 2, index
 
     service = OrientationService(graph, cluster_client, settings.replace(index_prefix=prefix))
 
@@ -137,8 +139,9 @@ def test_losing_a_node_under_search_load_fails_no_request(cluster, cluster_clien
                 if got != expected[place]:
                     wrong.append((place, got))
 
-    # Stop the node that holds the primary of the sites index (the one the searches need most).
-    primary_node = next(s["node"] for s in shards if s["prirep"] == "p")
+    # Stop the node that holds the most primaries of the sites indices (the ones these searches read).
+    primaries = [s["node"] for s in shards if s["prirep"] == "p" and s["index"].startswith(f"{prefix}-sites-")]
+    primary_node = max(set(primaries), key=primaries.count)
     victim = next(s for s in manager.search_servers(cluster_settings, instance)
                   if s.node_name == primary_node)
     threads = [threading.Thread(target=load, args=(i,), daemon=True) for i in range(4)]
@@ -172,4 +175,4 @@ def test_losing_a_node_under_search_load_fails_no_request(cluster, cluster_clien
     victim.start()
     _wait(lambda: _green(cluster_client), "a green cluster after the node's return")
     assert {place: ask(*place) for place in PLACES} == expected
-    cluster_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+    cluster_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, request_timeout=BOUND_S)
