@@ -40,6 +40,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "fei.read": frozenset({"reader", "contributor", "coordinator", "admin"}),  # then only the forms one is part of
     "fei.manage": frozenset({"coordinator", "admin"}),
     "fei.stats": frozenset({"coordinator", "admin"}),
+    # anomaly reports (issue 14, FHIR Task): anyone signed in reports; the sites' contributors and the régions'
+    # coordinators handle them (scope checked on the report's sites and régions, quality.anomalies)
+    "anomaly.report": frozenset({"reader", "contributor", "coordinator", "analyst", "admin"}),
+    "anomaly.handle": frozenset({"contributor", "coordinator", "admin"}),
 }
 
 

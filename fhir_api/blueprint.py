@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 
 import orjson
@@ -18,14 +19,15 @@ from werkzeug.exceptions import HTTPException
 
 from core.errors import BadRequest, NotFound, RorError
 from core.settings import PROJECT_ROOT
-from fhir_api import capability, export, patch, store
+from fhir_api import capability, export, export_options, patch, store
 from fhir_api.service import DEFAULT_TIME_LIMIT, FhirService, SearchRequest, now, outcome
 
 log = logging.getLogger(__name__)
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 NDJSON = "application/fhir+ndjson"
-NOT_IMPLEMENTED_TYPES = {"Task", "Measure", "MeasureReport"}
+NOT_IMPLEMENTED_TYPES = {"Measure", "MeasureReport"}
+POLL_WAIT = 20.0  # seconds the documented status URL (`?_jobId=`) waits for an export to finish
 _lock = threading.Lock()
 
 
@@ -52,6 +54,9 @@ def register(app: Flask, *, graph=None, search=None, index_prefix: str | None = 
         "time_limit": time_limit or (settings.fhir_search_timeout if settings else DEFAULT_TIME_LIMIT),
     }
     app.register_blueprint(bp)
+    from fhir_api import served, tasks  # noqa: F401 — the types served outside the index register themselves
+
+    served.install(app)
     if not app.extensions.get("ror_error_shapes"):
         app.register_error_handler(HTTPException, _routing_error)
     from fhir_api.index import listeners
@@ -102,8 +107,12 @@ def _base_url() -> str:
 
 
 def _check_type(resource_type: str) -> None:
+    from fhir_api.served import SERVED
+
     if resource_type in store.RESOURCE_TYPES:
         return
+    if resource_type in SERVED:
+        raise NotImplementedYet(f"Cette interaction n'est pas disponible pour {resource_type}.")
     if resource_type in NOT_IMPLEMENTED_TYPES:
         raise NotImplementedYet(f"Le type de ressource {resource_type} n'est pas encore disponible.")
     raise NotFound(f"Type de ressource inconnu : {resource_type}.")
@@ -155,7 +164,8 @@ def read(resource_type: str, resource_id: str):
 @bp.route("/<resource_type>/<resource_id>", methods=["PATCH", "PUT", "DELETE"])
 def write_not_implemented(resource_type: str, resource_id: str):
     _check_type(resource_type)
-    raise NotImplementedYet("Seule la mise à jour des capacités d'un lieu (PATCH Location) est disponible.")
+    raise NotImplementedYet("Seules la mise à jour des capacités d'un lieu (PATCH Location) et celle du statut "
+                            "d'une anomalie (PATCH Task) sont disponibles.")
 
 
 @bp.patch("/Location/<resource_id>")
@@ -184,7 +194,7 @@ def patch_location(resource_id: str):
 
 @bp.get("/$export")
 def export_system():
-    return _kick_off(export.parse_types(request.args.get("_type")))
+    return _kick_off(None)
 
 
 @bp.get("/<resource_type>/$export")
@@ -196,19 +206,52 @@ def export_type(resource_type: str):
     return _kick_off(types)
 
 
-def _kick_off(types: list[str]):
-    if "respond-async" not in request.headers.get("Prefer", ""):
-        raise BadRequest("L'export en masse est asynchrone : ajoutez l'en-tête « Prefer: respond-async ».")
-    fmt = request.args.get("_outputFormat")
-    if fmt not in (None, "application/fhir+ndjson", "application/ndjson", "ndjson"):
-        raise BadRequest(f"Format de sortie non pris en charge : {fmt} (NDJSON uniquement).")
-    job = jobs().start(types, export.parse_since(request.args.get("_since")), request.url)
-    status_url = f"{_base_url()}/$export-poll-status/{job}"
+def _kick_off(types: list[str] | None):
+    """Bulk Data kick-off (`Prefer: respond-async`), or the ROR's documented call form (without it, which also
+    brings the offers' associated resources); both answer 202 and a status URL (docs/fhir.md)."""
+    ror_form = "respond-async" not in request.headers.get("Prefer", "")
+    fmt = export_options.output_format(request.args.get("_outputFormat"))
+    associated = export_options.associated(request.args.getlist("includeAssociatedData"), ror_form)
+    filters = export_options.type_filters(request.args.getlist("_typeFilter"), export.EXPORT_TYPES)
+    if types is None:
+        types = export.parse_types(request.args.get("_type")) if request.args.get("_type") else \
+            [t for t in export.EXPORT_TYPES if t in filters] or list(export.EXPORT_TYPES)
+    if associated and "HealthcareService" in types:
+        types = list(export.EXPORT_TYPES)
+    outside = sorted(set(filters) - set(types))
+    if outside:
+        raise BadRequest(f"« _typeFilter » porte sur un type non exporté : {', '.join(outside)}.")
+    options = {"format": fmt, "filters": filters, "associated": associated}
+    job = jobs().start(types, export.parse_since(request.args.get("_since")), request.url, options=options)
+    status_url = f"{_base_url()}/$export-poll-status" + (f"?_jobId={job}" if ror_form else f"/{job}")
     return Response(status=202, headers={"Content-Location": status_url})
 
 
 @bp.get("/$export-poll-status/<job>")
 def export_status(job: str):
+    return _status(job)
+
+
+@bp.get("/$export-poll-status")
+def export_status_documented():
+    """The status URL as the ROR documents it (`$export-poll-status?_jobId=…`): it waits up to POLL_WAIT seconds
+    for the export to finish (the documented client reads it once), then answers like the Bulk Data status."""
+    job = _job_param()
+    waited = 0.0
+    while jobs().state(job)["status"] == "in-progress" and waited < POLL_WAIT:
+        time.sleep(0.25)
+        waited += 0.25
+    return _status(job)
+
+
+def _job_param() -> str:
+    job = request.args.get("_jobId")
+    if not job:
+        raise BadRequest("« _jobId » est obligatoire : l'identifiant de l'export (en-tête Content-Location).")
+    return job
+
+
+def _status(job: str):
     state = jobs().state(job)
     if state["status"] == "in-progress":
         return Response(status=202, headers={"X-Progress": state.get("progress", ""), "Retry-After": "2"})
@@ -225,9 +268,14 @@ def export_delete(job: str):
     return Response(status=202)
 
 
+@bp.delete("/$export-poll-status")
+def export_delete_documented():
+    return export_delete(_job_param())
+
+
 @bp.get("/$export-file/<job>/<name>")
 def export_file(job: str, name: str):
-    return send_file(jobs().file(job, name), mimetype=NDJSON, max_age=0)
+    return send_file(jobs().file(job, name), mimetype=FHIR_JSON if name.endswith(".json") else NDJSON, max_age=0)
 
 
 # --- errors: always an OperationOutcome, never a stack trace -----------------------------------------------

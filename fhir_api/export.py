@@ -69,7 +69,7 @@ import orjson
 
 import cypher
 from core.errors import BadRequest, NotFound
-from fhir_api import codes, params, resources, store
+from fhir_api import codes, export_options, params, resources, store
 
 EXPORT_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
 BATCH = 2000
@@ -83,7 +83,7 @@ MAPPERS = {"Organization": resources.organization_resource, "HealthcareService":
            "Location": resources.location_resource, "PractitionerRole": resources.practitioner_role_resource,
            "Practitioner": resources.practitioner_resource}
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-FILE_NAME = re.compile(r"^[A-Za-z]+(-deleted)?\.ndjson$")
+FILE_NAME = re.compile(r"^[A-Za-z]+((-deleted)?\.ndjson|-[0-9]+\.json)$")
 SNAPSHOT_DIR = "snapshot"
 # Writes stamp updated_at with the database clock when their transaction runs; one that began before the
 # previous export's read and committed after it is not in that export. Neo4j runs here without a transaction
@@ -176,14 +176,15 @@ class ExportJobs:
         self._pool_lock = threading.Lock()
 
     def start(self, types: list[str], since: str | None, request_url: str, *, wait: bool = False,
-              cold: bool = False) -> str:
-        """Start a job; `cold` forces the streamed path for a full export (it still replaces the snapshot)."""
+              cold: bool = False, options: dict | None = None) -> str:
+        """Start a job; `cold` forces the streamed path for a full export (it still replaces the snapshot);
+        `options` ({filters, associated, format}: `fhir_api.export_options`) select and shape the output."""
         job = uuid.uuid4().hex
         folder = self.dir / job
         folder.mkdir(parents=True, exist_ok=True)
         state = {"status": "in-progress", "request": request_url, "types": types, "since": since,
                  "transactionTime": _now(), "output": [], "deleted": [], "error": [], "progress": "en cours",
-                 "modes": {}}
+                 "modes": {}, "options": options or {}}
         _write_state(folder, state)
         thread = threading.Thread(target=self._run, args=(folder, state, cold), name=f"fhir-export-{job}",
                                   daemon=True)
@@ -238,7 +239,13 @@ class ExportJobs:
                     lambda t: self._export_type(folder, t, state["since"], progress, epoch=epoch, cold=cold),
                     order), strict=True))
             counts = {t: done[t] for t in state["types"]}
-            state["output"] = [{"type": t, "file": f"{t}.ndjson", "count": c} for t, c in counts.items() if c]
+            options = state.get("options") or {}
+            counts = export_options.select(folder, counts, options.get("filters") or {},
+                                           bool(options.get("associated")))
+            if options.get("format") == "json":
+                state["output"] = [o for t, c in counts.items() if c for o in export_options.as_bundles(folder, t)]
+            else:
+                state["output"] = [{"type": t, "file": f"{t}.ndjson", "count": c} for t, c in counts.items() if c]
             if state["since"]:  # a full export simply omits deleted resources
                 state["deleted"] = self._tombstones(folder, state["types"], state["since"])
             state["status"] = "completed"

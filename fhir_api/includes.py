@@ -112,7 +112,7 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
 
 def _revincluded(engine, rtype: str, spec: IncludeSpec, ids: list[str], refs, deadline: Deadline) -> list[Hit]:
     if spec.target is None:
-        provided = hooks.revinclude_providers[spec.key](rtype, ids, deadline)
+        provided = hooks.revinclude_providers[spec.key](rtype, ids, deadline, engine.graph)
         return [Hit(r["id"], _text(r), {}) for r in provided]
     return _referencing(engine, spec, ids, refs.get(spec.source, []), deadline)
 

@@ -160,7 +160,7 @@ class SearchEngine:
         source, reference, param = _has_parts(rtype, cmp.path)
         provider = hooks.has_providers.get(f"{source}:{reference}")
         if provider is not None:
-            request = hooks.HasRequest(rtype, source, reference, param, cmp.op, cmp.values, deadline)
+            request = hooks.HasRequest(rtype, source, reference, param, cmp.op, cmp.values, deadline, self.graph)
             return sorted(set(provider(request)))
         ctx = Context(commune_point=lambda insee: self.commune_point(insee, deadline),
                       has_ids=lambda r, c: self.has_ids(r, c, deadline))

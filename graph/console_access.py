@@ -33,8 +33,9 @@ CONSOLE_RELATIONSHIP_TYPES = frozenset({
 # Private labels and types, named so that tests can tell "private on purpose" from "forgotten": the console
 # refuses them like any label absent from the allow-lists above.
 # Adverse-event forms (FEI) hold free-text accounts of incidents and who they were routed to: private.
+# Anomaly reports (FHIR Task) keep who reported and handled them: private too (FHIR publishes them without names).
 PRIVATE_LABELS = frozenset({"User", "ApiToken", "AuditEntry", "Tombstone", "IndexOutbox", "AdverseEvent",
-                            "AdverseEventAnswer"})
+                            "AdverseEventAnswer", "Anomaly"})
 PRIVATE_RELATIONSHIP_TYPES = frozenset({"HAS_TOKEN", "INVOLVES", "HAS_ANSWER"})
 
 # Operators that bring nodes into a query: each must name labels, all of them allowed.

@@ -58,6 +58,7 @@ OPTIONAL_PARTS = (
     ("web.crisis_api", lambda app, module: app.register_blueprint(module.bp)),
     ("web.crisis_pages", lambda app, module: app.register_blueprint(module.bp)),
     ("fhir_api.measure_report_emergency", lambda app, module: module.register(app)),
+    ("web.anomaly_pages", lambda app, module: app.register_blueprint(module.bp)),
 )
 
 

@@ -182,6 +182,8 @@ class FhirIndex:
 
 
 def _resources(path: Path, wanted) -> Iterator[tuple[dict, str]]:
+    if not path.exists():  # the export leaves no file for a type without resources
+        return
     with path.open("rb") as lines:
         for line in lines:
             line = line.strip()

@@ -103,7 +103,11 @@ def test_delete_job_then_status_is_404(client):
 
 
 @pytest.mark.parametrize(("url", "headers"), [
-    ("/fhir/$export", {}),  # no Prefer: respond-async
+    ("/fhir/$export?includeAssociatedData=LatestProvenanceResources", ASYNC),
+    ("/fhir/$export?_typeFilter=Patient%3Fname%3Dx", ASYNC),
+    ("/fhir/$export?_typeFilter=HealthcareService%3Fnope%3D1", ASYNC),
+    ("/fhir/$export?_typeFilter=Location%3Fnear%3D45%7C5%7C10%7Ckm", ASYNC),
+    ("/fhir/$export?_type=Location&_typeFilter=HealthcareService%3F_id%3Dx", ASYNC),
     ("/fhir/$export?_type=Patient", ASYNC),
     ("/fhir/$export?_since=last-week", ASYNC),
     ("/fhir/$export?_outputFormat=text/csv", ASYNC),
@@ -134,3 +138,94 @@ def test_recorded_deletion_shows_in_the_next_delta_and_reads_410(client, graph):
     deleted = [e["request"]["url"] for d in manifest["deleted"] for b in download(client, d["url"]) for e in b["entry"]]
     assert deleted == ["HealthcareService/OFF-971-A"]
     assert client.get("/fhir/HealthcareService/OFF-971-A").status_code == 410
+
+
+# --- the ROR's documented call forms (issue 14, item 6) ---------------------------------------------------------
+
+REGION = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
+
+
+def everything(client) -> dict[str, list[dict]]:
+    manifest = run_export(client, "/fhir/$export")
+    return {o["type"]: download(client, o["url"]) for o in manifest["output"]}
+
+
+def associated_with(full: dict[str, list[dict]], offers: set[str]) -> dict[str, set[str]]:
+    """What the documentation's « _myCompleteExtract » brings with these offers, read from a full export."""
+    def refs(value, target):
+        return {r["reference"].split("/")[1] for r in (value if isinstance(value, list) else [value] if value else [])
+                if r.get("reference", "").startswith(target + "/")}
+    hs = [r for r in full["HealthcareService"] if r["id"] in offers]
+    roles = [r for r in full["PractitionerRole"] if refs(r.get("healthcareService"), "HealthcareService") & offers]
+    orgs = set().union(*(refs(r.get("providedBy"), "Organization") for r in hs))
+    orgs |= set().union(*(refs(o.get("partOf"), "Organization") for o in full["Organization"] if o["id"] in orgs))
+    return {"HealthcareService": offers, "Organization": orgs,
+            "Location": set().union(*(refs(r.get("location"), "Location") for r in hs)),
+            "PractitionerRole": {r["id"] for r in roles},
+            "Practitioner": set().union(*(refs(r.get("practitioner"), "Practitioner") for r in roles))}
+
+
+def test_the_ror_call_form_without_prefer(client):
+    """As documented (export.md, « Profil 0 »): no Prefer header, JSON output, the status URL read with _jobId."""
+    kick = client.get("/fhir/$export?_outputFormat=application/fhir+json&_type=HealthcareService"
+                      "&includeAssociatedData=_myCompleteExtract", headers={"Accept": "application/json"})
+    assert kick.status_code == 202, kick.get_data(as_text=True)
+    location = urlsplit(kick.headers["Content-Location"])
+    assert location.path.endswith("/fhir/$export-poll-status") and location.query.startswith("_jobId=")
+    deadline, status = time.monotonic() + 120, None
+    while time.monotonic() < deadline:
+        status = client.get(location.path + "?" + location.query)
+        if status.status_code == 200:
+            break
+        assert status.status_code == 202
+    assert status is not None and status.status_code == 200
+    manifest = status.get_json()
+    counts: dict[str, int] = {}
+    for output in manifest["output"]:
+        assert output["url"].endswith(".json")
+        with client.get(path_of(output["url"])) as response:
+            assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+            bundle = response.get_json()
+        validate(bundle)
+        assert bundle["type"] == "collection" and len(bundle["entry"]) == output["count"]
+        assert {e["resource"]["resourceType"] for e in bundle["entry"]} == {output["type"]}
+        counts[output["type"]] = counts.get(output["type"], 0) + output["count"]
+    assert counts == FIXTURE_COUNTS  # every offer, and what is associated with them
+    assert client.delete(location.path + "?" + location.query).status_code == 202
+    assert client.get(location.path + "?" + location.query).status_code == 404
+
+
+@pytest.mark.parametrize("headers", [ASYNC, {}], ids=["bulk-data", "ror"])
+def test_region_type_filter_with_associated_resources(client, headers):
+    full = everything(client)
+    region = {r["id"] for r in full["HealthcareService"]
+              if any(t.get("code") == "84" for t in r["meta"].get("tag", []))}
+    assert region and region != {r["id"] for r in full["HealthcareService"]}
+    url = ("/fhir/$export?_type=HealthcareService&includeAssociatedData=_myCompleteExtract&_typeFilter="
+           + "HealthcareService%3F_tag%3D" + REGION.replace(":", "%3A").replace("/", "%2F") + "%7C84")
+    if headers:
+        manifest = run_export(client, url)
+    else:
+        kick = client.get(url)
+        assert kick.status_code == 202
+        location = urlsplit(kick.headers["Content-Location"])
+        deadline = time.monotonic() + 120
+        while (status := client.get(location.path + "?" + location.query)).status_code == 202:
+            assert time.monotonic() < deadline
+        manifest = status.get_json()
+    got = {o["type"]: {r["id"] for r in download(client, o["url"])} for o in manifest["output"]}
+    expected = {t: ids for t, ids in associated_with(full, region).items() if ids}
+    assert got == expected
+    only = run_export(client, url.replace("includeAssociatedData=_myCompleteExtract&", ""))
+    assert {o["type"]: {r["id"] for r in download(client, o["url"])} for o in only["output"]} == \
+        {"HealthcareService": region}
+
+
+def test_documented_export_requests(client):
+    """R030, R031, R116, R117 of the documented requests, as written (with and without Prefer)."""
+    from tests.integration.test_fhir_documented import REQUESTS
+
+    for request_ in (r for r in REQUESTS if r["resource"] == "$export"):
+        for headers in (request_.get("headers") or {}, {}):
+            response = client.get("/fhir/" + request_["path"], headers=headers)  # `+` unencoded, as documented
+            assert response.status_code == 202, (request_["id"], response.get_data(as_text=True))

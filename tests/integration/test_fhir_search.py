@@ -250,15 +250,23 @@ def _sample(p) -> str | None:
 def test_metadata_declares_exactly_what_is_implemented(client):
     statement = search(client, "metadata")
     validate(statement)
+    from fhir_api import served
+
     declared = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(declared) == set(searchparams.PARAMS)
+    assert set(declared) == set(searchparams.PARAMS) | set(served.SERVED)  # indexed types, and those served aside
     hs = declared["HealthcareService"]
     assert "HealthcareService:organization" in hs["searchInclude"]
-    assert hs["searchRevInclude"] == ["PractitionerRole:service"]
+    assert hs["searchRevInclude"] == ["PractitionerRole:service", "Task:focus"]
     for rtype, resource in declared.items():
         for sp in resource["searchParam"]:
-            p = searchparams.BY_NAME[rtype][sp["name"]]
-            value = _sample(p)
+            if rtype in served.SERVED:
+                kind = served.SERVED[rtype]
+                p = kind.param(sp["name"])
+                targets = kind.references.get(p.name, ())
+                value = f"{targets[0]}/x" if p.type == "reference" else _sample(p)
+            else:
+                p = searchparams.BY_NAME[rtype][sp["name"]]
+                value = _sample(p)
             if value is None or p.name == "_content":  # _content needs the search index: test_fhir_content.py
                 continue
             response = client.get(f"/fhir/{rtype}", query_string={p.name: value})
