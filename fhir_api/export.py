@@ -69,7 +69,7 @@ import orjson
 
 import cypher
 from core.errors import BadRequest, NotFound
-from fhir_api import codes, export_options, params, resources, store
+from fhir_api import codes, export_options, params, resources, store, tariffs
 
 EXPORT_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
 BATCH = 2000
@@ -93,7 +93,7 @@ SNAPSHOT_DIR = "snapshot"
 SAFETY_MARGIN = dt.timedelta(minutes=15)
 MAX_CHANGED_SHARE = 0.25  # more changes than this share of the snapshot: the cold path is as cheap
 EPOCH_VERSION = "1"  # bump when the snapshot format or the rules above change
-_CODE = [Path(resources.__file__), Path(codes.__file__)]
+_CODE = [Path(resources.__file__), Path(codes.__file__), Path(tariffs.__file__)]
 _CODE_QUERIES = [f"fhir/{q}" for t in EXPORT_TYPES for q in (f"export_{t.lower()}", f"{t.lower()}_by_ids")]
 
 

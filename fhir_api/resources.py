@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from fhir_api import codes
+from fhir_api import codes, tariffs
 from graph.fhir_ids import practitioner_role_id
 from graph.fhir_ids import split_practitioner_role_id as split_practitioner_role_id
 
@@ -130,6 +130,8 @@ def organization_resource(row: dict) -> dict:
         resource["address"] = [address] if address else []
         if row.get("parent_finess"):
             resource["partOf"] = {"reference": f"Organization/ej-{row['parent_finess']}"}
+        if org.get("tariffs"):
+            resource["extension"] = tariffs.price_extensions(org["tariffs"])
     return _drop_none(resource)
 
 

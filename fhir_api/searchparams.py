@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fhir_api import codes
+from fhir_api import codes, tariffs
 from fhir_api import extract as x
 
 Extract = Callable[[dict], list]
@@ -115,6 +115,7 @@ HEALTHCARE_SERVICE = [
 CAPACITY = "capacity"
 EQUIPMENT = "equipment"
 RESIDENCE = "residence"
+PRICE = "price"  # an Organization's tariffs
 
 
 def _capacity_token(name: str, doc: str) -> SearchParam:
@@ -152,7 +153,12 @@ LOCATION = [
 ]
 GROUPS: dict[str, dict[str, Extract]] = {  # type → group → rendered resource → items {param: values}
     "Location": {CAPACITY: x.capacities, EQUIPMENT: x.equipments, RESIDENCE: x.residences},
+    "Organization": {PRICE: tariffs.price_items},
 }
+
+def _price_token(name: str, doc: str) -> SearchParam:
+    return token(name, lambda r: [], doc, group=PRICE)
+
 
 ORGANIZATION = [
     _identifier_doc("FINESS, SIRET ou SIREN"),
@@ -164,6 +170,17 @@ ORGANIZATION = [
     string("address-postalcode", x.postal_codes, "Code postal"),
     string("address-city", x.cities, "Localité"),
     reference("partof", "partOf", "Organization", "Entité juridique de rattachement"),
+    # tariffs (fhir_api.tariffs): one item per tariff
+    _price_token("price-type", "Type de tarif (TRE_R246)"),
+    number("price-amount-value", lambda r: [], "Montant du tarif (euros)", group=PRICE),
+    _price_token("price-amount-currency", "Devise du tarif"),
+    _price_token("price-unit", "Unité de prix (TRE_R228)"),
+    _price_token("price-residential-type", "Type d'habitation du tarif (TRE_R242)"),
+    _price_token("special-price", "Condition tarifaire (TRE_R250)"),
+    _price_token("price-welcome-type", "Temporalité d'accueil du tarif (TRE_R240)"),
+    _price_token("price-dependency-level", "Groupe tarifaire de dépendance (TRE_R237)"),
+    date("price-validity-start-date", tariffs.start_dates, "Date de début de validité des tarifs (tri : "
+         "-price-validity-start-date, le plus récent d'abord)"),
 ]
 
 PRACTITIONER_ROLE = [

@@ -20,7 +20,7 @@ from pathlib import Path
 import cypher
 from graph import tombstones
 from graph.driver import Graph
-from loaders import fhir_extras
+from loaders import fhir_extras, tariffs
 from loaders.common import LoadSummary, Timer, chunks, write_in_batches
 from loaders.offer_catalog import PATHWAYS, SAMU, Profile, Role, Service, Unit
 from loaders.offer_profiles import profile_for
@@ -272,6 +272,7 @@ def generate_offer(graph: Graph, data_dir: Path | None = None, *, seed: int = 42
         bar.close()
     write_pathways(graph, summary)
     fhir_extras.enrich(graph)  # synthetic place functions, intervention zones, sectors, equipment limits
+    tariffs.generate(graph)  # synthetic EHPAD tariffs (FHIR ror-organization-price)
     if replace:
         tombstones.purge_recreated(graph)
     summary.seconds = timer.seconds

@@ -15,7 +15,8 @@ CALL () {
   RETURN 'EG' AS kind, s {.finess, .name, .siret, .category_code, .category_label, .phone, .email,
                           .address_line1, .address_line2, .postal_code, .city, .synthetic,
                           latitude: s.location.latitude, longitude: s.location.longitude,
-                          last_updated: coalesce(s.updated_at, s.loaded_at)} AS org,
+                          last_updated: coalesce(s.updated_at, s.loaded_at),
+                          tariffs: COLLECT { MATCH (s)-[:HAS_TARIFF]->(t:Tariff) RETURN t {.*} ORDER BY t.key }} AS org,
          le.finess AS parent_finess, c.insee AS commune_insee, c.name AS commune_name,
          r.code AS region_code, r.name AS region_name
   UNION ALL
