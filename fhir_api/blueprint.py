@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 NDJSON = "application/fhir+ndjson"
-NOT_IMPLEMENTED_TYPES = {"Measure", "MeasureReport"}
+NOT_IMPLEMENTED_TYPES: set[str] = set()
 POLL_WAIT = 20.0  # seconds the documented status URL (`?_jobId=`) waits for an export to finish
 _lock = threading.Lock()
 
@@ -54,9 +54,11 @@ def register(app: Flask, *, graph=None, search=None, index_prefix: str | None = 
         "time_limit": time_limit or (settings.fhir_search_timeout if settings else DEFAULT_TIME_LIMIT),
     }
     app.register_blueprint(bp)
-    from fhir_api import served, tasks  # noqa: F401 — the types served outside the index register themselves
+    from fhir_api import measure_reports, measures, served, tasks  # noqa: F401 — the types served outside the
+    # index register themselves
 
     served.install(app)
+    measure_reports.register(app)
     if not app.extensions.get("ror_error_shapes"):
         app.register_error_handler(HTTPException, _routing_error)
     from fhir_api.index import listeners

@@ -23,6 +23,12 @@ class Provider:
     read: Callable[[str], dict]  # the resource, or NotFound
     accepts: Callable[[dict], bool]  # can it answer a search with these parameters (no `measure` given)?
     search: Callable[[dict, str], dict]  # (parameters, base URL) → searchset Bundle
+    measures: tuple[str, ...] = ()  # other canonical URLs it answers (the steering indicators: one per indicator)
+
+    def answers(self, value: str) -> bool:
+        """Is `measure=value` one of ours: a canonical URL, `Measure/<id>` or the bare id?"""
+        wanted = value.rstrip("/").rsplit("/", 1)[-1]
+        return any(value == url or wanted == url.rsplit("/", 1)[-1] for url in (self.measure, *self.measures))
 
 
 PROVIDERS: list[Callable[[], Provider]] = []  # factories, called per request (they read the app's graph)
@@ -63,11 +69,12 @@ def search() -> Response:
     base = request.url_root.rstrip("/") + "/fhir"
     try:
         providers = _providers()
-        measure = params.get("measure")
+        measure = [m for value in params.get("measure", []) for m in value.split(",") if m]
         if measure:
-            chosen = [p for p in providers if p.measure in measure]
-            if not chosen:
-                raise BadRequest("Mesure inconnue : " + ", ".join(measure) + ".")
+            chosen = [p for p in providers if any(p.answers(m) for m in measure)]
+            if not chosen:  # no report of an unknown measure: an empty result, as for any reference
+                return _respond({"resourceType": "Bundle", "type": "searchset", "total": 0, "entry": [],
+                                 "link": [{"relation": "self", "url": request.url}]})
         else:
             chosen = [p for p in providers if p.accepts(params)]
             if len(chosen) != 1:
@@ -81,8 +88,8 @@ def search() -> Response:
 
 
 def register(app) -> None:
-    """Mount the MeasureReport route (idempotent). Not yet in the CapabilityStatement: its test holds it to the
-    types of fhir_api.searchparams, where the indicators' Measure/MeasureReport will be declared."""
+    """Mount the MeasureReport route (idempotent; `fhir_api.register` mounts it with /fhir). The
+    CapabilityStatement lists MeasureReport with the indicators' parameters (fhir_api.measures)."""
     if bp.name not in app.blueprints:
         app.register_blueprint(bp)
 

@@ -75,12 +75,14 @@ SERVED: dict[str, ServedType] = {}
 bp = Blueprint("fhir_served", __name__, url_prefix="/fhir")
 
 
-def register_type(served: ServedType) -> None:
-    """Serve a type: its search and read routes, its CapabilityStatement entry."""
+def register_type(served: ServedType, *, routes: bool = True) -> None:
+    """Serve a type: its search and read routes (unless another module routes it), its CapabilityStatement
+    entry."""
     first = served.name not in SERVED
     SERVED[served.name] = served
     if first:
         hooks.capability_resources.append(lambda name=served.name: capability(SERVED[name]))
+    if first and routes:
         bp.add_url_rule(f"/{served.name}", f"search_{served.name}", _search_route(served.name), methods=["GET"])
         bp.add_url_rule(f"/{served.name}/_search", f"post_{served.name}", _search_route(served.name, True),
                         methods=["POST"])

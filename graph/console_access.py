@@ -21,6 +21,7 @@ CONSOLE_LABELS = frozenset({
     # crisis modules (issue 17): the operational state of establishments, like capacity and tension
     "CrisisPlanState", "CrisisResources", "CrisisSurvey", "EmergencyReport", "EmergencyStatus",
     "Tariff",  # prices of an establishment (EHPAD), published like its offer (issue 14)
+    "IndicatorRun", "IndicatorValue",  # steering indicators: aggregated figures, published as FHIR MeasureReport
 })
 
 # Relationship types of the care-offer model; each connects two nodes of CONSOLE_LABELS only.
@@ -29,7 +30,7 @@ CONSOLE_RELATIONSHIP_TYPES = frozenset({
     "HAS_EQUIPMENT", "WORKS_IN", "HAS_PROFESSION", "HAS_SPECIALTY", "IN", "IN_DEPARTMENT", "HAS_CAPACITY",
     "HAS_TENSION", "NEXT_STEP", "GROUPS", "RECEPTION", "TEMPORALITY",
     "HAS_CRISIS_PLAN", "HAS_CRISIS_RESOURCES", "HAS_CRISIS_SURVEY", "HAS_EMERGENCY_STATUS",
-    "HAS_TARIFF",
+    "HAS_TARIFF", "HAS_VALUE",
 })
 
 # Private labels and types, named so that tests can tell "private on purpose" from "forgotten": the console

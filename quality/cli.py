@@ -58,3 +58,36 @@ def retired(settings) -> None:
         graph.close()
     click.echo(f"Offres concernées : {len({u.offer_id for u in uses})}.")
     _print_uses(uses)
+
+
+@quality.command("indicateurs")
+@click.option("--sans-index", "without_index", is_flag=True,
+              help="Ne pas lire l'index de recherche (pas d'indicateur de fraîcheur des capacités).")
+@click.pass_obj
+def indicators_command(settings, without_index: bool) -> None:
+    """Calcule les indicateurs de pilotage (complétude, peuplement, capacités périmées) par région et par
+    département et les enregistre (publiés en FHIR : Measure, MeasureReport)."""
+    import time
+
+    from engines import manager
+    from quality import indicators
+    from search.client import make_client
+
+    graph = _graph(settings)
+    client = None if without_index else make_client(settings, manager.endpoints(settings).opensearch_url)
+    started = time.perf_counter()
+    try:
+        values = indicators.compute(graph, search_client=client, index_prefix=settings.index_prefix,
+                                    stale_hours=settings.capacity_stale_hours)
+        graph.apply_schema()
+        run_id = indicators.record(graph, values, stale_hours=settings.capacity_stale_hours)
+    finally:
+        graph.close()
+        if client is not None:
+            client.close()
+    france = {(v.indicator, v.group): v for v in values if v.level == "france"}
+    click.echo(f"Indicateurs enregistrés (calcul {run_id}, {len(values)} valeurs, "
+               f"{time.perf_counter() - started:.0f} s) :")
+    for (indicator, group), value in sorted(france.items()):
+        score = "—" if value.score is None else f"{value.score:g} %"
+        click.echo(f"  {indicator:<20} {group:<16} France : {score} ({value.numerator}/{value.denominator})")

@@ -37,6 +37,7 @@ class PopulationRow:
     units: int
     ars_validated_on: date | None
     delay_days: int | None
+    units_populated: int = 0  # how many of its units are populated (the % above, as a count)
 
     def csv_row(self) -> list[str]:
         return [self.finess, self.name or "", self.department_code or "", _d(self.launched_on),
@@ -82,11 +83,13 @@ def check(graph: Graph, principal: Principal, region: str, department: str | Non
 
 
 def compute(graph: Graph, region: str, department: str | None = None,
-            finess: list[str] | None = None) -> list[PopulationRow]:
+            finess: list[str] | None = None, reports: dict | None = None) -> list[PopulationRow]:
     """The rows from the graph: every offer's minimum description is checked by the quality rules (slow on a
-    large région: seconds)."""
+    large région: seconds). `reports`: offer reports already evaluated, by offer id (the steering indicators
+    pass theirs; the rest are evaluated here)."""
     rows = graph.read_named("read/quality_population", region=region, department=department, finess=finess)
-    reports = {r.offer_id: r for r in offer_reports(graph, [i for row in rows for i in row["offer_ids"]])}
+    wanted = [i for row in rows for i in row["offer_ids"] if reports is None or i not in reports]
+    reports = {**(reports or {}), **{r.offer_id: r for r in offer_reports(graph, wanted)}}
     out = []
     for row in rows:
         units = [reports[i] for i in row["offer_ids"] if i in reports]
@@ -98,7 +101,8 @@ def compute(graph: Graph, region: str, department: str | None = None,
             org_populated_pct=_org_pct(row),
             units_populated_pct=round(100 * len(populated) / len(units)) if units else 0, units=len(units),
             ars_validated_on=validated,
-            delay_days=(validated - launched).days if launched and validated else None))
+            delay_days=(validated - launched).days if launched and validated else None,
+            units_populated=len(populated)))
     return out
 
 
