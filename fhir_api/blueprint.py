@@ -54,8 +54,8 @@ def register(app: Flask, *, graph=None, search=None, index_prefix: str | None = 
         "time_limit": time_limit or (settings.fhir_search_timeout if settings else DEFAULT_TIME_LIMIT),
     }
     app.register_blueprint(bp)
-    from fhir_api import measure_reports, measures, served, tasks  # noqa: F401 — the types served outside the
-    # index register themselves
+    # the types served outside the index register themselves
+    from fhir_api import measure_reports, measures, questionnaires, served, tasks  # noqa: F401
 
     served.install(app)
     measure_reports.register(app)
