@@ -151,8 +151,6 @@ class TerritoryService:
             "size": 0, "track_total_hits": True, "query": query,
             "aggs": {
                 "sites": {"cardinality": {"field": "site_finess", "precision_threshold": CARDINALITY_PRECISION}},
-                "families": {"filters": {"filters": {
-                    f["code"]: {"terms": {"activity_codes": f["activities"]}} for f in families}}},
                 "fields": {"terms": {"field": "field_codes", "size": 100}},
                 "activities": {"terms": {"field": "activity_codes", "size": 15}},
                 "beds": {"filter": {"exists": {"field": "capacity.updated_at"}}, "aggs": {
@@ -169,6 +167,9 @@ class TerritoryService:
                     "sites": {"terms": {"field": "site_finess", "size": 10_000}}}},
             },
         }
+        if families:  # a graph without the J51 families (no activity map loaded): no empty `filters`, refused
+            body["aggs"]["families"] = {"filters": {"filters": {
+                f["code"]: {"terms": {"activity_codes": f["activities"]}} for f in families}}}
         professionals = {"size": 0, "track_total_hits": True,
                          "query": {"bool": {"filter": territory.index_filter()}},
                          "aggs": {"people": {"cardinality": {"field": "rpps",
