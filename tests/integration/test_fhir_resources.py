@@ -128,7 +128,7 @@ def test_practitioner_role_and_practitioner(client):
     ("Organization/eg-999999999", 404, "not-found"),
     ("PractitionerRole/no-dot", 404, "not-found"),
     ("Patient/1", 404, "not-found"),
-    ("Task/1", 501, "not-supported"),
+    ("Task/1", 404, "not-found"),
 ])
 def test_read_errors_are_operation_outcomes_in_french(client, path, status, code):
     response = client.get(f"/fhir/{path}")

@@ -229,7 +229,7 @@ def test_unknown_parameter_is_a_400_unless_lenient(client):
     "HealthcareService?age-range-low=le5|http://unitsofmeasure.org|mo",
     "HealthcareService?specialty:text=psy",
     "HealthcareService?_include=HealthcareService:nothing",
-    "HealthcareService?_revinclude=Task:focus",
+    "HealthcareService?_revinclude=Task:nothing",
     "Location?near=abc",
     "Location?near=46|5|10|parsec",
     "Location?near-insee-code=99999",
