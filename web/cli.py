@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import click
 
 from core.settings import DEFAULT_THREADS
@@ -25,6 +27,9 @@ def serve_command(settings, host: str | None, port: int | None, threads: int, wo
     from web.workers import auto_workers, serve_workers
 
     workers = workers or settings.web_workers or auto_workers()
+    if workers > 1 and importlib.util.find_spec("gunicorn") is None:
+        click.echo("gunicorn absent (pip install -e .) : un seul processus de service (waitress).", err=True)
+        workers = 1
     if workers == 1:
         from web.app import serve
 
