@@ -5,13 +5,17 @@ The rarest activities go where France has them: the main ("pivot") sites of the 
 then the reference hospital of each département (its CHU, else the main hospital site nearest its most
 populous commune, usually the préfecture), then the other main sites of
 hospital legal entities. A legal entity's pivot is its general hospital site (not a satellite: psychiatry, day
-hospital, SMR…) with the fewest "secondary site" marks in its name, then the lowest FINESS number (the
-historical site was registered first). Large CHU get one pivot per six general sites (AP-HP, HCL, AP-HM).
+hospital, SMR…) near the entity's main city (not one of its sites far away: AP-HP's Hendaye, Berck or Hyères
+hospitals), with the fewest "secondary site" or non-acute marks in its name (convalescence, therapeutic hotel,
+"centre …"), then the lowest FINESS number (the historical site was registered first). Large CHU get one pivot
+per six general sites (AP-HP, HCL, AP-HM).
 """
 
 from __future__ import annotations
 
+import math
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +26,9 @@ HOSPITAL_KINDS = ("university_hospital", "hospital", "local_hospital")
 SITES_PER_CHU_PIVOT = 6
 _SECONDARY = re.compile(r"(?:^|[^A-Z])(?:SITE|ANTENNE|ANNEXE|ANT|LOCAL|HL|RESIDENCE|UNITE|SERVICE|POLE|CENTRE DE|"
                         r"MAISON|PAVILLON|VILLA|CONSULTATIONS?|SOINS PALLIATIFS|EX)(?:$|[^A-Z])")
+_NOT_ACUTE = re.compile(r"(?:^|[^A-Z])(?:THERAPEUTIQUE|CONVAL\w*|CTRE|CENTRE(?! HOSPITALIER)|CRF|POUPONNIERE|"
+                        r"FOYER|MARITIME|AMBULANCES)(?:$|[^A-Z])")
+AWAY_KM = 30.0  # a site farther than this from its legal entity's main city is never preferred as its pivot
 _GENERAL = re.compile(r"(?:^|[^A-Z])(?:CHU|CHRU|CHR|CHI|CHIC|CH|CENTRE HOSPITALIER|C H|C H U|HU|HOPITAL|HOPITAUX|"
                       r"HOP|GH|GHU|GHT)(?:$|[^A-Z])")
 
@@ -39,8 +46,37 @@ class SitePlan:
 
 def _pivot_key(site: dict) -> tuple[int, str]:
     name = normalise(site.get("name") or "").replace(".", "")  # "C.H.U. DE POINTE-A-PITRE" is a CHU
-    penalty = (0 if _GENERAL.search(name) else 2) + (1 if _SECONDARY.search(name) else 0)
+    penalty = ((0 if _GENERAL.search(name) else 2) + (1 if _SECONDARY.search(name) else 0)
+               + (2 if _NOT_ACUTE.search(name) else 0))
     return penalty, site["finess"]
+
+
+def _km(site: dict, anchor: dict) -> float:
+    """Approximate distance in km (equirectangular: enough to tell a suburb from another région)."""
+    if site.get("lat") is None or anchor.get("lat") is None:
+        return 0.0
+    dlon = (site["lon"] - anchor["lon"]) * math.cos(math.radians((site["lat"] + anchor["lat"]) / 2))
+    return 111.2 * math.hypot(site["lat"] - anchor["lat"], dlon)
+
+
+def _entity_order(members: list[dict], anchor: dict | None) -> list[dict]:
+    """Members of one legal entity, the best pivot first: near the entity's main city (`anchor`), then by name
+    marks, then by FINESS number."""
+    if anchor is None:
+        return sorted(members, key=_pivot_key)
+    return sorted(members, key=lambda s: (_km(s, anchor) > AWAY_KM, _pivot_key(s)))
+
+
+def _entity_anchors(sites: list[dict]) -> dict[str, dict]:
+    """The main city of each legal entity: the median position of all its sites (hospitals, USLD, schools,
+    screening centres… cluster in the city of the main hospital; FINESS commune populations are not reliable
+    enough for this)."""
+    positions: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for s in sites:
+        if s.get("lat") is not None and s.get("legal_entity_finess"):
+            positions[s["legal_entity_finess"]].append((s["lat"], s["lon"]))
+    return {entity: {"lat": statistics.median(p[0] for p in points), "lon": statistics.median(p[1] for p in points)}
+            for entity, points in positions.items()}
 
 
 def _distance(site: dict, anchor: dict | None) -> float:
@@ -61,8 +97,9 @@ def plan_sites(sites: Iterable[dict]) -> dict[str, SitePlan]:
         if kind in HOSPITAL_KINDS:
             by_entity[(kind, s.get("legal_entity_finess") or s["finess"])].append(s)
     roles: dict[str, str] = {}
-    for (kind, _), members in by_entity.items():
-        members.sort(key=_pivot_key)
+    anchors_of_entities = _entity_anchors(sites)
+    for (kind, entity), members in by_entity.items():
+        members[:] = _entity_order(members, anchors_of_entities.get(entity))
         pivots = 1 + (len(members) - 1) // SITES_PER_CHU_PIVOT if kind == "university_hospital" else 1
         for rank, s in enumerate(members):
             prefix = "chu" if kind == "university_hospital" else "ch"

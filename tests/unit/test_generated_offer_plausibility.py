@@ -69,6 +69,22 @@ def test_rare_activities_on_the_main_site_of_a_chu_not_on_its_other_hospitals():
         assert "J16|0459" not in keys_of(generate_site(other, 42, AS_OF, plans[other["finess"]]))
 
 
+def test_a_chu_pivot_is_an_acute_hospital_of_its_main_city_not_a_far_site_or_a_convalescence_centre():
+    paris = [site(f"7501000{i:02d}", "101", f"HU PARIS SITE HOPITAL {i} APHP", "750712184", "75") for i in range(7)]
+    for s in paris:
+        s.update(lat=48.85, lon=2.35)
+    far = [{**site("640790150", "101", "HOPITAL MARIN VILLE PARIS", "750712184", "64"), "lat": 43.37, "lon": -1.77},
+           {**site("620100016", "101", "HOP MARITIME DE BERCK", "750712184", "62"), "lat": 50.4, "lon": 1.57}]
+    plans = plan_sites(far + paris)  # the far sites have the lowest FINESS numbers and no "SITE" mark
+    assert [plans[s["finess"]].role for s in far] == ["chu_site", "chu_site"]
+    assert sum(plans[s["finess"]].role == "chu_pivot" for s in paris) == 2  # one pivot per six general sites
+    nantes = [site("440044410", "101", "HOTEL THERAPEUTIQUE CHU NANTES", "440000289", "44"),
+              site("440044411", "101", "CTRE CONVAL. L'ERMITAGE CHU NANTES", "440000289", "44"),
+              site("440000271", "101", "CHU DE NANTES SITE HOTEL DIEU HME", "440000289", "44")]
+    plans = plan_sites(nantes)
+    assert [plans[s["finess"]].role for s in nantes] == ["chu_site", "chu_site", "chu_pivot"]
+
+
 def test_children_are_treated_in_cardiology_and_neonatal_units_at_chu():
     chu = generate_site(site("290000017", "101", "CHRU BREST SITE HOPITAL MORVAN"), 42, AS_OF)
     children = {"J15|01", "J15|02", "J15|03", "J15|04"}
