@@ -111,7 +111,7 @@ class OrientationService:
             filters.append(dsl.terms("public_codes", [public.code]))
         return self._geo_search(QueryKind.SPECIALIST_OPINION, q, filters, activities=activities, age_group=age,
                                 public=public, contact_function=q.contact_function,
-                                urgent=time_critical_reason(self.settings.data_dir, "activity", activities))
+                                urgent=time_critical_reason(self.settings.data_dir, "activity", activities, q.activity))
 
     def act_team(self, q: ActTeamQuery) -> SearchResult:
         """Nearest offers performing a specific act (thrombectomy, coronary angioplasty, ECMO…)."""
@@ -121,7 +121,7 @@ class OrientationService:
         if age:
             filters.append(dsl.terms("age_group_codes", [age.code]))
         return self._geo_search(QueryKind.ACT_TEAM, q, filters, acts=acts, age_group=age,
-                                urgent=time_critical_reason(self.settings.data_dir, "act", acts))
+                                urgent=time_critical_reason(self.settings.data_dir, "act", acts, q.act))
 
     def equipment(self, q: EquipmentQuery) -> SearchResult:
         """Nearest places with an equipment, today's hours and "open now" (Europe/Paris)."""
@@ -131,7 +131,7 @@ class OrientationService:
         if q.open_now:
             filters.append(dsl.open_now_filter(_codes(kinds), week_minute(at)))
         return self._geo_search(QueryKind.EQUIPMENT, q, filters, equipment=kinds, now=at,
-                                urgent=time_critical_reason(self.settings.data_dir, "equipment", kinds))
+                                urgent=time_critical_reason(self.settings.data_dir, "equipment", kinds, q.equipment))
 
     def beds(self, q: BedsQuery) -> SearchResult:
         """Nearest offers of an activity (and care mode) with available beds for the patient's gender."""
@@ -148,7 +148,7 @@ class OrientationService:
             filters.append(dsl.terms("age_group_codes", [age.code]))
         return self._geo_search(QueryKind.BEDS, q, filters, activities=activities, care_modes=modes,
                                 age_group=age, now=now, extra_why=("beds",),
-                                urgent=time_critical_reason(self.settings.data_dir, "activity", activities))
+                                urgent=time_critical_reason(self.settings.data_dir, "activity", activities, q.activity))
 
     def text(self, q: TextQuery) -> SearchResult:
         """Free text read as NOS concepts (typos, synonyms, abbreviations), with facets; distance-sorted and
@@ -168,8 +168,8 @@ class OrientationService:
         reading = self.interpreter.read(text) if text else Reading(text="")
         named = {kind: tuple(Coded(code=m.code, label=m.label) for m in reading.of_kind(kind))
                  for kind in ("activity", "act", "equipment", "care_mode")}
-        urgent = (time_critical_reason(self.settings.data_dir, "act", named["act"])
-                  or time_critical_reason(self.settings.data_dir, "activity", named["activity"]))
+        urgent = (time_critical_reason(self.settings.data_dir, "act", named["act"], text)
+                  or time_critical_reason(self.settings.data_dir, "activity", named["activity"], text))
         explain = {"activities": activities + named["activity"], "acts": named["act"],
                    "equipment": named["equipment"], "care_modes": modes + named["care_mode"],
                    "text": text or None, "notes": reading.notes}

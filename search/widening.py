@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -141,11 +143,28 @@ def time_critical_codes(data_dir: Path) -> dict[tuple[str, str], TimeCritical]:
     return out
 
 
-def time_critical_reason(data_dir: Path, kind: str, matched: tuple[Coded, ...]) -> str | None:
-    """Why the query is time-critical (the first matched code in the list), or None."""
+def time_critical_reason(data_dir: Path, kind: str, matched: tuple[Coded, ...], text: str | None = None) -> str | None:
+    """Why the query is time-critical, or None.
+
+    A word that names a whole specialty ("cardiologie", "pédiatrie", "réanimation": ten to fifty codes, one or two of
+    them time-critical) is not a time-critical request: the query is time-critical when at least half of the codes
+    it resolved to are, or when the one code whose label holds every word typed is ("angioplastie coronaire").
+    """
     table = time_critical_codes(Path(data_dir))
-    for coded in matched:
-        entry = table.get((kind, coded.code))
-        if entry:
-            return entry.reason
+    urgent = [table[(kind, c.code)] for c in matched if (kind, c.code) in table]
+    if not urgent:
+        return None
+    if 2 * len(urgent) >= len(matched):
+        return urgent[0].reason
+    words = _words(text or "")
+    if words:
+        holders = [c for c in matched if all(any(w.startswith(t) for w in _words(c.label or "")) for t in words)]
+        if len(holders) == 1 and (kind, holders[0].code) in table:
+            return table[(kind, holders[0].code)].reason
     return None
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words without accents, three letters or more ("artères" → "arteres")."""
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return [w for w in re.split(r"[^a-z0-9]+", folded) if len(w) >= 3]

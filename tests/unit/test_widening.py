@@ -87,3 +87,25 @@ def test_time_critical_list_is_data():
     assert time_critical_reason(DATA, "act", (Coded(code="0459", label="Thrombectomie"),)) == (
         "Thrombectomie de l'AVC ischémique")
     assert time_critical_reason(DATA, "activity", (Coded(code="013", label="Cardiologie"),)) is None
+
+
+CARDIOLOGY = (Coded(code="013", label="Cardiologie générale"), Coded(code="014", label="Cardiologie interventionnelle"),
+              Coded(code="018", label="Chirurgie cardiaque et gros vaisseaux (cardio-vasculaire)"),
+              Coded(code="235", label="Réadaptation des affections cardio-vasculaires"))
+CORONARY = (Coded(code="0179", label="Echographie endo-coronaire"), Coded(code="0516", label="Pontage coronarien"),
+            Coded(code="0597", label="Angioplastie des artères coronaires"),
+            Coded(code="1277", label="Scanner coronaire"))
+STROKE = (Coded(code="098", label="Neurologie vasculaire (UNV)"), Coded(code="184", label="Neurologie"),
+          Coded(code="256", label="Urgence neurovasculaire"), Coded(code="356", label="USINV"))
+
+
+@pytest.mark.parametrize(("kind", "matched", "text", "urgent"), [
+    ("activity", CARDIOLOGY, "cardiologie", False),  # a specialty word, one time-critical code among four
+    ("activity", CARDIOLOGY[1:2], "014", True),  # the code picked
+    ("activity", CARDIOLOGY, "cardiologie interventionnelle", True),  # the one label holding every word
+    ("act", CORONARY, "angioplastie coronaire", True),
+    ("act", CORONARY, "coronaire", False),
+    ("activity", STROKE, "AVC", True),  # three of four codes are time-critical
+])
+def test_a_specialty_word_is_not_a_time_critical_request(kind, matched, text, urgent):
+    assert (time_critical_reason(DATA, kind, matched, text) is not None) is urgent
