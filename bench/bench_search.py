@@ -95,8 +95,10 @@ def _key(name: str) -> str:
     return name_key(name)
 
 
-def run_latency(service: OrientationService, n: int, seed: int) -> None:
+def run_latency(service: OrientationService, n: int, seed: int, kinds: list[str] | None = None) -> None:
     queries = make_queries(service, n, seed)
+    if kinds:
+        queries = {kind: queries[kind] for kind in kinds}
     for kind, items in queries.items():  # warm-up: JIT, caches, connection pool
         for q in items[:20]:
             _call(service, kind, q)
@@ -158,6 +160,8 @@ def main() -> None:
     parser.add_argument("--build", action="store_true", help="time a full index build first")
     parser.add_argument("--queries", type=int, default=1000, help="queries per type")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--kinds", help="query types to time, comma-separated (default: all; the issue 15 ones: "
+                                        "widened,time_critical,text_place,text_national,autocomplete)")
     parser.add_argument("--sync-delay", action="store_true", help="measure capacity change → search visibility")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--sync-scan", action="store_true",
@@ -176,7 +180,7 @@ def main() -> None:
         print(f"ror index build: {report.seconds:.1f} s for {report.counts} (version v{report.version})")
     service = OrientationService(graph, client, settings)
     if args.queries:
-        run_latency(service, args.queries, args.seed)
+        run_latency(service, args.queries, args.seed, [k for k in (args.kinds or "").split(",") if k])
     if args.sync_scan:
         times = []
         for _ in range(5):
