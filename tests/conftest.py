@@ -95,7 +95,9 @@ def search_client(settings, engine_endpoints):
     from search.client import make_client
 
     endpoints, _ = engine_endpoints
-    client = make_client(settings, endpoints.opensearch_url)
+    # The tests' own setup and admin calls (index creation, bulk loads, deletes) wait as long as a loaded CI machine
+    # needs; the product's 10 s client default is for people waiting on a page, not for fixtures.
+    client = make_client(settings, endpoints.opensearch_url, timeout=120)
     yield client
     client.close()
 
