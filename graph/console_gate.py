@@ -29,6 +29,7 @@ class ConsoleGate:
         self._running: dict[str, int] = defaultdict(int)
         self._waiting: dict[str, int] = defaultdict(int)
         self._all = 0
+        self.peaks = {"running": 0, "waiting": 0}  # the most ever running / waiting for one user (tests, logs)
 
     @contextmanager
     def slot(self, user: str, wait_s: float) -> Iterator[None]:
@@ -42,6 +43,7 @@ class ConsoleGate:
                         "attente pour vous. Attendez qu'elles se terminent (ou annulez-en une).",
                         detail=f"user {user}: {self._running[user]} running, {self._waiting[user]} waiting")
                 self._waiting[user] += 1
+                self.peaks["waiting"] = max(self.peaks["waiting"], self._waiting[user])
                 try:
                     while not self._free(user):
                         left = deadline - time.monotonic()
@@ -54,6 +56,7 @@ class ConsoleGate:
                     self._waiting[user] -= 1
             self._running[user] += 1
             self._all += 1
+            self.peaks["running"] = max(self.peaks["running"], self._running[user])
         try:
             yield
         finally:

@@ -31,7 +31,7 @@ JOB_ID = re.compile(r"[A-Za-z0-9_-]{16,40}")
 STATES = ("queued", "running", "done", "failed")
 STATE_LABELS = {"queued": "en attente", "running": "en cours", "done": "terminé", "failed": "en échec"}
 QUEUE_PER_WORKER = 4  # jobs waiting for a worker, per worker, before new ones are refused
-STOP_WAIT_S = 10.0  # how long `delete` waits for a running job to stop
+STOP_WAIT_S = 60.0  # how long `delete` waits for a running job to stop (its transaction ends in Neo4j)
 STOP_POLL_S = 0.1
 
 

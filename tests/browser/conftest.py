@@ -15,6 +15,9 @@ from tests.web.seed import ensure_seeded
 
 CHROMIUM = Path(os.environ.get("ROR_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# Every wait is on a condition (a selector, a text, a URL); these are guards only, generous for a loaded machine
+# (a 15 s wait for "Requête annulée" failed a fresh-clone CI run: issue 19).
+WAIT_MS = 120_000
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -33,10 +36,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)  # `expect(…)` assertions wait 5 s by default
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=WAIT_MS)
         yield chromium
         chromium.close()
 
@@ -60,15 +64,13 @@ def base_url(settings, graph, search_client, engine_endpoints):
     close(app)  # the console's worker processes
 
 
-WAIT_MS = 90_000  # every wait is on a condition; this bound only stops a test that would never end
-
-
 def open_page(browser, width: int = 1280, height: int = 900):
     """A fresh context and page at this viewport (Paris time, French) that records console errors."""
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height},
                                   timezone_id="Europe/Paris")
     pg = context.new_page()
     pg.set_default_timeout(WAIT_MS)
+    pg.set_default_navigation_timeout(WAIT_MS)
     pg.console_errors = []
     pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))

@@ -70,7 +70,7 @@ def test_analyst_runs_a_path_query_sees_table_and_graph_and_downloads_csv(page, 
     # the message comes with the refreshed list, whose first row is then the new export
     page.locator(".analysis-jobs [data-jobs-message]:has-text('Export lancé')").wait_for()
     done = page.locator(".analysis-jobs tbody tr:first-child[data-job-state=done]")
-    done.wait_for(timeout=60_000)
+    done.wait_for()
     assert "terminé" in done.inner_text()
     with page.expect_download() as info:
         done.locator("a:has-text('CSV')").click()
@@ -130,7 +130,7 @@ def test_keyboard_run_and_french_refusal(page, base_url, analyst):
     before = page.locator(".analysis-jobs tbody tr").count()
     page.click("button:has-text('Lancer en export')")
     running = page.locator(".analysis-jobs tbody tr:first-child[data-job-state=running]")
-    running.wait_for(timeout=60_000)
+    running.wait_for()
     assert "en cours" in running.inner_text()
     running.locator("button:has-text('Arrêter')").click()
     page.locator(".analysis-jobs [data-jobs-message]:has-text('Export arrêté')").wait_for()

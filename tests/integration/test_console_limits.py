@@ -152,8 +152,8 @@ def test_52_requests_of_one_analyst_leave_the_health_check_up(world, graph, sett
         close(app)
     assert statuses["nested"] == [400] * 52
     never = statuses["never_ends"]
-    assert len(never) == 52 and set(never) <= {400, 429}, never
-    per_user, queue = settings.console_per_user, settings.console_queue_per_user
-    assert per_user <= never.count(400) <= per_user + queue  # the ones that ran ended at the time limit
-    assert never.count(429) >= 52 - per_user - queue
+    assert len(never) == 52 and set(never) <= {400, 429}, never  # ran to the time limit, or refused
+    assert never.count(400) >= 1 and never.count(429) >= 1
+    peaks = app.extensions["ror_console"].gate.peaks  # never more at once than the analyst's share
+    assert peaks["running"] <= settings.console_per_user and peaks["waiting"] <= settings.console_queue_per_user
     assert health and set(health) == {200}, health

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -364,14 +365,23 @@ def test_rebuild_swaps_aliases_while_searches_keep_working(world):
             except Exception as exc:  # noqa: BLE001 - any failure during the swap is the defect under test
                 errors.append(exc)
 
+    def wait_for(condition) -> None:  # on the condition, never on the clock (a guard only: 300 s)
+        deadline = time.monotonic() + 300
+        while not condition() and not errors:
+            assert time.monotonic() < deadline, "searches stopped answering"
+            time.sleep(0.05)
+
     thread = threading.Thread(target=search_loop)
     thread.start()
     try:
+        wait_for(lambda: answered)  # searching before the build…
         report = world.indexer.build(kinds=["offers"])
+        after_swap = len(answered)
+        wait_for(lambda: len(answered) >= after_swap + 3)  # …and after its swap
     finally:
         done.set()
         thread.join()
     after = set(world.client.indices.get_alias(name=f"{world.prefix}-offers"))
-    assert not errors and len(answered) > 5 and len(set(answered)) == 1
+    assert not errors and len(set(answered)) == 1
     assert not before & after and all(i.endswith(f"-v{report.version}") for i in after)
     assert not any(world.client.indices.exists(index=i) for i in before)

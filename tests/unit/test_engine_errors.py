@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,4 +97,7 @@ def test_stop_never_signals_a_foreign_process(tmp_path):
         assert process.pid_alive(pid)
     finally:
         process.stop_pid(pid, "time.sleep")
+    deadline = time.monotonic() + 120  # a guard: the end of a killed process is waited for, not timed
+    while process.pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not process.pid_alive(pid)
