@@ -229,8 +229,7 @@ def wait_healthy(
     while time.monotonic() < deadline:
         if check():
             return
-        _reap(pid)
-        if not pid_alive(pid):
+        if _gone(pid):  # reaped when it is our child: no "still running" warning at exit
             raise EngineError(
                 f"{name} s'est arrêté pendant le démarrage. Dernières lignes de {log} :\n{tail(log)}"
             )

@@ -83,6 +83,9 @@ def test_health_timeout_names_the_setting(tmp_path):
     pid = process.spawn([sys.executable, "-u", "-c", "import time; print('still starting'); time.sleep(30)"],
                         cwd=tmp_path, env={}, log=log)
     try:
+        deadline = time.monotonic() + 120  # its line is awaited (a guard): a loaded machine starts Python slowly
+        while "still starting" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
         with pytest.raises(EngineError, match="(?s)en 1 s.*ROR_ENGINE_START_TIMEOUT.*still starting"):
             process.wait_healthy("Moteur", lambda: False, pid, log, timeout=1)
     finally:
