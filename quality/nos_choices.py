@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 from geo.gazetteer import name_key
@@ -44,21 +45,22 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_stem(w) for w in name_key(text).split() if w not in STOP_WORDS)
 
 
-_cache: dict[tuple[int, str], tuple[float, tuple[Option, ...]]] = {}
+# Per graph object: a WeakKeyDictionary, since an id() is reused once its graph is gone (another database's
+# labels were then served from the cache).
+_cache: weakref.WeakKeyDictionary[Graph, dict[str, tuple[float, tuple[Option, ...]]]] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 
 
 def options(graph: Graph, value_set: str) -> tuple[Option, ...]:
     """The codes and labels of a value set, by label (kept a few minutes per process)."""
-    key = (id(graph), value_set)
     with _cache_lock:
-        found = _cache.get(key)
+        found = _cache.get(graph, {}).get(value_set)
     if found is not None and time.monotonic() - found[0] < OPTIONS_TTL_S:
         return found[1]
     rows = graph.read_named("read/nos_value_set_options", value_set=value_set)
     out = tuple(Option(code=r["code"], label=r["label"] or r["code"], retired=bool(r["retired"])) for r in rows)
     with _cache_lock:
-        _cache[key] = (time.monotonic(), out)
+        _cache.setdefault(graph, {})[value_set] = (time.monotonic(), out)
     return out
 
 

@@ -19,6 +19,27 @@ import pytest
 from core.settings import Settings
 from engines import manager, process
 
+# Process-wide state a test module may change and the next one must not inherit (issue 19: a CI run failed on a
+# test that found the FHIR index's listeners installed by another module's app, pushing to its fake client).
+HOOK_LISTS = ("change_listeners", "build_hooks", "sync_hooks")  # search.sync: filled by fhir_api.register / the CLI
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_leaves_no_global_state():
+    """Each test module starts from the process state the previous one found: environment variables and the write
+    listeners of `search.sync` are put back when the module ends (its module-scoped apps are gone by then)."""
+    environ = dict(os.environ)
+    sync = sys.modules.get("search.sync")
+    hooks = {name: list(getattr(sync, name)) for name in HOOK_LISTS} if sync else {}
+    yield
+    if dict(os.environ) != environ:
+        os.environ.clear()
+        os.environ.update(environ)
+    sync = sys.modules.get("search.sync")
+    if sync is not None:
+        for name in HOOK_LISTS:
+            getattr(sync, name)[:] = hooks.get(name, [])
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:

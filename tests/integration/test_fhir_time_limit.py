@@ -23,14 +23,12 @@ def client(graph, search_client, engine_endpoints, tmp_path_factory):
 
 
 @pytest.fixture
-def slow_provider(graph):
+def slow_provider(graph, monkeypatch):
     def provider(request: hooks.HasRequest):
         graph.read(SLOW, timeout_=request.deadline.remaining())
         return []
 
-    hooks.has_providers["Task:focus"] = provider
-    yield
-    hooks.has_providers.pop("Task:focus", None)
+    monkeypatch.setitem(hooks.has_providers, "Task:focus", provider)  # the registry is put back as it was
 
 
 def running(graph) -> list[dict]:
@@ -53,20 +51,17 @@ def test_a_search_past_its_time_limit_is_an_operation_outcome_and_leaves_no_tran
     assert running(graph) == []
 
 
-def test_the_same_search_within_its_limit_answers(client, graph):
+def test_the_same_search_within_its_limit_answers(client, graph, monkeypatch):
     def provider(request: hooks.HasRequest):
         rows = graph.read("MATCH (o:Offer {id: 'OFF-01-B'}) RETURN o.id AS id", timeout_=request.deadline.remaining())
         return [r["id"] for r in rows]
 
-    hooks.has_providers["Task:focus"] = provider
-    try:
-        response = client.get("/fhir/HealthcareService?_has:Task:focus:status=ready")
-        assert response.status_code == 200, response.get_data(as_text=True)
-        assert [e["resource"]["id"] for e in response.get_json()["entry"]] == ["OFF-01-B"]
-        filtered = client.get("/fhir/HealthcareService?_filter=_has:Task:focus:status eq ready or other")
-        assert [e["resource"]["id"] for e in filtered.get_json()["entry"]] == ["OFF-01-B"]
-    finally:
-        hooks.has_providers.pop("Task:focus", None)
+    monkeypatch.setitem(hooks.has_providers, "Task:focus", provider)
+    response = client.get("/fhir/HealthcareService?_has:Task:focus:status=ready")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert [e["resource"]["id"] for e in response.get_json()["entry"]] == ["OFF-01-B"]
+    filtered = client.get("/fhir/HealthcareService?_filter=_has:Task:focus:status eq ready or other")
+    assert [e["resource"]["id"] for e in filtered.get_json()["entry"]] == ["OFF-01-B"]
 
 
 def test_an_unregistered_has_stays_a_400(client):
