@@ -8,7 +8,7 @@ import time
 import pytest
 
 from fhir_api import hooks
-from tests.fixtures.fhir.support import load_fixture_or_skip, search_app
+from tests.fixtures.fhir.support import load_fixture_or_skip, make_app, search_app
 
 pytestmark = pytest.mark.integration
 SLOW = "UNWIND range(1, 400000000) AS x WITH x WHERE x % 7919 = -1 RETURN count(x) AS n"
@@ -20,6 +20,13 @@ def client(graph, search_client, engine_endpoints, tmp_path_factory):
     load_fixture_or_skip(graph, engine_endpoints)
     app = search_app(graph, search_client, tmp_path_factory, prefix="fhirlimit", time_limit=1.5)
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def roomy_client(client, graph, search_client, tmp_path_factory):
+    """The same index behind a generous limit: a search that needs none must not race 1.5 s on a loaded machine."""
+    return make_app(graph, search_client, index_prefix="fhirlimit", exports_dir=tmp_path_factory.mktemp("exports"),
+                    time_limit=120).test_client()
 
 
 @pytest.fixture
@@ -51,16 +58,16 @@ def test_a_search_past_its_time_limit_is_an_operation_outcome_and_leaves_no_tran
     assert running(graph) == []
 
 
-def test_the_same_search_within_its_limit_answers(client, graph, monkeypatch):
+def test_the_same_search_within_its_limit_answers(roomy_client, graph, monkeypatch):
     def provider(request: hooks.HasRequest):
         rows = graph.read("MATCH (o:Offer {id: 'OFF-01-B'}) RETURN o.id AS id", timeout_=request.deadline.remaining())
         return [r["id"] for r in rows]
 
     monkeypatch.setitem(hooks.has_providers, "Task:focus", provider)
-    response = client.get("/fhir/HealthcareService?_has:Task:focus:status=ready")
+    response = roomy_client.get("/fhir/HealthcareService?_has:Task:focus:status=ready")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert [e["resource"]["id"] for e in response.get_json()["entry"]] == ["OFF-01-B"]
-    filtered = client.get("/fhir/HealthcareService?_filter=_has:Task:focus:status eq ready or other")
+    filtered = roomy_client.get("/fhir/HealthcareService?_filter=_has:Task:focus:status eq ready or other")
     assert [e["resource"]["id"] for e in filtered.get_json()["entry"]] == ["OFF-01-B"]
 
 

@@ -75,7 +75,7 @@ def test_process_dying_at_start_shows_its_log(tmp_path):
     pid = process.spawn([sys.executable, "-c", "print('boom: bad config'); raise SystemExit(2)"],
                         cwd=tmp_path, env={}, log=log)
     with pytest.raises(EngineError, match="(?s)s'est arrêté pendant le démarrage.*boom: bad config"):
-        process.wait_healthy("Moteur", lambda: False, pid, log, timeout=10)
+        process.wait_healthy("Moteur", lambda: False, pid, log, timeout=120)  # ends when it dies
 
 
 def test_health_timeout_names_the_setting(tmp_path):
