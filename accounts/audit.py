@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import cypher
 from accounts.models import Principal, Target
-from graph.driver import Graph, _translated
+from graph.driver import Graph
 
-T = TypeVar("T")
 MAX_LIMIT = 1000
 
 
@@ -64,12 +62,6 @@ def append(tx, principal: Principal, action: str, target: Target, before, after)
     record = entry(principal, action, target, before, after)
     tx.run(cypher.query("write/audit_append"), entry=record).consume()
     return record["id"]
-
-
-def in_write_transaction(graph: Graph, work: Callable[[Any], T]) -> T:
-    """Run `work(tx)` in one managed write transaction (retried by the driver on transient errors)."""
-    with _translated(graph.uri), graph.driver.session(database=graph.database) as session:
-        return session.execute_write(work)
 
 
 def entries(graph: Graph, principal: Principal, *, target_id: str | None = None, actor: str | None = None,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import ROLES, Principal, Target, User
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, new_token, token_hash, verify_password
 from core.errors import BadRequest, Conflict, NotFound
@@ -55,7 +55,7 @@ class UserStore:
             append(tx, actor, "user.add", Target("User", username), None, row)
             return row
 
-        return User.from_row(in_write_transaction(self.graph, work))
+        return User.from_row(self.graph.transaction(work))
 
     def get(self, username: str) -> User | None:
         rows = self.graph.read_named("read/accounts_user", username=username)
@@ -81,7 +81,7 @@ class UserStore:
             row = tx.run(cypher.query("write/accounts_user_grant"), params).single().data()
             append(tx, actor, "user.grant", Target("User", username), row["before"], row["after"])
 
-        in_write_transaction(self.graph, work)
+        self.graph.transaction(work)
         return self.get(username)
 
     def authenticate(self, username: str, password: str) -> User | None:
@@ -110,7 +110,7 @@ class UserStore:
             append(tx, actor, "token.create", Target("ApiToken", token_id), None,
                    {"username": username, "name": name})
 
-        in_write_transaction(self.graph, work)
+        self.graph.transaction(work)
         return token_id, plaintext
 
     def revoke_token(self, token_id: str, *, actor: Principal = CLI) -> None:
@@ -120,7 +120,7 @@ class UserStore:
                 raise NotFound("Jeton inconnu.")
             append(tx, actor, "token.revoke", Target("ApiToken", token_id), {"revoked": False}, {"revoked": True})
 
-        in_write_transaction(self.graph, work)
+        self.graph.transaction(work)
 
     def user_for_token(self, plaintext: str) -> tuple[User, str] | None:
         rows = self.graph.read_named("read/accounts_token_user", token_hash=token_hash(plaintext))

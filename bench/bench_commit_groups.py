@@ -18,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts.audit import in_write_transaction  # noqa: E402
 from accounts.models import Principal, User  # noqa: E402
 from capacity import service  # noqa: E402
 from core.settings import Settings  # noqa: E402
@@ -57,7 +56,7 @@ def main() -> None:
             group = [service._Pending(principal, places[(done + i) % len(places)],
                                       {"available_women": 1, "note": "banc de charge (synthétique)"}, today)
                      for i in range(size)]
-            outcomes = in_write_transaction(graph, lambda tx, group=group: service._write_group(tx, group))
+            outcomes = graph.transaction(lambda tx, group=group: service._write_group(tx, group))
             failed = [o for o in outcomes if isinstance(o, BaseException)]
             if failed:
                 raise SystemExit(f"entrée refusée : {failed[0]}")

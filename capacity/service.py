@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import cypher
 from accounts.audit import entry as audit_entry
-from accounts.audit import in_write_transaction
 from accounts.models import Principal, Target
 from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
 from core import freshness
@@ -172,7 +171,7 @@ def _write_group(tx, group: list[_Pending]) -> list:
 
 def transact(graph: Graph):
     """`work(tx)` → its result, in one managed write transaction of `graph`."""
-    return lambda work: in_write_transaction(graph, work)
+    return graph.transaction
 
 
 def _committer(graph: Graph) -> group_commit.GroupCommitter:

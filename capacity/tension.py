@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal
 from accounts.store import UserStore
 from core.errors import BadRequest, Conflict, NotFound
@@ -101,7 +101,7 @@ def open_alert(graph: Graph, principal: Principal, finess: str, payload: dict, *
         append(tx, principal, "tension.open", replace(target, kind="TensionAlert", id=params["id"]), None, alert)
         return alert
 
-    alert = in_write_transaction(graph, work)
+    alert = graph.transaction(work)
     _reindex_site(graph, finess, search_client, index_prefix)
     return _alert(alert, finess)
 
@@ -127,7 +127,7 @@ def change_alert(graph: Graph, principal: Principal, alert_id: str, payload: dic
                replace(target, kind="TensionAlert", id=alert_id), row["before"], row["alert"])
         return row["alert"]
 
-    alert = in_write_transaction(graph, work)
+    alert = graph.transaction(work)
     _reindex_site(graph, finess, search_client, index_prefix)
     return _alert(alert, finess)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal, Target
 from accounts.store import UserStore
 from core.errors import BadRequest, NotFound
@@ -168,7 +168,7 @@ def set_plan(graph: Graph, principal: Principal, finess: str, payload, *, now: d
         append(tx, principal, action, replace(target, kind="CrisisPlanState", id=state["id"]), before, after)
         return after
 
-    return to_plan(in_write_transaction(graph, work))
+    return to_plan(graph.transaction(work))
 
 
 def declare_resources(graph: Graph, principal: Principal, finess: str, payload) -> Resources:
@@ -188,7 +188,7 @@ def declare_resources(graph: Graph, principal: Principal, finess: str, payload) 
                row["before"], row["after"])
         return row["after"]
 
-    return to_resources(in_write_transaction(graph, work))
+    return to_resources(graph.transaction(work))
 
 
 def _region_target(principal: Principal, region: str) -> Target:
@@ -218,7 +218,7 @@ def open_survey(graph: Graph, principal: Principal, region: str, reason) -> Surv
         append(tx, principal, "crisis.survey.open", replace(target, id=new_id), None, row["after"])
         return row["after"]
 
-    return to_survey(in_write_transaction(graph, work))
+    return to_survey(graph.transaction(work))
 
 
 def close_survey(graph: Graph, principal: Principal, region: str) -> Survey:
@@ -232,7 +232,7 @@ def close_survey(graph: Graph, principal: Principal, region: str) -> Survey:
                row["after"])
         return row["after"]
 
-    return to_survey(in_write_transaction(graph, work))
+    return to_survey(graph.transaction(work))
 
 
 def bed_labels() -> dict[str, str]:

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 import cypher
 from accounts.audit import entry as audit_entry
-from accounts.audit import in_write_transaction
 from accounts.models import Principal, Target, User
 from core.errors import BadRequest, Conflict, NotFound, RorError
 from core.freshness import moment
@@ -87,7 +86,7 @@ def submit_checked(graph: Graph, principal: Principal, reports: list[Report], *,
 
 
 def _committer(graph: Graph) -> group_commit.GroupCommitter:
-    return group_commit.committer(graph, "emergency", lambda work: in_write_transaction(graph, work), _write_group)
+    return group_commit.committer(graph, "emergency", graph.transaction, _write_group)
 
 
 def _write_group(tx, group: list[_Pending]) -> list:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal, Target
 from core.errors import BadRequest, Conflict, Forbidden, NotFound
 from core.freshness import native
@@ -123,7 +123,7 @@ def file(graph: Graph, principal: Principal, payload, *, today: date | None = No
         append(tx, principal, "fei.file", _target(event_id, sites), None, row["event"])
         return row["event"]
 
-    stored = in_write_transaction(graph, work)
+    stored = graph.transaction(work)
     return _form(stored, [{"finess": s["finess"], "name": s["site_name"]} for s in sites])
 
 
@@ -171,7 +171,7 @@ def _record(graph: Graph, principal: Principal, form: Form, answer: dict, *, sta
                         region_code=form.region_codes[0] if form.region_codes else None)
         append(tx, principal, action, target, row["before"], {**row["after"], "entry": row["answer"]})
 
-    in_write_transaction(graph, work)
+    graph.transaction(work)
     return get(graph, principal, form.id)
 
 

@@ -341,8 +341,7 @@ class ExportJobs:
             expected = tx.run(cypher.query(COUNT_QUERY[rtype])).single()["count"]
             return changed, deleted, expected
 
-        with self.graph.driver.session(database=self.graph.database, default_access_mode="READ") as session:
-            return session.execute_read(work)
+        return self.graph.read_transaction(work)
 
     def _fetch(self, rtype: str, ids: list[str]) -> Iterator[dict]:
         for start in range(0, len(ids), BATCH):
@@ -421,23 +420,24 @@ class ExportJobs:
 def _export_in_process(uri: str, auth, database: str, rtype: str, path: str) -> int:
     """Renderer-process side of the cold path: stream the type's export query (`cypher/fhir/export_<type>`),
     map each row, write NDJSON to `path`; the running count goes to `<path>.count` after each chunk."""
-    from neo4j import GraphDatabase
+    from graph.driver import Graph
 
     out_path = Path(path)
     counter = out_path.with_name(out_path.name + ".count")
     mapper = MAPPERS[rtype]
     count = 0
-    with GraphDatabase.driver(uri, auth=auth, connection_timeout=5.0, notifications_min_severity="OFF") as driver, \
-            driver.session(database=database, fetch_size=BATCH, default_access_mode="READ") as session, \
-            out_path.open("wb") as out:
-        result = session.run(cypher.query(EXPORT_QUERY[rtype]))
-        keys = result.keys()
-        # The rows are maps and scalars only (no nodes): a plain dict per record is what record.data() gives,
-        # at a tenth of its cost (≈ 5 instead of 40–60 µs a row).
-        for rows in _batches((dict(zip(keys, record, strict=True)) for record in result), BATCH):
-            out.write(_render([mapper(row) for row in rows]))
-            count += len(rows)
-            counter.write_text(str(count))
+    graph = Graph(uri, auth=auth, database=database)
+    try:
+        with out_path.open("wb") as out:
+            # The rows are maps and scalars only (no nodes): plain_values=False keeps each record's values as they
+            # are, at a fifth of the cost of converting them (≈ 8 instead of 40 µs a row).
+            rows_of = graph.stream(cypher.query(EXPORT_QUERY[rtype]), fetch_size=BATCH, plain_values=False)
+            for rows in _batches(rows_of, BATCH):
+                out.write(_render([mapper(row) for row in rows]))
+                count += len(rows)
+                counter.write_text(str(count))
+    finally:
+        graph.close()
     counter.unlink(missing_ok=True)
     return count
 

@@ -16,12 +16,11 @@ import re
 import time
 from dataclasses import dataclass
 
-import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from core.errors import BadRequest, Forbidden
 from graph.console_access import check_access
-from graph.driver import Graph, _translated
+from graph.driver import Graph
 from graph.results import QueryResult, ResultBuilder
 
 READ_ONLY = "La console est en lecture seule."
@@ -310,9 +309,7 @@ def run_read(graph: Graph, statement: str, params: dict, limits: ConsoleLimits, 
     retry for 30 s, which held a connection per query)."""
     builder = ResultBuilder(row_cap=limits.row_cap, max_bytes=limits.max_bytes)
     started = time.perf_counter()
-    with _translated(graph.uri), _client_errors(limits), graph.driver.session(
-            database=graph.database, default_access_mode=neo4j.READ_ACCESS) as session, \
-            session.begin_transaction(timeout=limits.timeout_s, metadata=metadata) as tx:
+    with graph.read_once(timeout_s=limits.timeout_s, metadata=metadata, errors=_client_errors(limits)) as tx:
         result = tx.run(statement, params)
         builder.start(list(result.keys()))
         for record in result:
@@ -325,14 +322,12 @@ def cancel(graph: Graph, metadata: dict) -> int:
     """Terminate the running transactions whose metadata holds every key/value of `metadata`; how many."""
     if not metadata:
         raise ValueError("cancel needs metadata to match, or it would stop every transaction")
-    with _translated(graph.uri):
-        records, _, _ = graph.driver.execute_query(
-            "SHOW TRANSACTIONS YIELD transactionId, metaData "
-            "WHERE all(key IN keys($wanted) WHERE metaData[key] = $wanted[key]) RETURN transactionId",
-            {"wanted": metadata}, database_=graph.database)
-        ids = [r["transactionId"] for r in records]
-        if ids:
-            graph.driver.execute_query("TERMINATE TRANSACTIONS $ids", {"ids": ids}, database_=graph.database)
+    rows = graph.read("SHOW TRANSACTIONS YIELD transactionId, metaData "
+                      "WHERE all(key IN keys($wanted) WHERE metaData[key] = $wanted[key]) RETURN transactionId",
+                      wanted=metadata)
+    ids = [r["transactionId"] for r in rows]
+    if ids:
+        graph.write("TERMINATE TRANSACTIONS $ids", ids=ids)
     return len(ids)
 
 
@@ -341,9 +336,7 @@ def explain(graph: Graph, statement: str, params: dict | None = None, limits: Co
     """Neo4j's query type and plan for `statement`, without running it: planning runs under the limits' time
     limit too (a long path pattern can keep the planner busy for minutes), once, without retry."""
     limits = limits or ConsoleLimits()
-    with _translated(graph.uri), _client_errors(limits), graph.driver.session(
-            database=graph.database, default_access_mode=neo4j.READ_ACCESS) as session, \
-            session.begin_transaction(timeout=limits.timeout_s, metadata=metadata) as tx:
+    with graph.read_once(timeout_s=limits.timeout_s, metadata=metadata, errors=_client_errors(limits)) as tx:
         summary = tx.run("EXPLAIN " + statement, params or {}).consume()
     return summary.query_type, summary.plan
 

@@ -1,12 +1,15 @@
 """One Neo4j driver per process/app; reads in read transactions, writes in write transactions.
 
-Driver errors are translated here into the product's errors (`raise … from e`).
+`Graph` is the only door to the driver: single queries (`read`, `write`), managed transactions of several
+statements (`transaction`, `read_transaction`), rows streamed from one read transaction (`stream`). Driver
+errors are translated here into the product's errors (`translated`, `raise … from e`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, TypeVar
 
 import neo4j
 import neo4j.graph
@@ -17,6 +20,7 @@ import cypher
 from core.errors import BadRequest, QueryTimeout, ServiceUnavailable
 from core.settings import Settings
 
+T = TypeVar("T")
 _AS_IS = frozenset({str, int, float, bool, type(None), bytes})
 
 
@@ -84,7 +88,7 @@ class Graph:
         """Run a read query (routing READ) and return plain dicts; `timeout_` (seconds) bounds the transaction:
         past it the server ends it and the caller gets a SearchTimeout-like 503."""
         query = neo4j.Query(query_text, timeout=timeout_) if timeout_ is not None else query_text
-        with _translated(self.uri):
+        with translated(self.uri):
             records, _, _ = self.driver.execute_query(
                 query, params, routing_=neo4j.RoutingControl.READ, database_=self.database
             )
@@ -94,7 +98,7 @@ class Graph:
         return self.read(cypher.query(name), timeout_=timeout_, **params)
 
     def write(self, query_text: str, **params) -> neo4j.ResultSummary:
-        with _translated(self.uri):
+        with translated(self.uri):
             _, summary, _ = self.driver.execute_query(
                 query_text, params, routing_=neo4j.RoutingControl.WRITE, database_=self.database
             )
@@ -109,20 +113,69 @@ class Graph:
         Without it, a query planned while an index still counted no entries (statistics lag behind a bulk load)
         keeps a plan that seeks that index from every row: the site documents of the search index, seeking
         every published offer for each of 95,333 sites, ran for minutes instead of 6 s."""
-        with _translated(self.uri):
+        with translated(self.uri):
             self.driver.execute_query("CALL db.prepareForReplanning($timeout)", {"timeout": timeout_s},
                                       database_=self.database)
 
     def run_autocommit(self, query_text: str, **params) -> None:
         """For `CALL { … } IN TRANSACTIONS`, which needs an implicit (auto-commit) transaction."""
-        with _translated(self.uri), self.driver.session(database=self.database) as session:
+        with translated(self.uri), self.driver.session(database=self.database) as session:
             session.run(query_text, params).consume()
 
     def write_batches(self, name: str, rows: Iterable[dict], **params) -> dict[str, int]:
         """One write transaction for one `UNWIND $rows` batch: all of it lands or none of it."""
-        with _translated(self.uri), self.driver.session(database=self.database) as session:
+        with translated(self.uri), self.driver.session(database=self.database) as session:
             counters = session.execute_write(_run_counted, cypher.query(name), {"rows": list(rows), **params})
         return counters
+
+    def transaction(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(tx, *args)` in one managed write transaction: all its statements land or none (the driver retries
+        it on transient errors, so `work` must be safe to run again)."""
+        with translated(self.uri), self.driver.session(database=self.database) as session:
+            return session.execute_write(work, *args)
+
+    def read_transaction(self, work: Callable[..., T], *args: Any, timeout_s: float | None = None,
+                         metadata: dict | None = None) -> T:
+        """`work(tx, *args)` in one managed read transaction (one consistent view for several reads). `timeout_s`
+        bounds it on the server; `metadata` is attached to it (`SHOW TRANSACTIONS`)."""
+        if timeout_s is not None or metadata is not None:
+            work = neo4j.unit_of_work(timeout=timeout_s, metadata=metadata)(work)
+        with translated(self.uri), self.driver.session(database=self.database,
+                                                       default_access_mode=neo4j.READ_ACCESS) as session:
+            return session.execute_read(work, *args)
+
+    @contextmanager
+    def read_once(self, *, timeout_s: float | None = None, metadata: dict | None = None,
+                  errors: AbstractContextManager | None = None) -> Iterator[neo4j.Transaction]:
+        """One explicit READ transaction, run once (no retry: for a query a person typed, a failure is reported,
+        not run again). `errors` is entered inside the error translation, around the transaction: a caller's own
+        reading of the driver's errors comes first."""
+        with translated(self.uri), (errors or nullcontext()), \
+                self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session, \
+                session.begin_transaction(timeout=timeout_s, metadata=metadata) as tx:
+            yield tx
+
+    def stream(self, query_text: str, params: dict | None = None, *, fetch_size: int | None = None,
+               plain_values: bool = True) -> Iterator[dict]:
+        """Rows of a read query as dicts, streamed from one read transaction (never all in memory).
+
+        `plain_values=False` is for queries returning only maps and scalars (no nodes, relationships or paths): each
+        row is then the record's own values, at a fifth of the cost of `row_of` for rows of nested maps.
+        Notifications are off: streamed projections name optional parts of the model on purpose."""
+        options = {"fetch_size": fetch_size} if fetch_size else {}
+        with translated(self.uri), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                                       notifications_min_severity="OFF", **options) as session:
+            result = session.run(query_text, params or {})
+            if plain_values:
+                for record in result:
+                    yield row_of(record)
+            else:
+                keys = result.keys()
+                for record in result:
+                    yield dict(zip(keys, record, strict=True))
+
+    def stream_named(self, name: str, **params) -> Iterator[dict]:
+        return self.stream(cypher.query(name), params)
 
     def apply_schema(self) -> int:
         """Apply every `cypher/schema/*.cypher` statement (all are IF NOT EXISTS: repeatable)."""
@@ -131,13 +184,13 @@ class Graph:
             for statement in cypher.statements(name):
                 self.write(statement)
                 count += 1
-        with _translated(self.uri):
+        with translated(self.uri):
             self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
         return count
 
     def ping(self) -> str:
         """Server version; raises ServiceUnavailable when Neo4j cannot be reached."""
-        with _translated(self.uri):
+        with translated(self.uri):
             info = self.driver.get_server_info()
         return info.agent
 
@@ -156,7 +209,9 @@ def _run_counted(tx, query_text: str, params: dict) -> dict[str, int]:
 
 
 @contextmanager
-def _translated(uri: str) -> Iterator[None]:
+def translated(uri: str) -> Iterator[None]:
+    """Driver errors raised inside the block as the product's errors: Neo4j out of reach → ServiceUnavailable
+    (503, naming `uri` in the detail), a uniqueness constraint violated → BadRequest."""
     try:
         yield
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, neo4j_errors.ConnectionPoolError,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal
 from accounts.store import UserStore
 from core.errors import BadRequest, NotFound
@@ -178,7 +178,7 @@ def _write(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload
                {**before, "revision": current}, {**after, "revision": int(row["revision"])})
         return action
 
-    action = in_write_transaction(graph, work)
+    action = graph.transaction(work)
     indexed = reindex_offer_change(graph, search_client, index_prefix, [offer_id], [target.site_finess])
     return ContactWrite(contacts=_read(graph, offer_id), report=offer_reports(graph, [offer_id])[0],
                         indexed=indexed, rpps=rpps, action=action)

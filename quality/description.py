@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal, Target
 from accounts.store import UserStore
 from core.errors import BadRequest, Conflict, NotFound
@@ -235,7 +235,7 @@ def create(graph: Graph, principal: Principal, finess: str, payload: dict) -> De
             raise NotFound("Établissement introuvable.")
         append(tx, principal, "offer.create", target, None, {"name": name, "status": "draft", "revision": 0})
 
-    in_write_transaction(graph, work)
+    graph.transaction(work)
     return DescriptionWrite(description=read(graph, principal, offer_id), report=offer_reports(graph, [offer_id])[0],
                             indexed=False, changed=("name",))
 
@@ -259,7 +259,7 @@ def update(graph: Graph, principal: Principal, offer_id: str, payload: dict, *, 
         append(tx, principal, "offer.update", target, old, new)
         return after, [k for k in old if old[k] != new[k]]
 
-    after, changed = in_write_transaction(graph, work)
+    after, changed = graph.transaction(work)
     indexed = reindex_offer_change(graph, search_client, index_prefix, [offer_id], [target.site_finess])
     report = offer_reports(graph, [offer_id])[0]
     return DescriptionWrite(description=_description(after), report=report, indexed=indexed,

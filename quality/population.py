@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal
 from accounts.store import UserStore
 from core.clock import PARIS
@@ -292,4 +292,4 @@ def update(graph: Graph, principal: Principal, finess: str, payload: dict) -> di
         append(tx, principal, "site.population", target, row["before"], row["after"])
         return row["after"]
 
-    return in_write_transaction(graph, work)
+    return graph.transaction(work)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal
 from accounts.store import UserStore
 from core.errors import BadRequest, Conflict, Forbidden
@@ -89,7 +89,7 @@ def transition(graph: Graph, principal: Principal, offer_id: str, to: str, *, re
         tombstones.offer_status_changed(tx, offer_id, row["before"], row["status"], principal.username)
         return row
 
-    row = in_write_transaction(graph, work)
+    row = graph.transaction(work)
     indexed = reindex_offer_change(graph, search_client, index_prefix, [offer_id], [target.site_finess])
     return Transition(offer_id=offer_id, before=row["before"], status=row["status"],
                       status_label=STATUSES[row["status"]], by=principal.username, at=row["at"], indexed=indexed)

@@ -9,12 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import neo4j
 from opensearchpy import OpenSearch, helpers
 
-import cypher
 from core.errors import BadRequest
-from graph.driver import Graph, _translated, row_of
+from graph.driver import Graph
 from search.client import translated
 from search.documents import DOCUMENT_ID, NO_REGION, TO_DOCUMENT, region_of
 from search.mappings import KINDS, index_body, meta_body
@@ -72,16 +70,6 @@ class SyncReport:
 BUILD_ADMIN_TIMEOUT_S = 120
 
 
-def stream_rows(graph: Graph, name: str, **params) -> Iterator[dict]:
-    """Rows of a projection, streamed from one read transaction (never all in memory)."""
-    # Projections name optional parts of the model (HAS_ORG, TensionAlert…): absent ones are not warnings here.
-    with _translated(graph.uri), graph.driver.session(database=graph.database, default_access_mode=neo4j.READ_ACCESS,
-                                                      notifications_min_severity="OFF") as session:
-        result = session.run(cypher.query(name), params)
-        for record in result:
-            yield row_of(record)
-
-
 def graph_now(graph: Graph) -> datetime:
     return graph.read("RETURN datetime() AS now")[0]["now"].to_native()
 
@@ -115,7 +103,7 @@ class Indexer:
     def _fill(self, kind: str, regions: list[str], version: int,
               progress: Callable[[str, int], None] | None) -> tuple[int, list[str]]:
         created = {r.lower(): self._create(self.names.physical(kind, r, version), kind) for r in regions}
-        count = self._bulk(kind, stream_rows(self.graph, f"index/{kind}", ids=None), created, version, progress)
+        count = self._bulk(kind, self.graph.stream_named(f"index/{kind}", ids=None), created, version, progress)
         for index in created.values():
             self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}},
                                              request_timeout=BUILD_ADMIN_TIMEOUT_S)
@@ -209,7 +197,7 @@ class Indexer:
         with translated():
             for start in range(0, len(finess), SYNC_BATCH):
                 chunk = finess[start:start + SYNC_BATCH]
-                count += self._upsert("sites", stream_rows(self.graph, "index/sites", ids=chunk),
+                count += self._upsert("sites", self.graph.stream_named("index/sites", ids=chunk),
                                       {"ids": {"values": chunk}})
         return count
 
@@ -218,10 +206,10 @@ class Indexer:
         offers = roles = 0
         for start in range(0, len(ids), SYNC_BATCH):
             chunk = ids[start:start + SYNC_BATCH]
-            offers += self._upsert("offers", stream_rows(self.graph, "index/offers", ids=chunk),
+            offers += self._upsert("offers", self.graph.stream_named("index/offers", ids=chunk),
                                    {"ids": {"values": chunk}} if relocate else None)
             if professionals:
-                roles += self._upsert("professionals", stream_rows(self.graph, "index/professionals", ids=chunk),
+                roles += self._upsert("professionals", self.graph.stream_named("index/professionals", ids=chunk),
                                       {"terms": {"offer_id": chunk}})
         return offers, roles
 

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from accounts.audit import in_write_transaction
 from geo.communes import CommuneIndex
 from graph import tombstones
 from loaders.finess import FINESS_SAMPLE, load_finess
@@ -107,14 +106,14 @@ def test_unpublishing_an_offer_also_deletes_its_practitioner_roles(graph, engine
     def unpublish(tx):
         return tombstones.offer_status_changed(tx, "OFF-01-A", "published", "draft", "tester")
 
-    assert in_write_transaction(graph, unpublish) == 3
+    assert graph.transaction(unpublish) == 3
     assert tombstone_set(graph) - before == {("HealthcareService", "OFF-01-A"),
                                              ("PractitionerRole", "10001234567.OFF-01-A"),
                                              ("PractitionerRole", "SYN0000002.OFF-01-A")}
     # a move between two unpublished statuses deletes nothing; coming back to published clears them
-    assert in_write_transaction(graph, lambda tx: tombstones.offer_status_changed(
+    assert graph.transaction(lambda tx: tombstones.offer_status_changed(
         tx, "OFF-01-A", "draft", "validated_professionals", "tester")) == 0
-    in_write_transaction(graph, lambda tx: tombstones.offer_status_changed(
+    graph.transaction(lambda tx: tombstones.offer_status_changed(
         tx, "OFF-01-A", "validated_direction", "published", "tester"))
     assert tombstone_set(graph) == before
 

@@ -9,6 +9,7 @@ from accounts.models import Principal, User
 from capacity import service
 from core.errors import ServiceUnavailable
 from graph import group_commit
+from graph.driver import Graph
 
 
 def test_database_down_answers_every_waiting_capacity_entry_at_once():
@@ -21,19 +22,18 @@ def test_database_down_answers_every_waiting_capacity_entry_at_once():
         def __exit__(self, *exc):
             return False
 
-        def execute_write(self, work):
+        def execute_write(self, work, *args):
             raise neo4j.exceptions.ServiceUnavailable("connection refused")
 
-    class DownGraph:
-        uri, database = "bolt://127.0.0.1:1", "neo4j"
+    class DownDriver:
+        def session(self, **kwargs):
+            return DownSession()
 
-        class driver:  # noqa: N801 - the attribute the write path uses
-            @staticmethod
-            def session(**kwargs):
-                return DownSession()
+    down = Graph.__new__(Graph)  # the real Graph (and its error translation) over a driver whose sessions fail
+    down.uri, down.database, down.driver = "bolt://127.0.0.1:1", "neo4j", DownDriver()
 
     principal = Principal(User("contrib", "contributor"), via="test")
-    committer = group_commit.GroupCommitter(service.transact(DownGraph()), service._write_group, name="capacity",
+    committer = group_commit.GroupCommitter(service.transact(down), service._write_group, name="capacity",
                                             start=False)
     today = service.paris_today()
     entries = [service._Pending(principal, f"pl-{n}", {"available_women": 1}, today) for n in range(3)]
