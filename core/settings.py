@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ConfigError
+from core.scalars import to_bool, to_float, to_int
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,15 +173,11 @@ def _convert(f: dataclasses.Field, raw: str):
     kind = str(f.type)
     try:
         if "bool" in kind:
-            if raw.lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.lower() in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
+            return to_bool(raw)
         if kind.startswith("int"):
-            return int(raw)
+            return to_int(raw)
         if kind.startswith("float"):
-            return float(raw)
+            return to_float(raw)
         if "Path" in kind:
             return Path(raw).expanduser()
         return raw

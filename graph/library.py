@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import cypher
 from core.errors import BadRequest, NotFound
+from core.scalars import to_bool, to_float, to_int
 from graph.console import ConsoleLimits, check_plan, explain, run_read
 from graph.driver import Graph
 from graph.results import QueryResult
@@ -30,8 +31,6 @@ TYPES = ("int", "float", "string", "bool", "list<string>", "list<int>", "list<fl
 _REQUIRED = object()
 _TAG = re.compile(r"^//\s*@(\w+)\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>[\w<>]+)\s*(?:=\s*(?P<default>.+?))?\s+—\s+(?P<doc>.+)$")
-_TRUE = {"true", "1", "oui", "vrai", "yes"}
-_FALSE = {"false", "0", "non", "faux", "no"}
 
 
 @dataclass(frozen=True)
@@ -138,19 +137,10 @@ def _coerce_scalar(ptype: str, value):
             raise TypeError
         return str(value)
     if ptype == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in _TRUE | _FALSE:
-            return text in _TRUE
-        raise ValueError
-    if isinstance(value, bool) or value is None:
-        raise TypeError
+        return to_bool(value)
     if ptype == "int":
-        if isinstance(value, float) and not value.is_integer():
-            raise ValueError
-        return int(value)
-    return float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+        return to_int(value)
+    return to_float(value)
 
 
 def names() -> list[str]:

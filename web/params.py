@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import BadRequest
+from core.scalars import to_bool, to_float, to_int
 
-TRUE_WORDS = {"1", "true", "yes", "on", "oui"}
-FALSE_WORDS = {"0", "false", "no", "off", "non", ""}
 TYPES = {"string", "integer", "number", "boolean", "array"}
 
 
@@ -83,16 +82,16 @@ class Param:
                 self._check_text(value)
             return tuple(values)
         if self.type == "boolean":
-            word = raw.strip().lower()
-            if word in TRUE_WORDS:
-                return True
-            if word in FALSE_WORDS:
-                return False
-            raise ValueError("doit valoir true ou false")
+            if not raw.strip():
+                return False  # an empty boolean (`?open_now=`, an unticked form box) means no
+            try:
+                return to_bool(raw)
+            except ValueError:
+                raise ValueError("doit valoir true ou false") from None
         if self.type == "integer":
-            value = _number(raw, int, "doit être un nombre entier")
+            value = _number(raw, to_int, "doit être un nombre entier")
         elif self.type == "number":
-            value = _number(raw, float, "doit être un nombre")
+            value = _number(raw, to_float, "doit être un nombre")
         else:
             value = raw.strip()
             self._check_text(value)
@@ -115,14 +114,10 @@ class Param:
 
 
 def _number(raw: str, kind: Callable[[str], Any], reason: str):
-    text = raw.strip().replace(",", ".") if kind is float else raw.strip()
     try:
-        value = kind(text)
+        return kind(raw)
     except ValueError:
         raise ValueError(reason) from None
-    if kind is float and (value != value or value in (float("inf"), float("-inf"))):
-        raise ValueError(reason)
-    return value
 
 
 def _fmt(number: float) -> str:
