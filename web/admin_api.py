@@ -24,7 +24,7 @@ from core.identifiers import FINESS_PATTERN
 from geo.territory import territory_choices
 from quality import contacts as contact_service
 from quality import description as description_service
-from web.openapi import declare_operation, declare_security_scheme
+from web.openapi import Operation, declare, declare_security_scheme, json_object
 from web.params import Param, parse
 from web.services import services
 
@@ -118,7 +118,7 @@ def get_capacity(place_id: str) -> Response:
     graph = services().get_graph()
     place, latest = capacity_service.latest(graph, place_id, stale_hours=_stale_hours())
     body = {**place, "capacity": plain(latest), "stale_after_hours": _stale_hours()}
-    if request.args.get("history") in {"1", "true", "oui"}:
+    if parse((HISTORY,), request.args)["history"]:
         body["history"] = plain(capacity_service.history(graph, place_id, stale_hours=_stale_hours()))
     return jsonify(body)
 
@@ -266,118 +266,92 @@ declare_security_scheme(CSRF, {
     "type": "apiKey", "in": "header", "name": "X-CSRF-Token",
     "description": ("Jeton anti-CSRF de la session (`csrf_token` de la réponse de connexion) : exigé avec le cookie "
                     "de session pour toute écriture ; inutile avec un jeton d'API.")})
-READ_SECURITY = [{BEARER: []}, {SESSION: []}]
-WRITE_SECURITY = [{BEARER: []}, {SESSION: [], CSRF: []}]
-ERROR_TEXT = {"400": "Saisie invalide : chaque champ fautif est nommé dans `fields`.",
-              "401": "Authentification requise ou jeton invalide.",
-              "403": "Rôle ou périmètre (établissement, région) insuffisant, ou jeton CSRF absent.",
-              "404": "Objet introuvable.",
-              "409": "Conflit : l'objet a changé entre-temps ou le passage est impossible.",
-              "429": "Trop de tentatives de connexion.", "503": "Base de données indisponible."}
-
-
-def path_param(name: str, description: str, pattern: str | None = None) -> dict:
-    schema = {"type": "string", **({"pattern": f"^(?:{pattern})$"} if pattern else {})}
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema}
-
-
-def query_params(params) -> list[dict]:
-    return [p.openapi() for p in params]
-
-
-def json_request(properties: dict, required: list[str] | None = None, description: str = "") -> dict:
-    schema = {"type": "object", "properties": properties, **({"required": required} if required else {})}
-    return {"required": True, "description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def responses(ok: str, schema: dict, *errors: str, media: str = "application/json") -> dict:
-    out = {ok: {"description": "Succès.", "content": {media: {"schema": schema}}}}
-    for status in errors:
-        out[status] = {"description": ERROR_TEXT[status],
-                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return out
-
-
-def declare(method: str, path: str, operation_id: str, summary: str, *, tag: str, security: list | None,
-            params: list | None = None, body: dict | None = None, ok: str = "200", schema: dict | None = None,
-            errors: tuple[str, ...] = ("401", "403"), media: str = "application/json") -> None:
-    """One non-GET-declared operation of the contribution API in the OpenAPI document."""
-    operation = {"operationId": operation_id, "summary": summary, "tags": [tag],
-                 "responses": responses(ok, schema or {"type": "object"}, *errors, media=media)}
-    if security is not None:
-        operation["security"] = security
-    if params:
-        operation["parameters"] = params
-    if body:
-        operation["requestBody"] = body
-    declare_operation(method, path, operation)
-
-
+READ_SECURITY = ({BEARER: []}, {SESSION: []})
+WRITE_SECURITY = ({BEARER: []}, {SESSION: [], CSRF: []})
 INT = {"type": "integer", "minimum": 0}
 TEXT = {"type": "string"}
 CODES = {"type": "array", "items": {"type": "string"}}
 OBJ = {"type": "object"}
-PLACE = path_param("place_id", "Identifiant du lieu de réalisation.", CODE_ID)
-OFFER = path_param("offer_id", "Identifiant de l'offre.", CODE_ID)
-FINESS = path_param("finess", "Numéro FINESS géographique.", FINESS_PATTERN)
-ALERT = path_param("alert_id", "Identifiant de l'alerte de tension.", CODE_ID)
+PLACE = Param("place_id", "string", "Identifiant du lieu de réalisation.", location="path", pattern=CODE_ID)
+OFFER = Param("offer_id", "string", "Identifiant de l'offre.", location="path", pattern=CODE_ID)
+FINESS = Param("finess", "string", "Numéro FINESS géographique.", location="path", pattern=FINESS_PATTERN)
+ALERT = Param("alert_id", "string", "Identifiant de l'alerte de tension.", location="path", pattern=CODE_ID)
+HISTORY = Param("history", "boolean", "Avec l'historique des saisies.", default=False)
 TENSION_BODY = {"level": {"type": "integer", "minimum": 1, "maximum": 4, "description": "1 vigilance … 4 crise"},
                 "cause": {"type": "string", "maxLength": 1000},
                 "actions": {"type": "string", "maxLength": 1000, "nullable": True}}
 ALERT_SCHEMA = {"type": "object", "properties": {"alert": OBJ}}
 TAG_ACCESS, TAG_CAPACITY, TAG_OFFER = "accès", "capacités et tension", "contribution"
 
-declare("post", "/auth/login", "login", "Ouvre une session (cookie) et renvoie son jeton anti-CSRF.", tag=TAG_ACCESS,
-        security=[], body=json_request({"username": TEXT, "password": TEXT}, ["username", "password"]),
-        schema={"type": "object", "properties": {"username": TEXT, "role": TEXT, "csrf_token": TEXT}},
-        errors=("400", "401", "429"))
-declare("post", "/auth/logout", "logout", "Ferme la session.", tag=TAG_ACCESS, security=WRITE_SECURITY)
-declare("get", "/me", "me", "Qui suis-je : rôle, établissements et régions de mon périmètre.", tag=TAG_ACCESS,
-        security=READ_SECURITY, errors=("401",),
-        schema={"type": "object", "properties": {"username": TEXT, "role": TEXT, "sites": CODES, "regions": CODES,
-                                                 "via": TEXT}})
-declare("get", "/places/{place_id}/capacity", "capacityGet",
-        "Dernière capacité d'un lieu, son âge et le signal « périmée » (historique avec `history=1`).",
-        tag=TAG_CAPACITY, security=[{}, *READ_SECURITY], errors=("403", "404"),
-        params=[PLACE, {"name": "history", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": ["1", "true", "oui"]}}])
-declare("put", "/places/{place_id}/capacity", "capacityPut",
-        "Saisit les capacités disponibles d'un lieu (nouvel instantané, historique conservé, audit, index).",
-        tag=TAG_CAPACITY, security=WRITE_SECURITY, params=[PLACE], errors=("400", "401", "403", "404"),
-        body=json_request({**{name: INT for name in ("installed", "available_men", "available_women",
-                                                     "available_undifferentiated", "forecast_d", "forecast_d1",
-                                                     "closed_reopenable", "extra_beds")},
-                           "forecast_date": {"type": "string", "format": "date"},
-                           "crisis_type": {"type": "string", "enum": ["", "plan_blanc", "canicule", "epidemie", "sse",
-                                                                      "grand_froid", "autre"]},
-                           "note": {"type": "string", "maxLength": 500}}),
-        schema={"type": "object", "properties": {"capacity": OBJ, "offer_ids": CODES, "indexed": {"type": "boolean"}}})
-declare("get", "/capacity/board", "capacityBoard",
-        "Tableau régional des capacités par activité et département : totaux et tendance sur 7 jours.",
-        tag=TAG_CAPACITY, security=READ_SECURITY, params=query_params(BOARD_PARAMS), errors=("400", "401", "403"),
-        schema={"type": "object", "properties": {"rows": {"type": "array", "items": OBJ}}})
-declare("get", "/tension", "tensionList", "Alertes de tension en cours dans mes régions (coordinateurs).",
-        tag=TAG_CAPACITY, security=READ_SECURITY, params=query_params(TENSION_PARAMS), errors=("400", "401", "403"),
-        schema={"type": "object", "properties": {"alerts": {"type": "array", "items": OBJ}}})
-declare("post", "/sites/{finess}/tension", "tensionOpen", "Ouvre une alerte de tension (niveau, cause, actions).",
-        tag=TAG_CAPACITY, security=WRITE_SECURITY, params=[FINESS], ok="201", schema=ALERT_SCHEMA,
-        body=json_request(TENSION_BODY, ["level", "cause"]), errors=("400", "401", "403", "404"))
-declare("patch", "/tension/{alert_id}", "tensionUpdate", "Met à jour une alerte ouverte (niveau, cause, actions).",
-        tag=TAG_CAPACITY, security=WRITE_SECURITY, params=[ALERT], body=json_request(TENSION_BODY),
-        schema=ALERT_SCHEMA, errors=("400", "401", "403", "404", "409"))
-declare("post", "/tension/{alert_id}/close", "tensionClose", "Clôt une alerte (actions finales facultatives).",
-        tag=TAG_CAPACITY, security=WRITE_SECURITY, params=[ALERT], schema=ALERT_SCHEMA,
-        errors=("400", "401", "403", "404", "409"))
-declare("get", "/audit", "auditLog", "Journal d'audit (qui, quand, quoi, avant → après, d'où) de mes régions.",
-        tag=TAG_ACCESS, security=READ_SECURITY, params=query_params(AUDIT_PARAMS), errors=("400", "401", "403"),
-        schema={"type": "object", "properties": {"entries": {"type": "array", "items": OBJ}}})
+declare(Operation(
+    rule="/auth/login", method="post", operation_id="login",
+    summary="Ouvre une session (cookie) et renvoie son jeton anti-CSRF.", tag=TAG_ACCESS, security=(),
+    body=json_object({"username": TEXT, "password": TEXT}, ["username", "password"]),
+    response={"type": "object", "properties": {"username": TEXT, "role": TEXT, "csrf_token": TEXT}},
+    errors=(400, 401, 429)))
+declare(Operation(
+    rule="/auth/logout", method="post", operation_id="logout", summary="Ferme la session.", tag=TAG_ACCESS,
+    security=WRITE_SECURITY, response={"type": "object"}, errors=(401, 403)))
+declare(Operation(
+    rule="/me", method="get", operation_id="me",
+    summary="Qui suis-je : rôle, établissements et régions de mon périmètre.", tag=TAG_ACCESS, security=READ_SECURITY,
+    response={"type": "object", "properties": {"username": TEXT, "role": TEXT, "sites": CODES, "regions": CODES,
+                                               "via": TEXT}}, errors=(401,)))
+declare(Operation(
+    rule="/places/<place_id>/capacity", method="get", operation_id="capacityGet",
+    summary="Dernière capacité d'un lieu, son âge et le signal « périmée » (historique avec `history=1`).",
+    tag=TAG_CAPACITY, security=({}, *READ_SECURITY),
+    params=(PLACE, HISTORY), response={"type": "object"},
+    errors=(403, 404)))
+declare(Operation(
+    rule="/places/<place_id>/capacity", method="put", operation_id="capacityPut",
+    summary="Saisit les capacités disponibles d'un lieu (nouvel instantané, historique conservé, audit, index).",
+    tag=TAG_CAPACITY, security=WRITE_SECURITY, params=(PLACE,),
+    body=json_object({**{name: INT for name in ("installed", "available_men", "available_women",
+                                                "available_undifferentiated", "forecast_d", "forecast_d1",
+                                                "closed_reopenable", "extra_beds")},
+                      "forecast_date": {"type": "string", "format": "date"},
+                      "crisis_type": {"type": "string", "enum": ["", "plan_blanc", "canicule", "epidemie", "sse",
+                                                                 "grand_froid", "autre"]},
+                      "note": {"type": "string", "maxLength": 500}}),
+    response={"type": "object", "properties": {"capacity": OBJ, "offer_ids": CODES, "indexed": {"type": "boolean"}}},
+    errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/capacity/board", method="get", operation_id="capacityBoard",
+    summary="Tableau régional des capacités par activité et département : totaux et tendance sur 7 jours.",
+    tag=TAG_CAPACITY, security=READ_SECURITY, params=BOARD_PARAMS,
+    response={"type": "object", "properties": {"rows": {"type": "array", "items": OBJ}}}, errors=(400, 401, 403)))
+declare(Operation(
+    rule="/tension", method="get", operation_id="tensionList",
+    summary="Alertes de tension en cours dans mes régions (coordinateurs).", tag=TAG_CAPACITY, security=READ_SECURITY,
+    params=TENSION_PARAMS, response={"type": "object", "properties": {"alerts": {"type": "array", "items": OBJ}}},
+    errors=(400, 401, 403)))
+declare(Operation(
+    rule="/sites/<finess>/tension", method="post", operation_id="tensionOpen",
+    summary="Ouvre une alerte de tension (niveau, cause, actions).", tag=TAG_CAPACITY, security=WRITE_SECURITY,
+    params=(FINESS,), body=json_object(TENSION_BODY, ["level", "cause"]), ok=201, response=ALERT_SCHEMA,
+    errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/tension/<alert_id>", method="patch", operation_id="tensionUpdate",
+    summary="Met à jour une alerte ouverte (niveau, cause, actions).", tag=TAG_CAPACITY, security=WRITE_SECURITY,
+    params=(ALERT,), body=json_object(TENSION_BODY), response=ALERT_SCHEMA, errors=(400, 401, 403, 404, 409)))
+declare(Operation(
+    rule="/tension/<alert_id>/close", method="post", operation_id="tensionClose",
+    summary="Clôt une alerte (actions finales facultatives).", tag=TAG_CAPACITY, security=WRITE_SECURITY,
+    params=(ALERT,), response=ALERT_SCHEMA, errors=(400, 401, 403, 404, 409)))
+declare(Operation(
+    rule="/audit", method="get", operation_id="auditLog",
+    summary="Journal d'audit (qui, quand, quoi, avant → après, d'où) de mes régions.", tag=TAG_ACCESS,
+    security=READ_SECURITY, params=AUDIT_PARAMS,
+    response={"type": "object", "properties": {"entries": {"type": "array", "items": OBJ}}}, errors=(400, 401, 403)))
 DESCRIPTION_BODY = {
     "revision": {"type": "integer", "minimum": 0,
                  "description": "Révision lue (GET …/description) : une révision dépassée est refusée (409)."},
     **{name: {"type": "string", "nullable": True} for name in description_service.TEXT_FIELDS},
     **{name: {**CODES, "description": f"Codes NOS {vs} ({label}) : liste complète remplaçant l'actuelle."}
        for name, (vs, label) in description_service.CODE_FIELDS.items()}}
-RPPS_PARAM = path_param("rpps", "Identifiant RPPS du professionnel.", contact_service.RPPS)
+RPPS_PARAM = Param("rpps", "string", "Identifiant RPPS du professionnel.", location="path",
+                   pattern=contact_service.RPPS)
 CONTACT_BODY = {
     "revision": DESCRIPTION_BODY["revision"],
     **{name: {"type": "string", "nullable": True, "description": f"Code NOS {vs} ({label}) ; vide : retiré."}
@@ -386,35 +360,38 @@ CONTACT_BODY = {
        for name, (label, limit) in contact_service.TEXT_FIELDS.items()}}
 CONTACTS_ANSWER = {"type": "object", "properties": {"contacts": OBJ, "quality": OBJ, "indexed": {"type": "boolean"},
                                                     "rpps": {"type": "string"}, "action": {"type": "string"}}}
-declare("post", "/sites/{finess}/offers", "offerCreate",
-        "Déclare une nouvelle offre (unité) d'un de mes établissements, en brouillon : son rapport de qualité dit ce "
-        "qui manque à sa description minimale avant validation.", tag=TAG_OFFER, security=WRITE_SECURITY,
-        params=[FINESS], body=json_request({"name": {"type": "string", "maxLength": 200}}, ["name"]), ok="201",
-        errors=("400", "401", "403", "404"),
-        schema={"type": "object", "properties": {"description": OBJ, "quality": OBJ}})
-declare("get", "/offers/{offer_id}/contacts", "offerContacts",
-        "Contacts d'une offre de mon périmètre (fonction J220, nature J221, courriel, téléphone de chaque rôle), "
-        "sa révision et les codes possibles.", tag=TAG_OFFER, security=READ_SECURITY, params=[OFFER],
-        errors=("401", "403", "404"), schema={"type": "object", "properties": {"contacts": OBJ, "choices": OBJ}})
-declare("put", "/offers/{offer_id}/contacts/{rpps}", "offerContactSave",
-        "Modifie le contact d'un professionnel dans l'offre, ou l'ajoute (201) s'il n'y en a pas encore : codes NOS "
-        "vérifiés, révision de la description incrémentée, audit, index.", tag=TAG_OFFER, security=WRITE_SECURITY,
-        params=[OFFER, RPPS_PARAM], body=json_request(CONTACT_BODY, ["revision"]),
-        errors=("400", "401", "403", "404", "409"), schema=CONTACTS_ANSWER)
-declare("delete", "/offers/{offer_id}/contacts/{rpps}", "offerContactRemove",
-        "Retire le contact d'un professionnel de l'offre (le professionnel reste au répertoire ; pierre tombale FHIR "
-        "du PractitionerRole si l'offre est publiée).", tag=TAG_OFFER, security=WRITE_SECURITY,
-        params=[OFFER, RPPS_PARAM, {"name": "revision", "in": "query", "required": True,
-                                    "schema": {"type": "integer", "minimum": 0},
-                                    "description": "Révision de la description lue."}],
-        errors=("400", "401", "403", "404", "409"), schema=CONTACTS_ANSWER)
-declare("get", "/offers/{offer_id}/description", "offerDescription",
-        "Description modifiable d'une offre de mon périmètre, avec sa révision.", tag=TAG_OFFER,
-        security=READ_SECURITY, params=[OFFER], errors=("401", "403", "404"),
-        schema={"type": "object", "properties": {"description": OBJ}})
-declare("patch", "/offers/{offer_id}", "offerUpdate",
-        "Modifie la description d'une offre (codes NOS vérifiés, audit, index, qualité réévaluée).", tag=TAG_OFFER,
-        security=WRITE_SECURITY, params=[OFFER], body=json_request(DESCRIPTION_BODY, ["revision"]),
-        errors=("400", "401", "403", "404", "409"),
-        schema={"type": "object", "properties": {"description": OBJ, "quality": OBJ, "indexed": {"type": "boolean"},
-                                                 "changed": CODES}})
+declare(Operation(
+    rule="/sites/<finess>/offers", method="post", operation_id="offerCreate",
+    summary="Déclare une nouvelle offre (unité) d'un de mes établissements, en brouillon : son rapport de qualité dit "
+            "ce qui manque à sa description minimale avant validation.", tag=TAG_OFFER, security=WRITE_SECURITY,
+    params=(FINESS,), body=json_object({"name": {"type": "string", "maxLength": 200}}, ["name"]), ok=201,
+    response={"type": "object", "properties": {"description": OBJ, "quality": OBJ}}, errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/offers/<offer_id>/contacts", method="get", operation_id="offerContacts",
+    summary="Contacts d'une offre de mon périmètre (fonction J220, nature J221, courriel, téléphone de chaque rôle), "
+            "sa révision et les codes possibles.", tag=TAG_OFFER, security=READ_SECURITY, params=(OFFER,),
+    response={"type": "object", "properties": {"contacts": OBJ, "choices": OBJ}}, errors=(401, 403, 404)))
+declare(Operation(
+    rule="/offers/<offer_id>/contacts/<rpps>", method="put", operation_id="offerContactSave",
+    summary="Modifie le contact d'un professionnel dans l'offre, ou l'ajoute (201) s'il n'y en a pas encore : codes "
+            "NOS vérifiés, révision de la description incrémentée, audit, index.", tag=TAG_OFFER,
+    security=WRITE_SECURITY, params=(OFFER, RPPS_PARAM), body=json_object(CONTACT_BODY, ["revision"]),
+    response=CONTACTS_ANSWER, errors=(400, 401, 403, 404, 409)))
+declare(Operation(
+    rule="/offers/<offer_id>/contacts/<rpps>", method="delete", operation_id="offerContactRemove",
+    summary="Retire le contact d'un professionnel de l'offre (le professionnel reste au répertoire ; pierre tombale "
+            "FHIR du PractitionerRole si l'offre est publiée).", tag=TAG_OFFER, security=WRITE_SECURITY,
+    params=(OFFER, RPPS_PARAM, Param("revision", "integer", "Révision de la description lue.", required=True,
+                                     minimum=0)), response=CONTACTS_ANSWER,
+    errors=(400, 401, 403, 404, 409)))
+declare(Operation(
+    rule="/offers/<offer_id>/description", method="get", operation_id="offerDescription",
+    summary="Description modifiable d'une offre de mon périmètre, avec sa révision.", tag=TAG_OFFER,
+    security=READ_SECURITY, params=(OFFER,), response={"type": "object", "properties": {"description": OBJ}},
+    errors=(401, 403, 404)))
+declare(Operation(
+    rule="/offers/<offer_id>", method="patch", operation_id="offerUpdate",
+    summary="Modifie la description d'une offre (codes NOS vérifiés, audit, index, qualité réévaluée).", tag=TAG_OFFER,
+    security=WRITE_SECURITY, params=(OFFER,), body=json_object(DESCRIPTION_BODY, ["revision"]),
+    response={"type": "object", "properties": {"description": OBJ, "quality": OBJ, "indexed": {"type": "boolean"},
+                                               "changed": CODES}}, errors=(400, 401, 403, 404, 409)))

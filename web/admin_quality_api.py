@@ -17,14 +17,11 @@ from web.admin_api import (
     READ_SECURITY,
     WRITE_SECURITY,
     _ctx,
-    declare,
     json_body,
-    json_request,
-    path_param,
     plain,
-    query_params,
     report_body,
 )
+from web.openapi import Operation, declare, json_object
 from web.params import Param, parse
 from web.services import services
 
@@ -133,47 +130,62 @@ def retired_codes_in_use() -> Response:
 # ------------------------------------------------------------------------------------------- OpenAPI
 
 TAG = "qualité et peuplement"
-REGION_PATH = path_param("region", "Code région (INSEE).", r"[0-9]{2}")
+REGION_PATH = Param("region", "string", "Code région (INSEE).", location="path", pattern=r"[0-9]{2}")
 REPORT = {"type": "object", "properties": {"offer_id": {"type": "string"}, "status": {"type": "string"},
                                            "completeness": {"type": "integer"}, "blocking": {"type": "integer"},
                                            "anomalies": {"type": "array", "items": {"type": "object"}}}}
-declare("get", "/quality/rules", "qualityRules", "Les règles de qualité (données) : identifiant, champ, gravité.",
-        tag=TAG, security=READ_SECURITY, schema={"type": "object", "properties": {"rules": {"type": "array"}}})
-declare("get", "/quality/offers/{offer_id}", "qualityOffer",
-        "Complétude et anomalies d'une offre (règle et champ), passages de statut possibles.", tag=TAG,
-        security=READ_SECURITY, params=[OFFER], errors=("401", "403", "404"), schema=REPORT)
-declare("get", "/quality/sites/{finess}", "qualitySite", "Complétude et anomalies des offres d'un établissement.",
-        tag=TAG, security=READ_SECURITY, params=[FINESS], errors=("401", "403", "404"),
-        schema={"type": "object", "properties": {"finess": {"type": "string"}, "completeness": {"type": "integer"},
-                                                 "offers": {"type": "array", "items": REPORT}}})
-declare("get", "/quality/regions/{region}", "qualityRegion", "Distribution de la complétude d'une région.", tag=TAG,
-        security=READ_SECURITY, params=[REGION_PATH], errors=("400", "401", "403"))
-declare("get", "/quality/regions/{region}/worklist", "qualityWorklist",
-        "Files de validation d'une région (coordinateurs) : offres à publier, modifiées depuis leur publication, "
-        "en attente de la direction, brouillons ; effectif de chaque file.", tag=TAG, security=READ_SECURITY,
-        params=[REGION_PATH, *query_params(WORKLIST)], errors=("400", "401", "403"),
-        schema={"type": "object", "properties": {
-            "region": {"type": "string"}, "queue": {"type": "string"}, "counts": {"type": "object"},
-            "offers": {"type": "array", "items": {"type": "object", "properties": {
-                "report": REPORT, "site_finess": {"type": "string"}, "updated_at": {"type": "string"}}}}}})
-declare("post", "/offers/{offer_id}/status", "offerStatus",
-        "Fait avancer une offre dans le circuit de validation (brouillon → … → publiée) ou la renvoie en brouillon ; "
-        "l'index de recherche suit aussitôt (seules les offres publiées sont publiques).", tag=TAG,
-        security=WRITE_SECURITY, params=[OFFER], errors=("400", "401", "403", "404", "409"),
-        body=json_request({"to": {"type": "string", "enum": list(workflow.STATUSES)},
-                           "revision": {"type": "integer", "minimum": 0,
-                                        "description": "Révision de la description relue : le passage est "
-                                                       "refusé (409) si elle a changé depuis."}}, ["to"]),
-        schema={"type": "object", "properties": {"offer_id": {"type": "string"}, "before": {"type": "string"},
-                                                 "status": {"type": "string"}, "indexed": {"type": "boolean"}}})
-declare("get", "/population", "population", "Suivi du peuplement par établissement d'une région.", tag=TAG,
-        security=READ_SECURITY, params=query_params(POPULATION), errors=("400", "401", "403"))
-declare("get", "/population.csv", "populationCsv", "Le même suivi du peuplement en CSV.", tag=TAG,
-        security=READ_SECURITY, params=query_params(POPULATION), errors=("400", "401", "403"),
-        schema={"type": "string"}, media="text/csv")
-declare("put", "/sites/{finess}/population", "populationUpdate",
-        "Dates de campagne, de formations et de validation ARS d'un établissement.", tag=TAG,
-        security=WRITE_SECURITY, params=[FINESS], body=json_request({}), errors=("400", "401", "403", "404"))
-declare("get", "/nos/retired", "nosRetired", "Offres utilisant des codes NOS retirés de la version chargée.",
-        tag=TAG, security=READ_SECURITY, errors=("401", "403"),
-        schema={"type": "object", "properties": {"uses": {"type": "array", "items": {"type": "object"}}}})
+declare(Operation(
+    rule="/quality/rules", method="get", operation_id="qualityRules",
+    summary="Les règles de qualité (données) : identifiant, champ, gravité.", tag=TAG, security=READ_SECURITY,
+    response={"type": "object", "properties": {"rules": {"type": "array"}}}, errors=(401, 403)))
+declare(Operation(
+    rule="/quality/offers/<offer_id>", method="get", operation_id="qualityOffer",
+    summary="Complétude et anomalies d'une offre (règle et champ), passages de statut possibles.", tag=TAG,
+    security=READ_SECURITY, params=(OFFER,), response=REPORT, errors=(401, 403, 404)))
+declare(Operation(
+    rule="/quality/sites/<finess>", method="get", operation_id="qualitySite",
+    summary="Complétude et anomalies des offres d'un établissement.", tag=TAG, security=READ_SECURITY, params=(FINESS,),
+    response={"type": "object", "properties": {"finess": {"type": "string"}, "completeness": {"type": "integer"},
+                                               "offers": {"type": "array", "items": REPORT}}}, errors=(401, 403, 404)))
+declare(Operation(
+    rule="/quality/regions/<region>", method="get", operation_id="qualityRegion",
+    summary="Distribution de la complétude d'une région.", tag=TAG, security=READ_SECURITY, params=(REGION_PATH,),
+    response={"type": "object"}, errors=(400, 401, 403)))
+declare(Operation(
+    rule="/quality/regions/<region>/worklist", method="get", operation_id="qualityWorklist",
+    summary="Files de validation d'une région (coordinateurs) : offres à publier, modifiées depuis leur publication, "
+            "en attente de la direction, brouillons ; effectif de chaque file.", tag=TAG, security=READ_SECURITY,
+    params=(REGION_PATH, *WORKLIST), errors=(400, 401, 403), response={"type": "object", "properties": {
+        "region": {"type": "string"}, "queue": {"type": "string"}, "counts": {"type": "object"},
+        "offers": {"type": "array", "items": {"type": "object", "properties": {
+            "report": REPORT, "site_finess": {"type": "string"}, "updated_at": {"type": "string"}}}}}}))
+declare(Operation(
+    rule="/offers/<offer_id>/status", method="post", operation_id="offerStatus",
+    summary="Fait avancer une offre dans le circuit de validation (brouillon → … → publiée) ou la renvoie en "
+            "brouillon ; l'index de recherche suit aussitôt (seules les offres publiées sont publiques).", tag=TAG,
+    security=WRITE_SECURITY, params=(OFFER,),
+    body=json_object({"to": {"type": "string", "enum": list(workflow.STATUSES)},
+                      "revision": {"type": "integer", "minimum": 0,
+                                   "description": "Révision de la description relue : le passage est "
+                                                  "refusé (409) si elle a changé depuis."}}, ["to"]),
+    response={"type": "object", "properties": {"offer_id": {"type": "string"}, "before": {"type": "string"},
+                                               "status": {"type": "string"}, "indexed": {"type": "boolean"}}},
+    errors=(400, 401, 403, 404, 409)))
+declare(Operation(
+    rule="/population", method="get", operation_id="population",
+    summary="Suivi du peuplement par établissement d'une région.", tag=TAG, security=READ_SECURITY, params=POPULATION,
+    response={"type": "object"}, errors=(400, 401, 403)))
+declare(Operation(
+    rule="/population.csv", method="get", operation_id="populationCsv", summary="Le même suivi du peuplement en CSV.",
+    tag=TAG, security=READ_SECURITY, params=POPULATION, response={"type": "string"}, errors=(400, 401, 403),
+    media="text/csv"))
+declare(Operation(
+    rule="/sites/<finess>/population", method="put", operation_id="populationUpdate",
+    summary="Dates de campagne, de formations et de validation ARS d'un établissement.", tag=TAG,
+    security=WRITE_SECURITY, params=(FINESS,), body=json_object({}), response={"type": "object"},
+    errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/nos/retired", method="get", operation_id="nosRetired",
+    summary="Offres utilisant des codes NOS retirés de la version chargée.", tag=TAG, security=READ_SECURITY,
+    response={"type": "object", "properties": {"uses": {"type": "array", "items": {"type": "object"}}}},
+    errors=(401, 403)))

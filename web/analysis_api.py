@@ -28,6 +28,8 @@ from graph.console_runner import ConsoleRunner
 from graph.results import QueryResult
 from web import openapi
 from web.admin_api import READ_SECURITY, WRITE_SECURITY  # also declares the security schemes
+from web.openapi import Operation, json_object
+from web.params import Param
 from web.services import _address, _port_open, services
 
 log = logging.getLogger(__name__)
@@ -349,12 +351,13 @@ def job_result(job_id: str) -> Response:
 
 # ------------------------------------------------------------------------------------------- OpenAPI
 
-_ERRORS = {"400": "Requête invalide ou délai dépassé (le champ fautif est nommé dans `fields`).",
-           "401": "Authentification requise (session ou jeton Bearer).",
-           "403": "Rôle sans accès à la console, jeton CSRF absent, ou requête refusée (écriture, administration).",
-           "404": "Requête de bibliothèque ou export introuvable.",
-           "429": "Trop de requêtes en cours pour cet analyste (quelques-unes à la fois, courte file d'attente).",
-           "503": "Base de données indisponible."}
+# What an error means for the console's operations (more precise than the API-wide texts of web.openapi).
+_ERRORS = {400: "Requête invalide ou délai dépassé (le champ fautif est nommé dans `fields`).",
+           401: "Authentification requise (session ou jeton Bearer).",
+           403: "Rôle sans accès à la console, jeton CSRF absent, ou requête refusée (écriture, administration).",
+           404: "Requête de bibliothèque ou export introuvable.",
+           429: "Trop de requêtes en cours pour cet analyste (quelques-unes à la fois, courte file d'attente).",
+           503: "Base de données indisponible."}
 _PARAMS_SCHEMA = {"type": "object", "additionalProperties": {},
                   "description": "Paramètres Cypher ($nom) en objet JSON."}
 _FORMAT_SCHEMA = {"type": "string", "enum": list(FORMATS), "default": "json",
@@ -388,89 +391,52 @@ _JOB_SCHEMA = {"type": "object", "properties": {
     "links": {"type": "object", "additionalProperties": {"type": "string"}}}}
 
 
-def _responses(ok: str, schema: dict | None, errors=("400", "401", "403", "503"), csv: bool = False,
-               description: str = "Succès.") -> dict:
-    """Success (`schema` None: no body) and error responses of an operation."""
-    responses = {ok: {"description": description}}
-    if schema is not None:
-        content = {"application/json": {"schema": schema}}
-        if csv:
-            content["text/csv"] = {"schema": {"type": "string"}}
-        responses[ok]["content"] = content
-    for status in errors:
-        responses[status] = {"description": _ERRORS[status],
-                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return responses
+def _console(**declared) -> Operation:
+    """An operation of the analysis API (tag, error texts of the console)."""
+    errors = {**_ERRORS, **declared.pop("error_text", {})}
+    return openapi.declare(Operation(tag=TAG, error_text=errors, **declared))
 
 
-def _json_body(properties: dict, required: list[str]) -> dict:
-    schema = {"type": "object", "properties": properties, **({"required": required} if required else {})}
-    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
-
-
-def _path_param(name: str, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+_JOB_ID = Param("job_id", "string", "Identifiant de l'export.", location="path")
 
 
 TAG = "analyse"
-openapi.declare_operation("post", "/cypher", {
-    "security": WRITE_SECURITY,
-    "operationId": "cypherConsole", "tags": [TAG],
-    "summary": "Console Cypher en lecture seule (analystes) : toute écriture est refusée.",
-    "requestBody": _json_body({"query": {"type": "string", "example": "MATCH (s:Site) RETURN s.name LIMIT 5"},
-                               "params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA, "run_id": _RUN_ID_SCHEMA},
-                              ["query"]),
-    "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "429", "503"), csv=True)})
-openapi.declare_operation("get", "/cypher/library", {
-    "security": READ_SECURITY,
-    "operationId": "cypherLibrary", "tags": [TAG],
-    "summary": "Bibliothèque de parcours : requêtes documentées et leurs paramètres typés.",
-    "responses": _responses("200", {"type": "object", "properties": {
-        "queries": {"type": "array", "items": {"type": "object"}}}}, errors=("401", "403"))})
-openapi.declare_operation("post", "/cypher/library/{name}", {
-    "security": WRITE_SECURITY,
-    "operationId": "cypherLibraryRun", "tags": [TAG],
-    "summary": "Exécute une requête de la bibliothèque avec ses paramètres (validés selon leur type).",
-    "parameters": [_path_param("name", "Nom de la requête (voir la liste).")],
-    "requestBody": _json_body({"params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA, "run_id": _RUN_ID_SCHEMA}, []),
-    "responses": _responses("200", _RESULT_SCHEMA, errors=("400", "401", "403", "404", "429", "503"), csv=True)})
-openapi.declare_operation("delete", "/cypher/runs/{run_id}", {
-    "security": WRITE_SECURITY,
-    "operationId": "cypherRunCancel", "tags": [TAG],
-    "summary": "Arrête ma requête interactive en cours (lancée avec ce `run_id`).",
-    "parameters": [_path_param("run_id", "Identifiant d'exécution donné à POST /cypher.")],
-    "responses": _responses("204", None, errors=("401", "403", "404", "503"), description="Requête arrêtée.")})
-openapi.declare_operation("post", "/cypher/jobs", {
-    "security": WRITE_SECURITY,
-    "operationId": "cypherJobStart", "tags": [TAG],
-    "summary": "Lance un export en tâche de fond (console ou bibliothèque), plafond de lignes plus élevé.",
-    "requestBody": _json_body({"query": {"type": "string"}, "library": {"type": "string"},
-                               "params": _PARAMS_SCHEMA}, []),
-    "responses": _responses("202", _JOB_SCHEMA, errors=("400", "401", "403", "404", "429", "503"))})
-openapi.declare_operation("get", "/cypher/jobs", {
-    "security": READ_SECURITY,
-    "operationId": "cypherJobs", "tags": [TAG], "summary": "Mes exports (les autres utilisateurs ne les voient pas).",
-    "responses": _responses("200", {"type": "object", "properties": {"jobs": {"type": "array", "items": {}}}},
-                            errors=("401", "403"))})
-openapi.declare_operation("get", "/cypher/jobs/{job_id}", {
-    "security": READ_SECURITY,
-    "operationId": "cypherJobStatus", "tags": [TAG], "summary": "État d'un export : état, durée, lignes.",
-    "parameters": [_path_param("job_id", "Identifiant de l'export.")],
-    "responses": _responses("200", _JOB_SCHEMA, errors=("401", "403", "404"))})
-openapi.declare_operation("delete", "/cypher/jobs/{job_id}", {
-    "security": WRITE_SECURITY,
-    "operationId": "cypherJobDelete", "tags": [TAG],
-    "summary": "Supprime un export terminé, annule un export en attente ou arrête un export en cours "
-               "(sa transaction est terminée dans Neo4j).",
-    "parameters": [_path_param("job_id", "Identifiant de l'export.")],
-    "responses": {**_responses("204", None, errors=("401", "403", "404"), description="Export supprimé."),
-                  "409": {"description": "Arrêt demandé, mais l'export ne s'est pas encore arrêté : réessayer.",
-                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
-openapi.declare_operation("get", "/cypher/jobs/{job_id}/result", {
-    "security": READ_SECURITY,
-    "operationId": "cypherJobResult", "tags": [TAG], "summary": "Résultat d'un export terminé, en CSV ou JSON.",
-    "parameters": [_path_param("job_id", "Identifiant de l'export."),
-                   {"name": "format", "in": "query", "required": False, "schema": _FORMAT_SCHEMA}],
-    "responses": {**_responses("200", {"type": "object"}, errors=("400", "401", "403", "404"), csv=True),
-                  "409": {"description": "Export pas encore terminé ou en échec.",
-                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})
+_RUN_BODY = {"params": _PARAMS_SCHEMA, "format": _FORMAT_SCHEMA, "run_id": _RUN_ID_SCHEMA}
+_console(rule="/cypher", method="post", operation_id="cypherConsole", security=WRITE_SECURITY,
+         summary="Console Cypher en lecture seule (analystes) : toute écriture est refusée.",
+         body=json_object({"query": {"type": "string", "example": "MATCH (s:Site) RETURN s.name LIMIT 5"},
+                           **_RUN_BODY}, ["query"]),
+         response=_RESULT_SCHEMA, other_media=("text/csv",), errors=(400, 401, 403, 429, 503))
+_console(rule="/cypher/library", operation_id="cypherLibrary", security=READ_SECURITY,
+         summary="Bibliothèque de parcours : requêtes documentées et leurs paramètres typés.",
+         response={"type": "object", "properties": {"queries": {"type": "array", "items": {"type": "object"}}}},
+         errors=(401, 403))
+_console(rule="/cypher/library/<name>", method="post", operation_id="cypherLibraryRun", security=WRITE_SECURITY,
+         summary="Exécute une requête de la bibliothèque avec ses paramètres (validés selon leur type).",
+         params=(Param("name", "string", "Nom de la requête (voir la liste).", location="path"),),
+         body=json_object(_RUN_BODY), body_required=False,
+         response=_RESULT_SCHEMA, other_media=("text/csv",), errors=(400, 401, 403, 404, 429, 503))
+_console(rule="/cypher/runs/<run_id>", method="delete", operation_id="cypherRunCancel", security=WRITE_SECURITY,
+         summary="Arrête ma requête interactive en cours (lancée avec ce `run_id`).",
+         params=(Param("run_id", "string", "Identifiant d'exécution donné à POST /cypher.", location="path"),),
+         ok=204, ok_text="Requête arrêtée.", errors=(401, 403, 404, 503))
+_console(rule="/cypher/jobs", method="post", operation_id="cypherJobStart", security=WRITE_SECURITY,
+         summary="Lance un export en tâche de fond (console ou bibliothèque), plafond de lignes plus élevé.",
+         body=json_object({"query": {"type": "string"}, "library": {"type": "string"}, "params": _PARAMS_SCHEMA}),
+         body_required=False, ok=202, response=_JOB_SCHEMA, errors=(400, 401, 403, 404, 429, 503))
+_console(rule="/cypher/jobs", operation_id="cypherJobs", security=READ_SECURITY,
+         summary="Mes exports (les autres utilisateurs ne les voient pas).",
+         response={"type": "object", "properties": {"jobs": {"type": "array", "items": {}}}}, errors=(401, 403))
+_console(rule="/cypher/jobs/<job_id>", operation_id="cypherJobStatus", security=READ_SECURITY,
+         summary="État d'un export : état, durée, lignes.", params=(_JOB_ID,), response=_JOB_SCHEMA,
+         errors=(401, 403, 404))
+_console(rule="/cypher/jobs/<job_id>", method="delete", operation_id="cypherJobDelete", security=WRITE_SECURITY,
+         summary="Supprime un export terminé, annule un export en attente ou arrête un export en cours "
+                 "(sa transaction est terminée dans Neo4j).",
+         params=(_JOB_ID,), ok=204, ok_text="Export supprimé.", errors=(401, 403, 404, 409),
+         error_text={409: "Arrêt demandé, mais l'export ne s'est pas encore arrêté : réessayer."})
+_console(rule="/cypher/jobs/<job_id>/result", operation_id="cypherJobResult", security=READ_SECURITY,
+         summary="Résultat d'un export terminé, en CSV ou JSON.",
+         params=(_JOB_ID, Param("format", "string", _FORMAT_SCHEMA["description"], default="json", enum=FORMATS)),
+         response={"type": "object"}, other_media=("text/csv",), errors=(400, 401, 403, 404, 409),
+         error_text={409: "Export pas encore terminé ou en échec."})

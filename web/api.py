@@ -18,16 +18,16 @@ from search.query import PUBLISHED
 from web import endpoints as spec
 from web import graph_reads
 from web.errors import error_body
-from web.openapi import API_PREFIX, Endpoint, document
+from web.openapi import API_PREFIX, Operation, declare, document
 from web.params import parse
 from web.serialize import jsonable
 from web.services import services
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
-DECLARED: list[Endpoint] = []
+DECLARED: list[Operation] = []  # the GET operations whose arguments are parsed from their declaration
 
 
-def api_endpoint(ep: Endpoint) -> Callable:
+def api_endpoint(ep: Operation) -> Callable:
     """Register `view(args)` under `ep.rule`; arguments are parsed from the one declaration."""
 
     def decorate(view: Callable) -> Callable:
@@ -37,7 +37,7 @@ def api_endpoint(ep: Endpoint) -> Callable:
             return jsonify(view(args))
 
         bp.add_url_rule(ep.rule, ep.operation_id, wrapper, methods=["GET"])
-        DECLARED.append(ep)
+        DECLARED.append(declare(ep))
         return view
 
     return decorate
@@ -54,7 +54,7 @@ def app_version() -> str:
 def openapi_document() -> Response:
     cached = current_app.extensions.get("ror_openapi")
     if cached is None:
-        cached = document(DECLARED, version=app_version())
+        cached = document(version=app_version())
         current_app.extensions["ror_openapi"] = cached
     return jsonify(cached)
 

@@ -24,13 +24,10 @@ from web.admin_api import (
     READ_SECURITY,
     WRITE_SECURITY,
     _ctx,
-    declare,
     json_body,
-    json_request,
-    path_param,
     plain,
-    query_params,
 )
+from web.openapi import Operation, declare, json_object
 from web.params import Param, parse
 from web.services import services
 
@@ -215,8 +212,8 @@ def fei_state(form_id: str) -> Response:
 PUBLIC = [{}, *READ_SECURITY]  # readable without an account (a token or a session is accepted too)
 OBJ, TEXT, INT = {"type": "object"}, {"type": "string"}, {"type": "integer", "minimum": 0}
 TAG_CRISIS, TAG_EMERGENCY, TAG_FEI = "plan blanc (SSE)", "activité des urgences", "évènements indésirables"
-REGION = path_param("region", "Code région.", r"[0-9]{2}")
-FORM = path_param("form_id", "Identifiant de la fiche.", r"[0-9a-f-]{36}")
+REGION = Param("region", "string", "Code région.", location="path", pattern=r"[0-9]{2}")
+FORM = Param("form_id", "string", "Identifiant de la fiche.", location="path", pattern=r"[0-9a-f-]{36}")
 PLAN_BODY = {"active": {"type": "boolean", "description": "true : plan blanc déclenché ; false : levé."},
              "level": {"type": "integer", "enum": list(declarations.PLAN_LEVELS),
                        "description": "; ".join(f"{k} : {v}" for k, v in declarations.PLAN_LEVELS.items())},
@@ -245,74 +242,110 @@ FEI_BODY = {"occurred_on": {"type": "string", "format": "date"},
                             "description": "Sans identité de patient : un nom avec une date de naissance ou un NIR "
                                            "sont refusés (400, raison donnée)."}}
 
-declare("get", "/crisis/lists", "crisisLists", "Listes du plan blanc : niveaux, activités des lits ouvrables, "
-        "équipements, médicaments critiques.", tag=TAG_CRISIS, security=PUBLIC, errors=())
-declare("get", "/crisis/sites/{finess}", "crisisSite", "Plan blanc et ressources de crise d'un établissement, avec "
-        "leur historique et l'enquête régionale en cours.", tag=TAG_CRISIS, security=READ_SECURITY, params=[FINESS],
-        errors=("401", "403", "404"), schema={"type": "object", "properties": {"site": OBJ}})
-declare("put", "/crisis/sites/{finess}/plan", "crisisPlanSet", "Déclenche, change de niveau ou lève le plan blanc "
-        "(nouvel état, historique conservé, audit).", tag=TAG_CRISIS, security=WRITE_SECURITY, params=[FINESS],
-        body=json_request(PLAN_BODY, ["active"]), errors=("400", "401", "403", "404"),
-        schema={"type": "object", "properties": {"plan": OBJ}})
-declare("put", "/crisis/sites/{finess}/resources", "crisisResourcesSet", "Déclare les ressources de crise (lits "
-        "ouvrables sous 24 h / 48 h par activité, respirateurs, ECMO, décontamination, blocs, personnels "
-        "rappelables, stocks de médicaments critiques).", tag=TAG_CRISIS, security=WRITE_SECURITY, params=[FINESS],
-        body=json_request(RESOURCES_BODY), errors=("400", "401", "403", "404"),
-        schema={"type": "object", "properties": {"resources": OBJ}})
-declare("get", "/crisis/board", "crisisBoard", "Tableau de crise de mes régions : état du plan blanc et ressources "
-        "par établissement, qui n'a pas répondu à l'enquête et depuis quand, totaux.", tag=TAG_CRISIS,
-        security=READ_SECURITY, params=query_params(AREA), errors=("400", "401", "403"),
-        schema={"type": "object", "properties": {"totals": OBJ, "surveys": OBJ, "rows": {"type": "array",
-                                                                                         "items": OBJ}}})
-declare("get", "/crisis/board.csv", "crisisBoardCsv", "Le tableau de crise en CSV (séparateur ;).", tag=TAG_CRISIS,
-        security=READ_SECURITY, params=query_params(AREA), errors=("400", "401", "403"), media="text/csv",
-        schema={"type": "string"})
-declare("post", "/crisis/regions/{region}/survey", "crisisSurveyOpen", "Lance une enquête de crise dans la région : "
-        "chaque établissement doit déclarer ses ressources (la précédente est close).", tag=TAG_CRISIS,
-        security=WRITE_SECURITY, params=[REGION], body=json_request({"reason": {"type": "string", "maxLength": 300}},
-                                                                    ["reason"]),
-        ok="201", errors=("400", "401", "403", "404"), schema={"type": "object", "properties": {"survey": OBJ}})
-declare("post", "/crisis/regions/{region}/survey/close", "crisisSurveyClose", "Clôt l'enquête de crise en cours.",
-        tag=TAG_CRISIS, security=WRITE_SECURITY, params=[REGION], errors=("401", "403", "404"),
-        schema={"type": "object", "properties": {"survey": OBJ}})
-declare("post", "/emergency/reports", "emergencyReport", "Message d'activité d'une structure des urgences (RPU "
-        "étendus) : 201 enregistré, 200 déjà reçu (même identifiant, même contenu), 409 identifiant réutilisé pour "
-        "un autre contenu. Un message en retard est gardé dans l'historique sans remplacer le dernier ; un seuil "
-        "franchi ouvre ou relève l'alerte de tension de l'établissement.", tag=TAG_EMERGENCY,
-        security=WRITE_SECURITY, body=json_request(REPORT_BODY, ["message_id", "finess", "observed_at", *(
-            n for n, (_, required) in indicators.COUNTS.items() if required)]),
-        ok="201", errors=("400", "401", "403", "404", "409"),
-        schema={"type": "object", "properties": {"receipt": OBJ}})
-declare("get", "/emergency/thresholds", "emergencyThresholds", "Indicateurs et seuils de tension (données).",
-        tag=TAG_EMERGENCY, security=PUBLIC, errors=())
-declare("get", "/emergency/dashboard", "emergencyDashboard", "Tableau régional des urgences : dernières valeurs, "
-        "tendance 24 h et 7 jours (valeurs horaires), fraîcheur, seuil franchi et depuis quand, structures "
-        "muettes.", tag=TAG_EMERGENCY, security=READ_SECURITY, params=query_params(AREA),
-        errors=("400", "401", "403"), schema={"type": "object", "properties": {"rows": {"type": "array",
-                                                                                        "items": OBJ}}})
-declare("get", "/emergency/sites/{finess}", "emergencySite", "Activité d'une structure des urgences et ses messages "
-        "récents.", tag=TAG_EMERGENCY, security=READ_SECURITY, params=[FINESS, *query_params(SITE_HOURS)],
-        errors=("400", "401", "403", "404"), schema={"type": "object", "properties": {"activity": OBJ}})
-declare("get", "/fei/categories", "feiCategories", "Catégories et états des fiches d'évènements indésirables.",
-        tag=TAG_FEI, security=PUBLIC, errors=())
-declare("post", "/fei", "feiFile", "Déclare une fiche d'évènement indésirable (transmise aux référents des "
-        "structures concernées et aux coordinateurs du réseau).", tag=TAG_FEI, security=WRITE_SECURITY,
-        body=json_request(FEI_BODY, ["occurred_on", "category", "sites", "description"]), ok="201",
-        errors=("400", "401", "403"), schema={"type": "object", "properties": {"form": OBJ}})
-declare("get", "/fei", "feiList", "Les fiches dont je suis partie (auteur, référent, coordinateur).", tag=TAG_FEI,
-        security=READ_SECURITY, params=query_params(FEI_LIST), errors=("400", "401", "403"),
-        schema={"type": "object", "properties": {"forms": {"type": "array", "items": OBJ}}})
-declare("get", "/fei/stats", "feiStats", "Statistiques par catégorie et par structure (revue du réseau).",
-        tag=TAG_FEI, security=READ_SECURITY, params=query_params(FEI_STATS), errors=("400", "401", "403"))
-declare("get", "/fei/{form_id}", "feiGet", "Une fiche, ses réponses et ses changements d'état.", tag=TAG_FEI,
-        security=READ_SECURITY, params=[FORM], errors=("401", "403", "404"),
-        schema={"type": "object", "properties": {"form": OBJ}})
-declare("post", "/fei/{form_id}/answers", "feiAnswer", "Répond à une fiche (une des parties ; sans identité de "
-        "patient).", tag=TAG_FEI, security=WRITE_SECURITY, params=[FORM],
-        body=json_request({"text": {"type": "string", "maxLength": fei_form.MAX_ANSWER}}, ["text"]), ok="201",
-        errors=("400", "401", "403", "404", "409"), schema={"type": "object", "properties": {"form": OBJ}})
-declare("post", "/fei/{form_id}/state", "feiState", "Fait avancer la fiche : déclarée → en analyse → clôturée "
-        "(actions décidées obligatoires) ; coordinateurs.", tag=TAG_FEI, security=WRITE_SECURITY, params=[FORM],
-        body=json_request({"to": {"type": "string", "enum": list(fei_form.STATES)},
-                           "actions": {"type": "string", "maxLength": fei_form.MAX_ANSWER}}, ["to"]),
-        errors=("400", "401", "403", "404", "409"), schema={"type": "object", "properties": {"form": OBJ}})
+declare(Operation(
+    rule="/crisis/lists", method="get", operation_id="crisisLists",
+    summary="Listes du plan blanc : niveaux, activités des lits ouvrables, "
+            "équipements, médicaments critiques.", tag=TAG_CRISIS, security=PUBLIC, response={"type": "object"},
+    errors=()))
+declare(Operation(
+    rule="/crisis/sites/<finess>", method="get", operation_id="crisisSite",
+    summary="Plan blanc et ressources de crise d'un établissement, avec "
+            "leur historique et l'enquête régionale en cours.", tag=TAG_CRISIS, security=READ_SECURITY,
+    params=(FINESS,), response={"type": "object", "properties": {"site": OBJ}}, errors=(401, 403, 404)))
+declare(Operation(
+    rule="/crisis/sites/<finess>/plan", method="put", operation_id="crisisPlanSet",
+    summary="Déclenche, change de niveau ou lève le plan blanc "
+            "(nouvel état, historique conservé, audit).", tag=TAG_CRISIS, security=WRITE_SECURITY, params=(FINESS,),
+    body=json_object(PLAN_BODY, ["active"]), response={"type": "object", "properties": {"plan": OBJ}},
+    errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/crisis/sites/<finess>/resources", method="put", operation_id="crisisResourcesSet",
+    summary="Déclare les ressources de crise (lits "
+            "ouvrables sous 24 h / 48 h par activité, respirateurs, ECMO, décontamination, blocs, personnels "
+            "rappelables, stocks de médicaments critiques).", tag=TAG_CRISIS, security=WRITE_SECURITY, params=(FINESS,),
+    body=json_object(RESOURCES_BODY), response={"type": "object", "properties": {"resources": OBJ}},
+    errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/crisis/board", method="get", operation_id="crisisBoard",
+    summary="Tableau de crise de mes régions : état du plan blanc et ressources "
+            "par établissement, qui n'a pas répondu à l'enquête et depuis quand, totaux.", tag=TAG_CRISIS,
+    security=READ_SECURITY, params=AREA,
+    response={"type": "object", "properties": {"totals": OBJ, "surveys": OBJ, "rows": {"type": "array",
+                                                                                       "items": OBJ}}},
+    errors=(400, 401, 403)))
+declare(Operation(
+    rule="/crisis/board.csv", method="get", operation_id="crisisBoardCsv",
+    summary="Le tableau de crise en CSV (séparateur ;).", tag=TAG_CRISIS, security=READ_SECURITY, params=AREA,
+    response={"type": "string"}, errors=(400, 401, 403), media="text/csv"))
+declare(Operation(
+    rule="/crisis/regions/<region>/survey", method="post", operation_id="crisisSurveyOpen",
+    summary="Lance une enquête de crise dans la région : "
+            "chaque établissement doit déclarer ses ressources (la précédente est close).", tag=TAG_CRISIS,
+    security=WRITE_SECURITY, params=(REGION,),
+    body=json_object({"reason": {"type": "string", "maxLength": 300}}, ["reason"]), ok=201,
+    response={"type": "object", "properties": {"survey": OBJ}}, errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/crisis/regions/<region>/survey/close", method="post", operation_id="crisisSurveyClose",
+    summary="Clôt l'enquête de crise en cours.", tag=TAG_CRISIS, security=WRITE_SECURITY, params=(REGION,),
+    response={"type": "object", "properties": {"survey": OBJ}}, errors=(401, 403, 404)))
+declare(Operation(
+    rule="/emergency/reports", method="post", operation_id="emergencyReport",
+    summary="Message d'activité d'une structure des urgences (RPU "
+            "étendus) : 201 enregistré, 200 déjà reçu (même identifiant, même contenu), 409 identifiant réutilisé pour "
+            "un autre contenu. Un message en retard est gardé dans l'historique sans remplacer le dernier ; un seuil "
+            "franchi ouvre ou relève l'alerte de tension de l'établissement.", tag=TAG_EMERGENCY,
+    security=WRITE_SECURITY, body=json_object(REPORT_BODY, ["message_id", "finess", "observed_at", *(
+        n for n, (_, required) in indicators.COUNTS.items() if required)]),
+    ok=201, response={"type": "object", "properties": {"receipt": OBJ}}, errors=(400, 401, 403, 404, 409)))
+declare(Operation(
+    rule="/emergency/thresholds", method="get", operation_id="emergencyThresholds",
+    summary="Indicateurs et seuils de tension (données).", tag=TAG_EMERGENCY, security=PUBLIC,
+    response={"type": "object"}, errors=()))
+declare(Operation(
+    rule="/emergency/dashboard", method="get", operation_id="emergencyDashboard",
+    summary="Tableau régional des urgences : dernières valeurs, "
+            "tendance 24 h et 7 jours (valeurs horaires), fraîcheur, seuil franchi et depuis quand, structures "
+            "muettes.", tag=TAG_EMERGENCY, security=READ_SECURITY, params=AREA,
+    response={"type": "object", "properties": {"rows": {"type": "array",
+                                                        "items": OBJ}}}, errors=(400, 401, 403)))
+declare(Operation(
+    rule="/emergency/sites/<finess>", method="get", operation_id="emergencySite",
+    summary="Activité d'une structure des urgences et ses messages "
+            "récents.", tag=TAG_EMERGENCY, security=READ_SECURITY, params=(FINESS, *SITE_HOURS),
+    response={"type": "object", "properties": {"activity": OBJ}}, errors=(400, 401, 403, 404)))
+declare(Operation(
+    rule="/fei/categories", method="get", operation_id="feiCategories",
+    summary="Catégories et états des fiches d'évènements indésirables.", tag=TAG_FEI, security=PUBLIC,
+    response={"type": "object"}, errors=()))
+declare(Operation(
+    rule="/fei", method="post", operation_id="feiFile",
+    summary="Déclare une fiche d'évènement indésirable (transmise aux référents des "
+            "structures concernées et aux coordinateurs du réseau).", tag=TAG_FEI, security=WRITE_SECURITY,
+    body=json_object(FEI_BODY, ["occurred_on", "category", "sites", "description"]), ok=201,
+    response={"type": "object", "properties": {"form": OBJ}}, errors=(400, 401, 403)))
+declare(Operation(
+    rule="/fei", method="get", operation_id="feiList",
+    summary="Les fiches dont je suis partie (auteur, référent, coordinateur).", tag=TAG_FEI, security=READ_SECURITY,
+    params=FEI_LIST, response={"type": "object", "properties": {"forms": {"type": "array", "items": OBJ}}},
+    errors=(400, 401, 403)))
+declare(Operation(
+    rule="/fei/stats", method="get", operation_id="feiStats",
+    summary="Statistiques par catégorie et par structure (revue du réseau).", tag=TAG_FEI, security=READ_SECURITY,
+    params=FEI_STATS, response={"type": "object"}, errors=(400, 401, 403)))
+declare(Operation(
+    rule="/fei/<form_id>", method="get", operation_id="feiGet",
+    summary="Une fiche, ses réponses et ses changements d'état.", tag=TAG_FEI, security=READ_SECURITY, params=(FORM,),
+    response={"type": "object", "properties": {"form": OBJ}}, errors=(401, 403, 404)))
+declare(Operation(
+    rule="/fei/<form_id>/answers", method="post", operation_id="feiAnswer",
+    summary="Répond à une fiche (une des parties ; sans identité de "
+            "patient).", tag=TAG_FEI, security=WRITE_SECURITY, params=(FORM,),
+    body=json_object({"text": {"type": "string", "maxLength": fei_form.MAX_ANSWER}}, ["text"]), ok=201,
+    response={"type": "object", "properties": {"form": OBJ}}, errors=(400, 401, 403, 404, 409)))
+declare(Operation(
+    rule="/fei/<form_id>/state", method="post", operation_id="feiState",
+    summary="Fait avancer la fiche : déclarée → en analyse → clôturée "
+            "(actions décidées obligatoires) ; coordinateurs.", tag=TAG_FEI, security=WRITE_SECURITY, params=(FORM,),
+    body=json_object({"to": {"type": "string", "enum": list(fei_form.STATES)},
+                      "actions": {"type": "string", "maxLength": fei_form.MAX_ANSWER}}, ["to"]),
+    response={"type": "object", "properties": {"form": OBJ}}, errors=(400, 401, 403, 404, 409)))

@@ -1,10 +1,10 @@
-"""Every /api/v1 endpoint declared as data: rule, parameters (parsing + docs) and response type."""
+"""The public GET operations of /api/v1 declared as data: rule, parameters (parsing + docs) and response type."""
 
 from __future__ import annotations
 
 from core.identifiers import FINESS_PATTERN
 from search import models
-from web.openapi import Endpoint
+from web.openapi import Operation
 from web.params import Param
 
 CODE = r"[0-9A-Za-z._-]{1,20}"
@@ -33,7 +33,7 @@ PAGING = (
 AGE_GROUP = Param("age_group", "string", "Tranche d'âge acceptée (code NOS J15, ex. 03 Enfant).",
                   pattern=CODE, max_length=20)
 
-SPECIALIST_OPINION = Endpoint(
+SPECIALIST_OPINION = Operation(
     rule="/orientation/specialist-opinion", operation_id="specialistOpinion", tag="orientation",
     summary="Avis spécialisé : offres d'une activité les plus proches, avec le contact à appeler.",
     params=(Param("activity", "string", "Activité : code NOS J17 (ex. 013) ou texte (ex. cardio).",
@@ -45,7 +45,7 @@ SPECIALIST_OPINION = Endpoint(
             *WHERE, *PAGING),
     response=models.SearchResult, paginated=True,
 )
-ACT_TEAM = Endpoint(
+ACT_TEAM = Operation(
     rule="/orientation/act-team", operation_id="actTeam", tag="orientation",
     summary="Équipe réalisant un acte (ex. thrombectomie), y compris hors région si plus proche.",
     params=(Param("act", "string", "Acte : code NOS J16 ou texte.", required=True, max_length=120,
@@ -53,7 +53,7 @@ ACT_TEAM = Endpoint(
             AGE_GROUP, *WHERE, *PAGING),
     response=models.SearchResult, paginated=True,
 )
-EQUIPMENT = Endpoint(
+EQUIPMENT = Operation(
     rule="/orientation/equipment", operation_id="equipment", tag="orientation",
     summary="Équipement (ex. IRM) avec ses horaires du jour, ouvert maintenant si demandé.",
     params=(Param("equipment", "string", "Équipement : code NOS J18 ou texte (ex. IRM).", required=True,
@@ -63,7 +63,7 @@ EQUIPMENT = Endpoint(
             *WHERE, *PAGING),
     response=models.SearchResult, paginated=True,
 )
-BEDS = Endpoint(
+BEDS = Operation(
     rule="/orientation/beds", operation_id="beds", tag="orientation",
     summary="Lits disponibles d'une activité, par genre, avec prévisions J/J+1 et fraîcheur.",
     params=(Param("activity", "string", "Activité : code NOS J17 ou texte (ex. gériatrie).", required=True,
@@ -78,7 +78,7 @@ BEDS = Endpoint(
             AGE_GROUP, *WHERE, *PAGING),
     response=models.SearchResult, paginated=True,
 )
-SEARCH = Endpoint(
+SEARCH = Operation(
     rule="/search", operation_id="search", tag="recherche",
     summary="Recherche plein texte avec facettes (activité, mode, département, région, catégorie).",
     params=(Param("q", "string", "Texte libre (tolère accents et fautes de frappe).", max_length=200,
@@ -92,7 +92,7 @@ SEARCH = Endpoint(
             *WHERE, *PAGING),
     response=models.SearchResult, paginated=True,
 )
-AUTOCOMPLETE = Endpoint(
+AUTOCOMPLETE = Operation(
     rule="/autocomplete", operation_id="autocomplete", tag="recherche",
     summary="Suggestions pendant la saisie (activités, actes, équipements, communes, établissements).",
     params=(Param("prefix", "string", "Début du texte saisi.", required=True, max_length=100, example="cardio"),
@@ -104,21 +104,21 @@ AUTOCOMPLETE = Endpoint(
                                              "items": {"$ref": "#/components/schemas/Suggestion"}}}},
     uses=(models.Suggestion,),
 )
-SITE = Endpoint(
+SITE = Operation(
     rule="/sites/<finess>", operation_id="site", tag="référentiel", errors=(400, 404, 503),
     summary="Un établissement (entité géographique) par son numéro FINESS, avec ses offres.",
     params=(Param("finess", "string", "Numéro FINESS géographique (9 caractères).", location="path",
                   pattern=FINESS_PATTERN, max_length=9, example="010000024"),),
     response=models.SiteDetail,
 )
-OFFER = Endpoint(
+OFFER = Operation(
     rule="/offers/<offer_id>", operation_id="offer", tag="référentiel", errors=(400, 404, 503),
     summary="Une offre opérationnelle par son identifiant, avec ses professionnels et contacts.",
     params=(Param("offer_id", "string", "Identifiant de l'offre.", location="path",
                   pattern=r"[A-Za-z0-9._:-]{1,80}", max_length=80),),
     response=models.OfferDetail,
 )
-PROFESSIONAL = Endpoint(
+PROFESSIONAL = Operation(
     rule="/professionals/<rpps>", operation_id="professional", tag="référentiel", errors=(400, 404, 503),
     summary="Un professionnel par son identifiant RPPS (synthétique : préfixe SYN), avec ses rôles.",
     params=(Param("rpps", "string", "Identifiant RPPS.", location="path", pattern=r"[A-Za-z0-9]{1,20}",

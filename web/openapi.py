@@ -1,7 +1,8 @@
-"""The OpenAPI 3 document of /api/v1, generated from the endpoint declarations and the result dataclasses.
+"""The OpenAPI 3 document of /api/v1, generated from the operation declarations and the result dataclasses.
 
-Nothing here is written twice: parameters come from each endpoint's `Param` declarations (the ones that
-parse requests) and response schemas from the typed result dataclasses of `search.models`.
+Every operation of the API, whatever its method, is one `Operation` (declared with `declare`): nothing is written
+twice. Parameters are `Param` declarations (the ones that parse requests), response schemas come from the typed
+result dataclasses of `search.models` or from a schema given with the operation.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import dataclasses
 import re
 import types
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -18,18 +20,14 @@ from typing import Any
 from web.params import Param
 
 API_PREFIX = "/api/v1"
-ERROR_STATUSES = {400: "Paramètre invalide (le champ fautif est nommé dans `fields`).",
-                  404: "Ressource introuvable.", 503: "Moteur de recherche ou base de données indisponible."}
-
-
-# Operations that are not declared GET endpoints (JSON bodies, other methods), declared by the module that routes
-# them as (method, rule under /api/v1 in OpenAPI form, operation object); `document` lists them too.
-OPERATIONS: dict[tuple[str, str], dict] = {}
-
-
-def declare_operation(method: str, path: str, operation: dict) -> None:
-    OPERATIONS[(method.lower(), path)] = operation
-
+# What each error status means, for every operation (an operation may say more for one status: `error_text`).
+ERROR_TEXT = {400: "Paramètre ou saisie invalide : chaque champ fautif est nommé dans `fields`.",
+              401: "Authentification requise (session ou jeton Bearer) ou jeton invalide.",
+              403: "Rôle ou périmètre (établissement, région) insuffisant, ou jeton CSRF absent.",
+              404: "Ressource introuvable.",
+              409: "Conflit : l'objet a changé entre-temps ou le passage est impossible.",
+              429: "Trop de tentatives de connexion.",
+              503: "Base de données ou moteur de recherche indisponible."}
 
 # Security schemes (name → OpenAPI scheme object) that declared operations refer to in their `security`.
 SECURITY_SCHEMES: dict[str, dict] = {}
@@ -40,24 +38,51 @@ def declare_security_scheme(name: str, scheme: dict) -> None:
 
 
 @dataclass(frozen=True)
-class Endpoint:
-    """One GET endpoint of the API: its rule, its parameters and its response type, declared once."""
+class Operation:
+    """One operation of /api/v1, declared once as data: method, rule, parameters (the `Param`s that parse the
+    request), JSON body, success response and error statuses. The OpenAPI document is generated from these."""
 
     rule: str  # Flask rule under /api/v1, e.g. "/sites/<finess>"
     operation_id: str
     summary: str
-    params: tuple[Param, ...]
-    response: Any  # a dataclass, or a JSON schema dict
     tag: str
+    method: str = "get"
+    params: tuple[Param, ...] = ()  # query and path parameters
+    body: dict | None = None  # JSON schema of the request body (see `json_object`)
+    body_required: bool = True
+    response: Any = None  # a dataclass, or a JSON schema dict; None: no body (e.g. 204)
+    ok: int = 200
+    ok_text: str = "Succès."
+    media: str = "application/json"
+    other_media: tuple[str, ...] = ()  # other 200 content types (e.g. "text/csv"), chosen by a `format` param
+    errors: tuple[int, ...] = (400, 503)
+    error_text: Mapping[int, str] = field(default_factory=dict)  # what an error status means here, if more precise
+    security: tuple[dict, ...] | None = None  # None: not stated (public); (): explicitly none
     description: str = ""
     paginated: bool = False
-    errors: tuple[int, ...] = (400, 503)
     uses: tuple[type, ...] = ()  # dataclasses referenced by a hand-built `response` schema
-    other_media: tuple[str, ...] = ()  # other 200 content types (e.g. "text/csv"), chosen by a `format` param
 
     @property
     def openapi_path(self) -> str:
         return API_PREFIX + re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", self.rule)
+
+
+# Every declared operation, by (method, OpenAPI path), in declaration order.
+OPERATIONS: dict[tuple[str, str], Operation] = {}
+
+
+def declare(op: Operation) -> Operation:
+    """Add `op` to the OpenAPI document (once: a second declaration of one method and path is a mistake)."""
+    key = (op.method, op.openapi_path)
+    if key in OPERATIONS and OPERATIONS[key] != op:
+        raise ValueError(f"{op.method.upper()} {op.openapi_path} is declared twice")
+    OPERATIONS[key] = op
+    return op
+
+
+def json_object(properties: Mapping[str, dict], required: Sequence[str] = ()) -> dict:
+    """The schema of a JSON object body: its properties and the names it requires."""
+    return {"type": "object", "properties": dict(properties), **({"required": list(required)} if required else {})}
 
 
 # OpenAPI 3.0.3: `nullable` only applies next to a `type`, so a nullable $ref is "the ref, or null".
@@ -147,16 +172,14 @@ class SchemaBuilder:
         raise TypeError(f"no JSON schema for {tp!r}")
 
 
-def document(endpoints: list[Endpoint], *, version: str, server_url: str = "/") -> dict:
-    """The whole OpenAPI 3.0.3 document for `endpoints`."""
+def document(*, version: str, server_url: str = "/") -> dict:
+    """The whole OpenAPI 3.0.3 document of the declared operations."""
     builder = SchemaBuilder()
     paths: dict[str, dict] = {}
-    for ep in endpoints:
-        for cls in ep.uses:
+    for op in OPERATIONS.values():
+        for cls in op.uses:
             builder.ref(cls)
-        paths.setdefault(ep.openapi_path, {})["get"] = _operation(ep, builder)
-    for (method, path), operation in OPERATIONS.items():
-        paths.setdefault(API_PREFIX + path, {})[method] = operation
+        paths.setdefault(op.openapi_path, {})[op.method] = _operation(op, builder)
     schemas = dict(sorted(builder.components.items()))
     schemas["Error"] = error_schema()
     schemas["Links"] = LINKS_SCHEMA
@@ -172,32 +195,35 @@ def document(endpoints: list[Endpoint], *, version: str, server_url: str = "/") 
         "paths": paths,
         "components": {"schemas": schemas,
                        **({"securitySchemes": dict(SECURITY_SCHEMES)} if SECURITY_SCHEMES else {})},
-        "tags": sorted(({"name": t} for t in {ep.tag for ep in endpoints}), key=lambda t: t["name"]),
+        "tags": sorted(({"name": t} for t in {op.tag for op in OPERATIONS.values()}), key=lambda t: t["name"]),
     }
 
 
-def _operation(ep: Endpoint, builder: SchemaBuilder) -> dict:
-    if isinstance(ep.response, dict):
-        body = ep.response
-    else:
-        body = builder.schema(ep.response)
-    if ep.paginated:
-        body = {"allOf": [body, {"type": "object", "required": ["links"],
-                                 "properties": {"links": {"$ref": "#/components/schemas/Links"}}}]}
-    responses: dict[str, Any] = {
-        "200": {"description": "Succès.", "content": {"application/json": {"schema": body}}},
-    }
-    for media in ep.other_media:
-        responses["200"]["content"][media] = {"schema": {"type": "object" if "json" in media else "string"}}
-    for status in sorted(set(ep.errors) | {400, 503}):
-        responses[str(status)] = {
-            "description": ERROR_STATUSES.get(status, "Erreur."),
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-    op = {
-        "operationId": ep.operation_id, "summary": ep.summary, "tags": [ep.tag],
-        "parameters": [p.openapi() for p in ep.params], "responses": responses,
-    }
-    if ep.description:
-        op["description"] = ep.description
-    return op
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def _operation(op: Operation, builder: SchemaBuilder) -> dict:
+    ok: dict[str, Any] = {"description": op.ok_text}
+    if op.response is not None:
+        body = op.response if isinstance(op.response, dict) else builder.schema(op.response)
+        if op.paginated:
+            body = {"allOf": [body, {"type": "object", "required": ["links"],
+                                     "properties": {"links": {"$ref": "#/components/schemas/Links"}}}]}
+        ok["content"] = {op.media: {"schema": body}}
+        for media in op.other_media:
+            ok["content"][media] = {"schema": {"type": "object" if "json" in media else "string"}}
+    responses: dict[str, Any] = {str(op.ok): ok}
+    for status in sorted(set(op.errors)):
+        responses[str(status)] = {"description": op.error_text.get(status) or ERROR_TEXT.get(status, "Erreur."),
+                                  "content": ERROR_CONTENT}
+    out: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary, "tags": [op.tag]}
+    if op.security is not None:
+        out["security"] = list(op.security)
+    if op.params:
+        out["parameters"] = [p.openapi() for p in op.params]
+    if op.body is not None:
+        out["requestBody"] = {"required": op.body_required, "content": {"application/json": {"schema": op.body}}}
+    out["responses"] = responses
+    if op.description:
+        out["description"] = op.description
+    return out

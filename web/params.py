@@ -63,7 +63,7 @@ class Param:
         if self.type in {"string", "array"}:
             item["maxLength"] = self.max_length
             if self.pattern:
-                item["pattern"] = self.pattern
+                item["pattern"] = f"^(?:{self.pattern})$"  # the whole value must match, as when parsing
             elif not self.enum and self.required:
                 item["minLength"] = 1
         if self.type == "array":

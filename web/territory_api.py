@@ -3,7 +3,7 @@
 GET endpoints name territories by code (`FR`, `R84`, `D01`…) and are declared with `web.params` like the rest of
 the API (they join `web.api.DECLARED`, so the OpenAPI document and the fuzz tests cover them). Their POST twins
 under `/territories/zone/…` take a GeoJSON polygon in a JSON body (`{"geometry": …, "name": …}`) and are declared
-as extra operations (`web.openapi.declare_operation`).
+as operations of their own (`web.openapi.Operation`, method POST).
 
 Access: public. Everything returned is an aggregate over offers that the orientation search already shows to
 anyone (published offers, their capacity and open tension level) and public population figures; no person,
@@ -19,7 +19,7 @@ from geo import territory as territories
 from geo.territory_coverage import CoverageResult
 from search.territory_picture import Comparison, Picture, TerritoryService, require_rows
 from web.api import DECLARED, bp
-from web.openapi import Endpoint, declare_operation
+from web.openapi import Operation, declare
 from web.params import Param, parse
 from web.serialize import jsonable
 from web.services import services
@@ -38,7 +38,7 @@ LIMIT = Param("limit", "integer", "Nombre de communes les plus éloignées list�
               minimum=0, maximum=1000)
 COVERAGE_PARAMS = (ACTIVITY, FAMILY, MAX_KM, FORMAT, LIMIT)
 
-PICTURE = Endpoint(
+PICTURE = Operation(
     rule="/territories/picture", operation_id="territoryPicture", tag="territoires",
     summary="Portrait d'un territoire : offres par famille et champ, lits, tensions, professionnels pour 100 000 hab.",
     description="Agrégats publics (offres publiées, données synthétiques). Pour une zone dessinée ou importée, "
@@ -47,7 +47,7 @@ PICTURE = Endpoint(
                   example="D40"),),
     response=Picture,
 )
-COMPARE = Endpoint(
+COMPARE = Operation(
     rule="/territories/compare", operation_id="territoryCompare", tag="territoires",
     summary="Deux territoires côte à côte (valeurs brutes et pour 100 000 habitants).",
     params=(Param("a", "string", "Premier territoire : " + CODE_HELP, required=True, pattern=CODE, max_length=4,
@@ -56,7 +56,7 @@ COMPARE = Endpoint(
                   example="D64")),
     response=Comparison,
 )
-COVERAGE = Endpoint(
+COVERAGE = Operation(
     rule="/territories/coverage", operation_id="territoryCoverage", tag="territoires",
     summary="Communes à plus de N km de toute offre d'une activité (offres de toute la France), population "
             "concernée ; en JSON, CSV ou GeoJSON.",
@@ -138,7 +138,7 @@ def coverage_response(territory: territories.Territory, args: dict) -> Response:
 # ------------------------------------------------------------------------------------------- GET
 
 
-def declare(ep: Endpoint, view) -> None:
+def route_get(ep: Operation, view) -> None:
     def wrapper(**path_values):
         args = parse(ep.params, request.args, path_values)
         out = view(args)
@@ -146,7 +146,7 @@ def declare(ep: Endpoint, view) -> None:
 
     wrapper.__name__ = ep.operation_id
     bp.add_url_rule(ep.rule, ep.operation_id, wrapper, methods=["GET"])
-    DECLARED.append(ep)
+    DECLARED.append(declare(ep))
 
 
 def picture_view(args: dict) -> dict:
@@ -191,28 +191,23 @@ def coverage_post():
     return coverage_response(shape_of(json_body({"geometry", "name"})), args)
 
 
-def _post_operation(ep: Endpoint, operation_id: str, params: tuple[Param, ...], body: dict) -> dict:
-    ok = {"description": "Succès.", "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{ep.response.__name__}"}}}}
-    for media in ep.other_media:
-        ok["content"][media] = {"schema": {"type": "object" if "json" in media else "string"}}
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {"operationId": operation_id, "summary": ep.summary + " (zone GeoJSON en corps de requête)",
-            "tags": [ep.tag], "parameters": [p.openapi() for p in params],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-            "responses": {"200": ok, "400": {"description": "Paramètre ou GeoJSON invalide.", **error},
-                          "404": {"description": "Aucune commune dans la zone.", **error},
-                          "503": {"description": "Moteur indisponible.", **error}}}
+def zone_operation(ep: Operation, operation_id: str, params: tuple[Param, ...], body: dict) -> Operation:
+    """The POST twin of a GET territory operation: the same answer for a GeoJSON zone sent in the body."""
+    return Operation(rule=ep.rule.replace("/territories/", "/territories/zone/"), method="post",
+                     operation_id=operation_id, summary=ep.summary + " (zone GeoJSON en corps de requête)",
+                     tag=ep.tag, params=params, body=body, response=ep.response, other_media=ep.other_media,
+                     errors=(400, 404, 503), error_text={400: "Paramètre ou GeoJSON invalide.",
+                                                         404: "Aucune commune dans la zone.",
+                                                         503: "Moteur indisponible."})
 
 
-declare(PICTURE, picture_view)
-declare(COMPARE, compare_view)
-declare(COVERAGE, coverage_view)
+route_get(PICTURE, picture_view)
+route_get(COMPARE, compare_view)
+route_get(COVERAGE, coverage_view)
 # POST rules of their own (not the GET rules): a POST to a GET endpoint stays a 405 like everywhere in the API.
 for _ep, _op, _params, _body, _view in ((PICTURE, "territoryPicturePolygon", (), GEOMETRY_BODY, picture_post),
                                         (COMPARE, "territoryComparePolygons", (), COMPARE_BODY, compare_post),
                                         (COVERAGE, "territoryCoveragePolygon", COVERAGE_PARAMS, GEOMETRY_BODY,
                                          coverage_post)):
-    _rule = _ep.rule.replace("/territories/", "/territories/zone/")
-    bp.add_url_rule(_rule, _op, _view, methods=["POST"])
-    declare_operation("post", _rule, _post_operation(_ep, _op, _params, _body))
+    _zone = declare(zone_operation(_ep, _op, _params, _body))
+    bp.add_url_rule(_zone.rule, _op, _view, methods=["POST"])

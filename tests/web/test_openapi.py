@@ -66,3 +66,20 @@ def test_nullable_references_accept_null_and_the_object_only():
     capacity = {**doc["components"]["schemas"]["OfferHit"]["properties"]["capacity"], "components": doc["components"]}
     assert OAS30Validator(capacity).is_valid(None)
     assert not OAS30Validator(capacity).is_valid({"installed": 3})
+
+
+def test_every_routed_method_is_one_declared_operation_and_back():
+    """All /api/v1 operations are declared the same way (web.openapi.Operation): what is routed is documented with
+    its method, and nothing is documented that is not routed."""
+    from web.openapi import OPERATIONS
+
+    app = create_app(Settings.from_env())
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    routed = {(method.lower(), re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule))
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
+              and rule.rule not in {"/api/v1/openapi.json", "/api/v1/health"}
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {(method, path) for path, operations in doc["paths"].items() for method in operations}
+    assert routed == documented == set(OPERATIONS)
+    ids = [op["operationId"] for operations in doc["paths"].values() for op in operations.values()]
+    assert len(ids) == len(set(ids))

@@ -54,3 +54,6 @@ def test_openapi_parameter_mirrors_the_parsing_rules():
                    "schema": {"type": "number", "minimum": 1, "maximum": 500}}
     assert KINDS.openapi()["schema"]["items"]["enum"] == ["activity", "act"]
     assert NAME.openapi()["required"] is True
+    code = Param("code", "string", "Code", pattern=r"[0-9]{2}", max_length=2, location="path").openapi()
+    assert code == {"name": "code", "in": "path", "description": "Code", "required": True,
+                    "schema": {"type": "string", "maxLength": 2, "pattern": "^(?:[0-9]{2})$"}}
