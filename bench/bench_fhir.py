@@ -31,6 +31,7 @@ from core.settings import PROJECT_ROOT, Settings
 from engines import manager
 from graph.driver import Graph
 from search.client import make_client
+from search.sync import IndexSync
 
 R211 = "https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle"
 IG_INCLUDES = ("&_include=HealthcareService:organization&_include:iterate=Organization:partof"
@@ -129,7 +130,7 @@ def capacity_changes(graph, search, index_prefix: str, count: int, seed: int = 1
         capacity_service.update(graph, admin, place["id"], {"available_women": women,
                                                             "available_men": rng.randint(0, beds - women),
                                                             "note": "bench_fhir --export"},
-                                stale_hours=12, search_client=search, index_prefix=index_prefix)
+                                stale_hours=12, sync=IndexSync(graph, search, index_prefix))
 
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=8) as pool:

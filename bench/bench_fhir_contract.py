@@ -201,6 +201,7 @@ def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
     from fhir_api.index import listeners
     from graph.driver import Graph
     from search.client import make_client
+    from search.sync import IndexSync
 
     settings = Settings.from_env()
     graph, client = Graph.from_settings(settings), make_client(settings)
@@ -214,7 +215,7 @@ def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
         t0 = time.perf_counter()
         capacity_service.update(graph, admin, place["id"], {"available_women": women, "available_men": 0,
                                                             "note": "bench_fhir_contract"},
-                                stale_hours=12, search_client=client, index_prefix=settings.index_prefix)
+                                stale_hours=12, sync=IndexSync(graph, client, settings.index_prefix))
         writes.append((time.perf_counter() - t0) * 1000)
         query = (f"Location?_id={place['id']}&capacity-status=02&gender-capacity-available=01&nb-capacity=eq{women}"
                  "&_summary=count")

@@ -18,7 +18,7 @@ from core import freshness
 from core.errors import BadRequest, NotFound, RorError
 from graph import group_commit
 from graph.driver import Graph
-from search.sync import reindex_offers
+from search.sync import IndexSync
 
 PARIS = ZoneInfo("Europe/Paris")
 SNAPSHOT_KEYS = ("installed", "available_men", "available_women", "available_undifferentiated", "available_total",
@@ -81,7 +81,7 @@ def _public(snap: dict | None) -> dict | None:
 
 
 def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, stale_hours: float,
-           search_client=None, index_prefix: str = "ror") -> CapacityWrite:
+           sync: IndexSync | None = None) -> CapacityWrite:
     """Record a capacity entry for `place_id` on behalf of `principal` (checked: role, scope, values).
 
     Entries are committed in groups (graph.group_commit): concurrent entries share one transaction, each with its own
@@ -89,7 +89,7 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
     principal.require("capacity.write")
     pending = _Pending(principal, str(place_id), payload, paris_today())
     snapshot, offer_ids = _committer(graph).submit(pending).result()
-    indexed = reindex_offers(graph, search_client, index_prefix, offer_ids)
+    indexed = sync.offers(offer_ids) if sync else False
     return CapacityWrite(to_capacity(place_id, snapshot, stale_hours), tuple(offer_ids), indexed)
 
 

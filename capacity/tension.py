@@ -13,7 +13,7 @@ from accounts.store import UserStore
 from core.errors import BadRequest, Conflict, NotFound
 from core.freshness import native
 from graph.driver import Graph
-from search.sync import reindex_offers
+from search.sync import IndexSync
 
 LEVELS = {1: "Vigilance", 2: "Tension modérée", 3: "Tension forte", 4: "Crise"}
 MAX_TEXT = 1000
@@ -83,13 +83,14 @@ def check_fields(payload: dict, *, partial: bool) -> dict:
     return out
 
 
-def _reindex_site(graph: Graph, finess: str, client, prefix: str) -> bool:
-    ids = [r["id"] for r in graph.read_named("read/capacity_site_offer_ids", finess=finess)]
-    return reindex_offers(graph, client, prefix, ids)
+def _reindex_site(graph: Graph, finess: str, sync: IndexSync | None) -> bool:
+    if sync is None:
+        return False
+    return sync.offers([r["id"] for r in graph.read_named("read/capacity_site_offer_ids", finess=finess)])
 
 
-def open_alert(graph: Graph, principal: Principal, finess: str, payload: dict, *, search_client=None,
-               index_prefix: str = "ror") -> TensionAlert:
+def open_alert(graph: Graph, principal: Principal, finess: str, payload: dict, *,
+               sync: IndexSync | None = None) -> TensionAlert:
     principal.require("tension.write")
     target = UserStore(graph).locate("site", finess)
     principal.require("tension.write", target)
@@ -102,12 +103,12 @@ def open_alert(graph: Graph, principal: Principal, finess: str, payload: dict, *
         return alert
 
     alert = graph.transaction(work)
-    _reindex_site(graph, finess, search_client, index_prefix)
+    _reindex_site(graph, finess, sync)
     return _alert(alert, finess)
 
 
 def change_alert(graph: Graph, principal: Principal, alert_id: str, payload: dict, *, close: bool = False,
-                 search_client=None, index_prefix: str = "ror") -> TensionAlert:
+                 sync: IndexSync | None = None) -> TensionAlert:
     """Update an open alert (level, cause, actions) or close it (optionally with final actions)."""
     principal.require("tension.write")
     found = graph.read_named("read/capacity_tension_get", id=alert_id)
@@ -128,7 +129,7 @@ def change_alert(graph: Graph, principal: Principal, alert_id: str, payload: dic
         return row["alert"]
 
     alert = graph.transaction(work)
-    _reindex_site(graph, finess, search_client, index_prefix)
+    _reindex_site(graph, finess, sync)
     return _alert(alert, finess)
 
 

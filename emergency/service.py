@@ -22,7 +22,7 @@ from emergency import series, thresholds
 from emergency.indicators import EMERGENCY_ACTIVITIES, Report, check_report
 from graph import group_commit
 from graph.driver import Graph
-from search.sync import reindex_offers
+from search.sync import IndexSync
 
 SIGNAL_FRESH = timedelta(hours=1)  # only a report this recent (at arrival) raises or lowers a tension signal
 CALM_BEFORE_CLOSE = timedelta(hours=1)  # below every threshold this long: the alert the rules opened is closed
@@ -212,9 +212,8 @@ def _audit(tx, rule_id: str, action: str, target: Target, row) -> None:
         signal_principal(rule_id), action, target, row["before"], row["alert"])).consume()
 
 
-def push_signal(graph: Graph, receipt: Receipt, search_client, index_prefix: str) -> bool:
+def push_signal(graph: Graph, receipt: Receipt, sync: IndexSync | None) -> bool:
     """After a tension signal, push the site's offers to the search index (their tension level changed)."""
-    if receipt.signal is None:
+    if receipt.signal is None or sync is None:
         return False
-    ids = [r["id"] for r in graph.read_named("read/capacity_site_offer_ids", finess=receipt.finess)]
-    return reindex_offers(graph, search_client, index_prefix, ids)
+    return sync.offers([r["id"] for r in graph.read_named("read/capacity_site_offer_ids", finess=receipt.finess)])

@@ -177,6 +177,7 @@ def patch_location(resource_id: str):
         raise NotImplementedYet("Le PATCH des capacités demande l'application web (comptes et jetons).")
     from accounts.web import authenticated
     from capacity import service as capacity_service
+    from search.sync import IndexSync
 
     principal = authenticated("capacity.write")
     if request.mimetype not in ("application/json-patch+json", "application/json"):
@@ -188,7 +189,7 @@ def patch_location(resource_id: str):
     settings = current_app.extensions.get("ror_settings")
     capacity_service.update(graph, principal, resource_id, payload,
                             stale_hours=settings.capacity_stale_hours if settings else 12.0,
-                            search_client=search, index_prefix=_state()["index_prefix"])
+                            sync=IndexSync(graph, search, _state()["index_prefix"]))
     return fhir_response(service().read("Location", resource_id))
 
 

@@ -25,7 +25,7 @@ from graph.driver import Graph
 from quality.description import CODE, nomenclature_errors, parse_revision, require_revision, text_value
 from quality.rules import OfferReport
 from quality.service import offer_reports
-from search.sync import reindex_offer_change
+from search.sync import IndexSync
 
 CODE_FIELDS: dict[str, tuple[str, str]] = {"function": ("J220", "Fonction du contact"),
                                            "nature": ("J221", "Nature du contact")}
@@ -127,22 +127,20 @@ def check(graph: Graph, rpps: str, payload: dict, *, removing: bool = False,
     return revision, fields
 
 
-def save(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload: dict, *, search_client=None,
-         index_prefix: str = "ror", today: date | None = None) -> ContactWrite:
+def save(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload: dict, *,
+         sync: IndexSync | None = None, today: date | None = None) -> ContactWrite:
     """Change the role of `rpps` in `offer_id`, or add it when the professional has none there yet."""
-    return _write(graph, principal, offer_id, rpps, payload, removing=False, search_client=search_client,
-                  index_prefix=index_prefix, today=today)
+    return _write(graph, principal, offer_id, rpps, payload, removing=False, sync=sync, today=today)
 
 
-def remove(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload: dict, *, search_client=None,
-           index_prefix: str = "ror") -> ContactWrite:
+def remove(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload: dict, *,
+           sync: IndexSync | None = None) -> ContactWrite:
     """Remove the role of `rpps` in `offer_id` (the professional stays in the directory)."""
-    return _write(graph, principal, offer_id, rpps, payload, removing=True, search_client=search_client,
-                  index_prefix=index_prefix)
+    return _write(graph, principal, offer_id, rpps, payload, removing=True, sync=sync)
 
 
 def _write(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload: dict, *, removing: bool,
-           search_client, index_prefix: str, today: date | None = None) -> ContactWrite:
+           sync: IndexSync | None, today: date | None = None) -> ContactWrite:
     principal.require("offer.edit")
     target = UserStore(graph).locate("offer", offer_id)
     principal.require("offer.edit", target)
@@ -179,6 +177,6 @@ def _write(graph: Graph, principal: Principal, offer_id: str, rpps: str, payload
         return action
 
     action = graph.transaction(work)
-    indexed = reindex_offer_change(graph, search_client, index_prefix, [offer_id], [target.site_finess])
+    indexed = sync.offer_change([offer_id], [target.site_finess]) if sync else False
     return ContactWrite(contacts=_read(graph, offer_id), report=offer_reports(graph, [offer_id])[0],
                         indexed=indexed, rpps=rpps, action=action)

@@ -22,7 +22,7 @@ from graph.driver import Graph
 from quality import nos_choices
 from quality.rules import OfferReport
 from quality.service import offer_reports
-from search.sync import reindex_offer_change
+from search.sync import IndexSync
 
 # field → (label, max length). Empty text clears the property.
 TEXT_FIELDS: dict[str, tuple[str, int]] = {
@@ -240,8 +240,8 @@ def create(graph: Graph, principal: Principal, finess: str, payload: dict) -> De
                             indexed=False, changed=("name",))
 
 
-def update(graph: Graph, principal: Principal, offer_id: str, payload: dict, *, search_client=None,
-           index_prefix: str = "ror", today: date | None = None) -> DescriptionWrite:
+def update(graph: Graph, principal: Principal, offer_id: str, payload: dict, *, sync: IndexSync | None = None,
+           today: date | None = None) -> DescriptionWrite:
     """Change the description of `offer_id` on behalf of `principal` (role and site scope checked)."""
     principal.require("offer.edit")
     target = UserStore(graph).locate("offer", offer_id)
@@ -260,7 +260,7 @@ def update(graph: Graph, principal: Principal, offer_id: str, payload: dict, *, 
         return after, [k for k in old if old[k] != new[k]]
 
     after, changed = graph.transaction(work)
-    indexed = reindex_offer_change(graph, search_client, index_prefix, [offer_id], [target.site_finess])
+    indexed = sync.offer_change([offer_id], [target.site_finess]) if sync else False
     report = offer_reports(graph, [offer_id])[0]
     return DescriptionWrite(description=_description(after), report=report, indexed=indexed,
                             changed=tuple(changed))

@@ -16,7 +16,7 @@ from core.errors import BadRequest, Conflict, Forbidden
 from graph import tombstones
 from graph.driver import Graph
 from quality.service import offer_reports
-from search.sync import reindex_offer_change
+from search.sync import IndexSync
 
 STATUSES = {"draft": "Brouillon", "validated_professionals": "Validée par les professionnels",
             "validated_direction": "Validée par la direction", "published": "Publiée"}
@@ -51,7 +51,7 @@ def allowed_next(status: str, role: str, changed_since_publication: bool = False
 
 
 def transition(graph: Graph, principal: Principal, offer_id: str, to: str, *, revision: int | None = None,
-               search_client=None, index_prefix: str = "ror") -> Transition:
+               sync: IndexSync | None = None) -> Transition:
     """Move `offer_id` to status `to` on behalf of `principal`, or explain in French why not. The offer is
     re-indexed right after the commit: leaving `published` removes it from public searches at once,
     reaching it adds it. With `revision` (the description revision the reviewer saw), the move is refused
@@ -90,6 +90,6 @@ def transition(graph: Graph, principal: Principal, offer_id: str, to: str, *, re
         return row
 
     row = graph.transaction(work)
-    indexed = reindex_offer_change(graph, search_client, index_prefix, [offer_id], [target.site_finess])
+    indexed = sync.offer_change([offer_id], [target.site_finess]) if sync else False
     return Transition(offer_id=offer_id, before=row["before"], status=row["status"],
                       status_label=STATUSES[row["status"]], by=principal.username, at=row["at"], indexed=indexed)

@@ -14,6 +14,9 @@ Other projections of the graph follow the same writes through the registries bel
 the FHIR search index, `fhir_api.index.listeners`): `change_listeners(graph, client, prefix, offer_ids, kind)`
 run after each push (`kind` "capacity" for capacity/tension, "offer" for status/description), `build_hooks` and
 `sync_hooks(graph, client, settings, echo)` after `ror index build` / `ror index sync`.
+
+Write services receive an `IndexSync` (the graph, the index client and the index prefix, owned by the app's
+services: `web.services.Services.index_sync`) and call `offers` or `offer_change` on it after their commit.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import time
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
 
 from search import outbox
 
@@ -147,3 +152,21 @@ def reindex_offer_change(graph, client, prefix: str, offer_ids: list[str], sites
     if not ok:
         outbox.queue(graph, prefix, offer_ids, "offer", sites)
     return ok
+
+
+@dataclass(frozen=True)
+class IndexSync:
+    """Where a write pushes its change into the search index, right after its commit. `client` None: there is no
+    index to push to (the graph keeps the change and `ror index sync` catches up); every push then answers False."""
+
+    graph: Any
+    client: Any  # opensearchpy.OpenSearch, or None
+    prefix: str
+
+    def offers(self, offer_ids: list[str]) -> bool:
+        """After a capacity or tension change: the offers' documents re-projected (grouped with concurrent pushes)."""
+        return reindex_offers(self.graph, self.client, self.prefix, offer_ids)
+
+    def offer_change(self, offer_ids: list[str], sites: list[str] = ()) -> bool:
+        """After a status, description or contact change: the offers, their roles and their sites re-projected."""
+        return reindex_offer_change(self.graph, self.client, self.prefix, offer_ids, sites)

@@ -68,14 +68,7 @@ def json_body() -> dict:
 
 
 def _ctx() -> dict:
-    svc = services()
-    settings = svc.settings
-    client = None
-    try:
-        client = svc.get_search()
-    except Exception:  # noqa: BLE001 - without an index the graph write still happens; sync catches up
-        client = None
-    return {"search_client": client, "index_prefix": settings.index_prefix}
+    return {"sync": services().index_sync()}
 
 
 def _stale_hours() -> float:

@@ -61,13 +61,6 @@ def _graph():
     return services().get_graph()
 
 
-def _search_client():
-    try:
-        return services().get_search()
-    except Exception:  # noqa: BLE001 - without an index the graph write still happens; sync catches up
-        return None
-
-
 def _stale_hours() -> float:
     return services().settings.capacity_stale_hours
 
@@ -148,8 +141,7 @@ def capacity_form(principal, place_id: str):
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
             saved = capacity_service.update(graph, principal, place_id, values, stale_hours=_stale_hours(),
-                                            search_client=services().get_search(),
-                                            index_prefix=services().settings.index_prefix)
+                                            sync=services().index_sync())
             values = {}
         except BadRequest as exc:
             errors = exc.fields
@@ -350,7 +342,7 @@ def offer_quality(principal, offer_id: str):
             revision = request.form.get("revision", "")
             moved = workflow.transition(graph, principal, offer_id, request.form.get("to", ""),
                                         revision=int(revision) if revision.isdigit() else None,
-                                        search_client=_search_client(), index_prefix=services().settings.index_prefix)
+                                        sync=services().index_sync())
             message = ("Publication confirmée." if moved.before == moved.status == "published"
                        else f"Statut : {moved.status_label}.")
         except (Conflict, Forbidden, BadRequest) as exc:
@@ -378,7 +370,7 @@ def validation_queues(principal):
 def tension_form(principal, finess: str):
     """Open, update or close the site's tension alert (level, cause, corrective actions)."""
     graph, errors, message, values = _graph(), {}, None, {}
-    ctx = {"search_client": _search_client(), "index_prefix": services().settings.index_prefix}
+    ctx = {"sync": services().index_sync()}
     if request.method == "POST":
         action = request.form.get("action", "")
         values = {k: request.form.get(k, "") for k in ("level", "cause", "actions")}
@@ -432,8 +424,7 @@ def description_form(principal, offer_id: str):
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
-            saved = description_service.update(graph, principal, offer_id, values, search_client=_search_client(),
-                                               index_prefix=services().settings.index_prefix)
+            saved = description_service.update(graph, principal, offer_id, values, sync=services().index_sync())
             values = {}
         except (BadRequest, Conflict) as exc:
             errors, message, status = exc.fields or {}, exc.message, exc.status
@@ -463,7 +454,7 @@ def contact_form(principal, offer_id: str):
     graph = _graph()
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     rpps, action = (values.pop("rpps", "") or "").strip(), values.pop("action", "save")
-    ctx = {"search_client": _search_client(), "index_prefix": services().settings.index_prefix}
+    ctx = {"sync": services().index_sync()}
     try:
         if action == "remove":
             written = contact_service.remove(graph, principal, offer_id, rpps, values, **ctx)

@@ -23,7 +23,6 @@ from web.admin_api import (
     FINESS,
     READ_SECURITY,
     WRITE_SECURITY,
-    _ctx,
     json_body,
     plain,
 )
@@ -123,8 +122,7 @@ def emergency_report() -> tuple[Response, int]:
     graph = _graph()
     receipt = emergency_service.submit(graph, principal, json_body())
     if receipt.signal is not None:
-        ctx = _ctx()
-        emergency_service.push_signal(graph, receipt, ctx["search_client"], ctx["index_prefix"])
+        emergency_service.push_signal(graph, receipt, services().index_sync())
     return jsonify({"receipt": plain(receipt)}), 201 if receipt.status == "accepted" else 200
 
 

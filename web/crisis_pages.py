@@ -34,14 +34,6 @@ def _graph():
     return services().get_graph()
 
 
-def _ctx() -> dict:
-    try:
-        client = services().get_search()
-    except Exception:  # noqa: BLE001 - without an index the graph write still happens; sync catches up
-        client = None
-    return {"search_client": client, "index_prefix": services().settings.index_prefix}
-
-
 def _form_values() -> dict:
     return {k: v for k, v in request.form.items() if k not in {"csrf_token", "action"}}
 
@@ -173,7 +165,7 @@ def emergency_site_page(principal, finess: str):
         try:
             receipt = emergency_service.submit(graph, principal, payload, source="saisie")
             if receipt.signal is not None:
-                emergency_service.push_signal(graph, receipt, **_ctx())
+                emergency_service.push_signal(graph, receipt, services().index_sync())
             message = "Saisie enregistrée" + (" (plus ancienne que la dernière reçue : gardée dans l'historique)"
                                               if receipt.late else "") + "."
             if receipt.signal is not None:

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 from core.errors import ServiceUnavailable
 from core.settings import Settings
+from search.sync import IndexSync
 
 log = logging.getLogger(__name__)
 INTERACTIVE_POOL = 100  # above the server's threads (64): a request never waits for a connection another holds
@@ -61,6 +62,15 @@ class Services:
                 self.search = make_client(self.settings, manager.endpoints(self.settings).opensearch_url)
                 self.owns_search = True
             return self.search
+
+    def index_sync(self) -> IndexSync:
+        """Where the app's writes push their changes into the search index. Without a client (OpenSearch could not
+        be set up) the writes still happen and answer `indexed: false`; `ror index sync` catches up."""
+        try:
+            client = self.get_search()
+        except Exception:  # noqa: BLE001 - the graph write must not depend on the index
+            client = None
+        return IndexSync(self.get_graph(), client, self.settings.index_prefix)
 
     def ensure_reachable(self, *, search: bool = True) -> None:
         """Fail fast (503) when an engine's port does not answer, instead of waiting for driver retries.

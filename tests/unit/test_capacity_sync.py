@@ -54,3 +54,14 @@ def test_a_failed_push_answers_false(monkeypatch):
 def test_nothing_to_push_without_client_or_ids():
     assert sync.reindex_offers(object(), None, "t3", ["o1"]) is False
     assert sync.reindex_offers(object(), object(), "t3", []) is False
+
+
+def test_index_sync_pushes_to_its_own_graph_client_and_prefix(monkeypatch):
+    recorder, graph, client = Recorder(), object(), object()
+    monkeypatch.setattr(sync, "_push", recorder)
+    pushes = sync.IndexSync(graph, client, "t4")
+    assert pushes.offers(["o2", "o1", "o2"]) is True
+    assert recorder.calls == [["o1", "o2"]]
+    assert sync.IndexSync(graph, None, "t4").offers(["o1"]) is False
+    assert sync.IndexSync(graph, None, "t4").offer_change(["o1"], ["010000024"]) is False
+    assert recorder.calls == [["o1", "o2"]]
