@@ -18,10 +18,12 @@ demo: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 engines-up: install
 	$(BIN)/ror engines up

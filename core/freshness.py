@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 
-def native(value) -> datetime | None:
+def native(value: Any) -> datetime | None:
     if value is None:
         return None
     return value.to_native() if hasattr(value, "to_native") else value

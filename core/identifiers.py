@@ -13,5 +13,5 @@ FINESS_PATTERN = r"(?:[0-9]{2}|2[AB])[0-9]{7}"
 FINESS = re.compile(FINESS_PATTERN)
 
 
-def is_finess(value) -> bool:
+def is_finess(value: object) -> bool:
     return isinstance(value, str) and FINESS.fullmatch(value) is not None

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.errors import ConfigError
 from core.scalars import to_bool, to_float, to_int
@@ -17,7 +19,7 @@ from core.scalars import to_bool, to_float, to_int
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _setting(env: str, default, help: str):
+def _setting(env: str, default: Any, help: str) -> Any:
     return field(default=default, metadata={"env": env, "help": help})
 
 
@@ -153,10 +155,10 @@ class Settings:
     )
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read every declared setting from `environ` (default: the process environment)."""
         environ = os.environ if environ is None else environ
-        values = {}
+        values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             raw = environ.get(f.metadata["env"])
             if raw is None or raw == "":
@@ -165,11 +167,11 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
-    def replace(self, **changes) -> Settings:
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
 
-def _convert(f: dataclasses.Field, raw: str):
+def _convert(f: dataclasses.Field, raw: str) -> Any:
     kind = str(f.type)
     try:
         if "bool" in kind:

@@ -15,6 +15,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from neo4j import exceptions as neo4j_errors
 
@@ -215,7 +216,7 @@ def too_complex(reason: str) -> BadRequest:
 def check_params_shape(params: dict) -> None:
     """Parameters nested at most MAX_PARAM_DEPTH levels, with at most MAX_PARAM_ITEMS values in all."""
     count = 0
-    stack = [(params, 1)]
+    stack: list[tuple[dict | list, int]] = [(params, 1)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_PARAM_DEPTH:
@@ -280,7 +281,7 @@ def parse_params(raw: str | dict | None) -> dict:
     return raw
 
 
-def run_console(graph: Graph, query: str, params: dict | None = None,
+def run_console(graph: Graph, query: str, params: str | dict | None = None,
                 limits: ConsoleLimits | None = None, *, metadata: dict | None = None) -> QueryResult:
     """Check `query` (text, then plan) and run it read-only with a timeout, a row cap and a byte cap.
 
@@ -347,10 +348,10 @@ class _client_errors:
     def __init__(self, limits: ConsoleLimits):
         self.limits = limits
 
-    def __enter__(self):
+    def __enter__(self) -> _client_errors:
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> Literal[False]:
         if isinstance(exc, MemoryError):
             raise QueryTooLarge("Résultat trop volumineux pour la console : restreignez la requête (LIMIT, "
                                 "moins de colonnes) ou lancez-la en export.", detail="MemoryError") from exc

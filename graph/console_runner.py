@@ -24,6 +24,7 @@ import threading
 import time
 from dataclasses import asdict
 from multiprocessing.connection import Connection
+from typing import Any
 
 from core.errors import RorError, ServiceUnavailable
 from graph.console import ConsoleLimits, QueryTimeout, QueryTooLarge
@@ -116,7 +117,7 @@ class ConsoleRunner:
 
 
 class _Worker:
-    def __init__(self, context, uri: str, auth, database: str, memory_mb: int):
+    def __init__(self, context: Any, uri: str, auth: Any, database: str, memory_mb: int):
         self.memory_mb = memory_mb
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, uri, auth, database, memory_mb),
@@ -125,7 +126,7 @@ class _Worker:
         child.close()
         self.ready = False
 
-    def ask(self, message, deadline_s: float):
+    def ask(self, message: Any, deadline_s: float) -> Any:
         """The worker's answer, None past the deadline, "died" when it exited without answering."""
         try:
             if not self.ready:  # the first answer of a fresh worker says it is up (imports done)
@@ -185,7 +186,7 @@ def _error(body: dict) -> RorError:
 # ------------------------------------------------------------------------------------------- in the worker
 
 
-def _serve(conn: Connection, uri: str, auth, database: str, memory_mb: int) -> None:
+def _serve(conn: Connection, uri: str, auth: Any, database: str, memory_mb: int) -> None:
     """The worker's loop: one query at a time, until the app closes the pipe (or dies)."""
     from graph.driver import Graph
 
@@ -213,7 +214,7 @@ def _serve(conn: Connection, uri: str, auth, database: str, memory_mb: int) -> N
         graph.close()
 
 
-def _answer(graph, kind: str, payload: dict, limits: ConsoleLimits) -> tuple[str, dict, bool]:
+def _answer(graph: Any, kind: str, payload: dict, limits: ConsoleLimits) -> tuple[str, dict, bool]:
     from graph.console import check_plan, explain, run_console, run_read
 
     started = time.perf_counter()
@@ -233,8 +234,9 @@ def _answer(graph, kind: str, payload: dict, limits: ConsoleLimits) -> tuple[str
     except RorError as exc:
         return "error", _error_body(exc), isinstance(exc, QueryTooLarge)
     except MemoryError:
-        error = QueryTooLarge("Résultat trop volumineux pour la console : restreignez la requête (LIMIT, moins de "
-                              "colonnes) ou lancez-la en export.", detail="MemoryError in the console worker")
+        error: RorError = QueryTooLarge("Résultat trop volumineux pour la console : restreignez la requête (LIMIT, "
+                                        "moins de colonnes) ou lancez-la en export.",
+                                        detail="MemoryError in the console worker")
         return "error", _error_body(error), True
     except Exception as exc:  # noqa: BLE001 - reported to the app, which logs it and answers 500
         log.exception("console worker failed after %.0f ms", (time.perf_counter() - started) * 1000)

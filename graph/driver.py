@@ -21,10 +21,12 @@ from core.errors import BadRequest, QueryTimeout, ServiceUnavailable
 from core.settings import Settings
 
 T = TypeVar("T")
+Transaction = neo4j.ManagedTransaction  # what `transaction` and `read_transaction` hand to their work
+DEFAULT_FETCH_SIZE = 1000  # records per round trip of a stream (the driver's default)
 _AS_IS = frozenset({str, int, float, bool, type(None), bytes})
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """What `Record.data()` makes of a value, without its generic type checks on every scalar (its cost was
     most of the time of reads returning thousands of rows of lists and maps): nodes become their properties,
     relationships `(start, type, end)`, paths alternating lists; temporal values and points are kept."""
@@ -37,8 +39,8 @@ def plain(value):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, neo4j.graph.Node):
         return plain(dict(value))
-    if isinstance(value, neo4j.graph.Relationship):
-        return plain(dict(value.start_node)), type(value).__name__, plain(dict(value.end_node))
+    if isinstance(value, neo4j.graph.Relationship):  # a relationship read from a record has both its ends
+        return plain(dict(value.start_node or {})), type(value).__name__, plain(dict(value.end_node or {}))
     if isinstance(value, neo4j.graph.Path):
         path = [plain(value.start_node)]
         for relationship, node in zip(value.relationships, value.nodes[1:], strict=True):
@@ -84,7 +86,7 @@ class Graph:
     def close(self) -> None:
         self.driver.close()
 
-    def read(self, query_text: str, timeout_: float | None = None, **params) -> list[dict]:
+    def read(self, query_text: str, timeout_: float | None = None, **params: Any) -> list[dict]:
         """Run a read query (routing READ) and return plain dicts; `timeout_` (seconds) bounds the transaction:
         past it the server ends it and the caller gets a SearchTimeout-like 503."""
         query = neo4j.Query(query_text, timeout=timeout_) if timeout_ is not None else query_text
@@ -94,17 +96,17 @@ class Graph:
             )
         return [row_of(record) for record in records]
 
-    def read_named(self, name: str, timeout_: float | None = None, **params) -> list[dict]:
+    def read_named(self, name: str, timeout_: float | None = None, **params: Any) -> list[dict]:
         return self.read(cypher.query(name), timeout_=timeout_, **params)
 
-    def write(self, query_text: str, **params) -> neo4j.ResultSummary:
+    def write(self, query_text: str, **params: Any) -> neo4j.ResultSummary:
         with translated(self.uri):
             _, summary, _ = self.driver.execute_query(
                 query_text, params, routing_=neo4j.RoutingControl.WRITE, database_=self.database
             )
         return summary
 
-    def write_named(self, name: str, **params) -> neo4j.ResultSummary:
+    def write_named(self, name: str, **params: Any) -> neo4j.ResultSummary:
         return self.write(cypher.query(name), **params)
 
     def replan(self, timeout_s: int = 300) -> None:
@@ -117,12 +119,12 @@ class Graph:
             self.driver.execute_query("CALL db.prepareForReplanning($timeout)", {"timeout": timeout_s},
                                       database_=self.database)
 
-    def run_autocommit(self, query_text: str, **params) -> None:
+    def run_autocommit(self, query_text: str, **params: Any) -> None:
         """For `CALL { … } IN TRANSACTIONS`, which needs an implicit (auto-commit) transaction."""
         with translated(self.uri), self.driver.session(database=self.database) as session:
             session.run(query_text, params).consume()
 
-    def write_batches(self, name: str, rows: Iterable[dict], **params) -> dict[str, int]:
+    def write_batches(self, name: str, rows: Iterable[dict], **params: Any) -> dict[str, int]:
         """One write transaction for one `UNWIND $rows` batch: all of it lands or none of it."""
         with translated(self.uri), self.driver.session(database=self.database) as session:
             counters = session.execute_write(_run_counted, cypher.query(name), {"rows": list(rows), **params})
@@ -162,9 +164,9 @@ class Graph:
         `plain_values=False` is for queries returning only maps and scalars (no nodes, relationships or paths): each
         row is then the record's own values, at a fifth of the cost of `row_of` for rows of nested maps.
         Notifications are off: streamed projections name optional parts of the model on purpose."""
-        options = {"fetch_size": fetch_size} if fetch_size else {}
         with translated(self.uri), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
-                                                       notifications_min_severity="OFF", **options) as session:
+                                                       notifications_min_severity="OFF",
+                                                       fetch_size=fetch_size or DEFAULT_FETCH_SIZE) as session:
             result = session.run(query_text, params or {})
             if plain_values:
                 for record in result:
@@ -174,7 +176,7 @@ class Graph:
                 for record in result:
                     yield dict(zip(keys, record, strict=True))
 
-    def stream_named(self, name: str, **params) -> Iterator[dict]:
+    def stream_named(self, name: str, **params: Any) -> Iterator[dict]:
         return self.stream(cypher.query(name), params)
 
     def apply_schema(self) -> int:
@@ -201,7 +203,7 @@ class Graph:
         return {row["label"]: row["c"] for row in rows}
 
 
-def _run_counted(tx, query_text: str, params: dict) -> dict[str, int]:
+def _run_counted(tx: neo4j.ManagedTransaction, query_text: str, params: dict) -> dict[str, int]:
     summary = tx.run(query_text, params).consume()
     c = summary.counters
     return {"nodes_created": c.nodes_created, "relationships_created": c.relationships_created,

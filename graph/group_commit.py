@@ -60,7 +60,9 @@ class GroupCommitter:
         if linger:
             time.sleep(linger)  # let concurrent items join this group
         with self.cond:
-            group, later, keys = [], deque(), set()
+            group: list = []
+            later: deque = deque()
+            keys: set = set()
             while self.pending and len(group) < self.max_group:
                 pending = self.pending.popleft()
                 (later if pending.key in keys else group).append(pending)
@@ -107,8 +109,8 @@ _committers: dict[tuple[int, int, str], GroupCommitter] = {}
 _committers_lock = threading.Lock()
 
 
-def committer(graph, name: str, transact: Transact, write_group: Callable[[Any, list], list],
-              **options) -> GroupCommitter:
+def committer(graph: Any, name: str, transact: Transact, write_group: Callable[[Any, list], list],
+              **options: Any) -> GroupCommitter:
     """This process's committer `name` for `graph` (keyed by pid too: a forked child does not inherit the
     thread)."""
     key = (os.getpid(), id(graph), name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import cypher
 from core.errors import BadRequest, NotFound
@@ -114,7 +115,7 @@ def _strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
 
 
-def coerce(param: Param, value):
+def coerce(param: Param, value: Any) -> Any:
     """`value` (a JSON value, or text from the command line) as the parameter's type, or a French error."""
     try:
         if param.type.startswith("list<"):
@@ -131,7 +132,7 @@ def coerce(param: Param, value):
                          fields={param.name: param.type}) from exc
 
 
-def _coerce_scalar(ptype: str, value):
+def _coerce_scalar(ptype: str, value: Any) -> Any:
     if ptype == "string":
         if isinstance(value, bool | dict | list) or value is None:
             raise TypeError

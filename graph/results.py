@@ -7,6 +7,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import CartesianPoint, Point, WGS84Point
@@ -74,7 +75,7 @@ class ResultBuilder:
     def start(self, columns: list[str]) -> None:
         self.columns = columns
 
-    def add(self, raw) -> bool:
+    def add(self, raw: Any) -> bool:
         if self.row_cap is not None and len(self.rows) >= self.row_cap:
             self.truncated_by = "rows"
             return False
@@ -107,7 +108,7 @@ class _TooBig(Exception):
     pass
 
 
-def json_size(value, budget: int | None = None) -> int:
+def json_size(value: Any, budget: int | None = None) -> int:
     """About how many bytes `value` takes in the JSON of a result (nodes with their labels and properties);
     raises _TooBig as soon as it is known to exceed `budget` (a list of ten million numbers is refused from
     its length, without walking it)."""
@@ -143,7 +144,7 @@ def json_size(value, budget: int | None = None) -> int:
     return size
 
 
-def to_plain(value):
+def to_plain(value: Any) -> Any:
     """A driver value as JSON-compatible Python (nodes, relationships, paths, points, temporal types)."""
     if isinstance(value, Node):
         return {"id": value.element_id, "labels": sorted(value.labels), "properties": _props(value)}
@@ -175,15 +176,15 @@ def _non_finite(value: float) -> str:
     return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
-def _props(entity) -> dict:
+def _props(entity: Node | Relationship) -> dict:
     return {key: to_plain(item) for key, item in dict(entity).items()}
 
 
-def _end_id(node) -> str | None:
+def _end_id(node: Node | None) -> str | None:
     return node.element_id if node is not None else None
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
@@ -198,7 +199,7 @@ class _GraphCollector:
         self.nodes: dict[str, dict] = {}
         self.edges: dict[str, dict] = {}
 
-    def add(self, value) -> None:
+    def add(self, value: Any) -> None:
         if isinstance(value, Node):
             self._node(value)
         elif isinstance(value, Relationship):
@@ -225,9 +226,9 @@ class _GraphCollector:
         for end in (rel.start_node, rel.end_node):
             if end is not None and end.labels:
                 self._node(end)
-        start, end = _end_id(rel.start_node), _end_id(rel.end_node)
-        if start in self.nodes and end in self.nodes:
-            self.edges[rel.element_id] = {"id": rel.element_id, "type": rel.type, "source": start, "target": end}
+        source, target = _end_id(rel.start_node), _end_id(rel.end_node)
+        if source in self.nodes and target in self.nodes:
+            self.edges[rel.element_id] = {"id": rel.element_id, "type": rel.type, "source": source, "target": target}
 
     def view(self) -> dict:
         return {"nodes": list(self.nodes.values()), "edges": list(self.edges.values())}

@@ -10,10 +10,11 @@ generator's `--replace` (`cypher/write/delete_generated.cypher`, in the deleting
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import cypher
 from core.errors import BadRequest
-from graph.driver import row_of
+from graph.driver import Graph, Transaction, row_of
 from graph.fhir_ids import RESOURCE_TYPES, practitioner_role_id
 
 PUBLISHED = "published"
@@ -39,7 +40,7 @@ def _rows(resources: Iterable[tuple[str, str]]) -> list[dict]:
     return rows
 
 
-def _run(tx_or_graph, name: str, **params) -> list[dict]:
+def _run(tx_or_graph: Transaction | Graph, name: str, **params: Any) -> list[dict]:
     """In a transaction (`tx.run`) or, for a Graph, in a write transaction of its own."""
     text = cypher.query(name)
     if hasattr(tx_or_graph, "run") and not hasattr(tx_or_graph, "write"):
@@ -48,7 +49,8 @@ def _run(tx_or_graph, name: str, **params) -> list[dict]:
     return []
 
 
-def record(tx_or_graph, resources: Iterable[tuple[str, str]], deleted_by: str, reason: str = "deleted") -> int:
+def record(tx_or_graph: Transaction | Graph, resources: Iterable[tuple[str, str]], deleted_by: str,
+           reason: str = "deleted") -> int:
     """Write (or re-date) tombstones for (resource type, id) pairs; returns how many."""
     rows = _rows(resources)
     if rows:
@@ -56,14 +58,14 @@ def record(tx_or_graph, resources: Iterable[tuple[str, str]], deleted_by: str, r
     return len(rows)
 
 
-def clear(tx_or_graph, resources: Iterable[tuple[str, str]]) -> None:
+def clear(tx_or_graph: Transaction | Graph, resources: Iterable[tuple[str, str]]) -> None:
     """Forget the tombstones of resources published again."""
     rows = _rows(resources)
     if rows:
         _run(tx_or_graph, "fhir/tombstone_clear", rows=rows)
 
 
-def offer_status_changed(tx, offer_id: str, before: str, after: str, actor: str) -> int:
+def offer_status_changed(tx: Transaction, offer_id: str, before: str, after: str, actor: str) -> int:
     """Called by the validation workflow in its transaction: leaving `published` deletes the HealthcareService
     and its PractitionerRoles from the FHIR view (tombstones), coming back to it clears them."""
     if (before == PUBLISHED) == (after == PUBLISHED):
@@ -76,6 +78,6 @@ def offer_status_changed(tx, offer_id: str, before: str, after: str, actor: str)
     return 0
 
 
-def purge_recreated(graph) -> None:
+def purge_recreated(graph: Graph) -> None:
     """After a reload: drop the tombstones of resources that are published again."""
     graph.run_autocommit(cypher.query("fhir/tombstone_purge"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 NO_REGION = "none"
 PUBLIC_HOSPITAL_SPH = {"1"}  # FINESS "Etablissement public de santé"
@@ -28,7 +29,7 @@ def week_minute(moment: datetime) -> int:
     return (moment.isoweekday() - 1) * MINUTES_PER_DAY + moment.hour * 60 + moment.minute
 
 
-def iso(value) -> str | None:
+def iso(value: Any) -> str | None:
     """Neo4j's toString of a zoned datetime ends with "[Europe/Paris]", which OpenSearch cannot parse."""
     if value is None:
         return None

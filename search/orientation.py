@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from opensearchpy import OpenSearch
@@ -16,6 +17,7 @@ from core.settings import Settings
 from geo.distance import check_radius
 from geo.gazetteer import Gazetteer, name_key
 from geo.geocoder import make_geocoder
+from graph.driver import Graph
 from search import query as dsl
 from search.client import translated
 from search.documents import offer_document, week_minute
@@ -56,7 +58,7 @@ POPULARITY_TTL_S = 600.0
 class OrientationService:
     """One instance per process/app: holds the gazetteer and the NOS vocabulary in memory."""
 
-    def __init__(self, graph, client: OpenSearch, settings: Settings, gazetteer: Gazetteer | None = None, *,
+    def __init__(self, graph: Graph, client: OpenSearch, settings: Settings, gazetteer: Gazetteer | None = None, *,
                  vocabulary: Vocabulary | None = None, clock: Callable[[], datetime] | None = None):
         self.graph, self.client, self.settings = graph, client, settings
         self.gazetteer = gazetteer or Gazetteer.from_data_dir(settings.data_dir, make_geocoder(settings.geocoder_url))
@@ -153,7 +155,9 @@ class OrientationService:
     def text(self, q: TextQuery) -> SearchResult:
         """Free text read as NOS concepts (typos, synonyms, abbreviations), with facets; distance-sorted and
         widened like the other searches when a place is given."""
-        filters, activities, modes = [], (), ()
+        filters: list[dict] = []
+        activities: tuple[Coded, ...] = ()
+        modes: tuple[Coded, ...] = ()
         if q.activity:
             activities = self.vocabulary.resolve("activity", q.activity)
             filters.append(dsl.terms("activity_codes", _codes(activities)))
@@ -331,7 +335,7 @@ class OrientationService:
 
     def _geo_search(self, kind: QueryKind, q: BaseQuery, filters: list[dict], *, now: datetime | None = None,
                     must: list[dict] | None = None, facets: bool = False, urgent: str | None = None,
-                    **explain) -> SearchResult:
+                    **explain: Any) -> SearchResult:
         """A search around a place: an explicit radius is honoured (unless `q.widen`); otherwise the SAS radius
         widens while too few results, and a time-critical query gets the nearest K whatever the distance."""
         scope, source, enlargement = self._scope(q)
@@ -413,11 +417,11 @@ def _codes(items: Iterable[Coded]) -> list[str]:
     return sorted({c.code for c in items})
 
 
-def _coded(items) -> tuple[Coded, ...]:
+def _coded(items: Iterable[dict] | None) -> tuple[Coded, ...]:
     return tuple(Coded(code=i["code"], label=i.get("label") or i["code"]) for i in (items or []) if i.get("code"))
 
 
-def _time(text) -> datetime | None:
+def _time(text: str | None) -> datetime | None:
     if not text:
         return None
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -67,16 +68,17 @@ def geo_filter(scope: Scope) -> list[dict]:
 
 def distance_sort(scope: Scope, tiebreak: str = "id") -> list[dict]:
     origin = scope.origin
+    assert origin is not None, "a distance sort needs an origin"
     return [{"_geo_distance": {"location": {"lat": origin.lat, "lon": origin.lon}, "unit": "km",
                                "order": "asc", "distance_type": "arc", "ignore_unmapped": True}},
             {tiebreak: "asc"}]
 
 
-def terms(field: str, codes) -> dict:
+def terms(field: str, codes: Iterable[str]) -> dict:
     return {"terms": {field: sorted(codes)}}
 
 
-def open_now_filter(codes, local_minute: int) -> dict:
+def open_now_filter(codes: Iterable[str], local_minute: int) -> dict:
     """Equipment of one of `codes` with an opening slot containing this minute of the week."""
     return {"nested": {"path": "equipment_slots", "query": {"bool": {"filter": [
         terms("equipment_slots.code", codes),
@@ -88,7 +90,7 @@ def beds_filters(gender: Gender, min_available: int, include_stale: bool, now: d
                  stale_hours: float) -> list[dict]:
     field = {Gender.WOMAN: "capacity.available_for_women", Gender.MAN: "capacity.available_for_men",
              Gender.ANY: "capacity.available_total"}[gender]
-    filters = [{"range": {field: {"gte": max(1, int(min_available))}}}]
+    filters: list[dict] = [{"range": {field: {"gte": max(1, int(min_available))}}}]
     if not include_stale:
         filters.append({"range": {"capacity.updated_at": {"gte": (now - timedelta(hours=stale_hours)).isoformat()}}})
     return filters

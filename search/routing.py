@@ -11,13 +11,15 @@ import math
 import threading
 import time
 
+from opensearchpy import OpenSearch
+
 from search.client import translated
 
 KM_PER_DEGREE = 111.32
 
 
 class IndexRouter:
-    def __init__(self, client, alias: str, ttl_seconds: float = 10.0):
+    def __init__(self, client: OpenSearch, alias: str, ttl_seconds: float = 10.0):
         self.client, self.alias, self.ttl = client, alias, ttl_seconds
         self._bounds: dict[str, tuple[float, float, float, float] | None] = {}
         self._loaded_at = -math.inf

@@ -26,11 +26,13 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
 
+from opensearchpy import OpenSearch
+
+from graph.driver import Graph
 from search import outbox
 
 log = logging.getLogger(__name__)
@@ -42,14 +44,14 @@ WAIT_SECONDS = 10.0
 SHARDS = 1
 
 
-def _push(graph, client, prefix: str, ids: list[str]) -> None:
+def _push(graph: Graph, client: OpenSearch, prefix: str, ids: list[str]) -> None:
     from search.indexer import Indexer
 
     Indexer(graph, client, prefix).sync_offers(ids, relocate=False)  # a capacity/tension change moves nothing
 
 
 class _Pusher:
-    def __init__(self, graph, client, prefix: str):
+    def __init__(self, graph: Graph, client: OpenSearch, prefix: str):
         self.graph, self.client, self.prefix = graph, client, prefix
         self.pending: list[tuple[list[str], Future]] = []
         self.cond = threading.Condition()
@@ -91,7 +93,7 @@ build_hooks: list[Callable] = []
 sync_hooks: list[Callable] = []
 
 
-def notify(graph, client, prefix: str, ids: list[str], kind: str) -> bool:
+def notify(graph: Graph, client: OpenSearch | None, prefix: str, ids: Sequence[str], kind: str) -> bool:
     ok = True
     for listener in list(change_listeners):
         try:
@@ -106,7 +108,7 @@ _pushers: dict[tuple, _Pusher] = {}
 _lock = threading.Lock()
 
 
-def _pusher(graph, client, prefix: str, shard: int) -> _Pusher:
+def _pusher(graph: Graph, client: OpenSearch, prefix: str, shard: int) -> _Pusher:
     key = (os.getpid(), id(graph), id(client), prefix, shard)  # a forked child does not inherit the thread
     with _lock:
         pusher = _pushers.get(key)
@@ -115,7 +117,7 @@ def _pusher(graph, client, prefix: str, shard: int) -> _Pusher:
         return pusher
 
 
-def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
+def reindex_offers(graph: Graph, client: OpenSearch | None, prefix: str, offer_ids: Sequence[str]) -> bool:
     """Re-project `offer_ids` from the graph into the offers index; False when it could not be done."""
     if not offer_ids or client is None:
         return False
@@ -131,7 +133,8 @@ def reindex_offers(graph, client, prefix: str, offer_ids: list[str]) -> bool:
         return False
 
 
-def reindex_offer_change(graph, client, prefix: str, offer_ids: list[str], sites: list[str] = ()) -> bool:
+def reindex_offer_change(graph: Graph, client: OpenSearch | None, prefix: str, offer_ids: Sequence[str],
+                         sites: Sequence[str] = ()) -> bool:
     """After a status or description change: the offers (with their professional roles) and their sites
     (activities and count of published offers) re-projected now, in the caller's thread. False when the
     index could not be reached (the graph keeps the change and the offers wait in the index outbox)."""
@@ -159,14 +162,14 @@ class IndexSync:
     """Where a write pushes its change into the search index, right after its commit. `client` None: there is no
     index to push to (the graph keeps the change and `ror index sync` catches up); every push then answers False."""
 
-    graph: Any
-    client: Any  # opensearchpy.OpenSearch, or None
+    graph: Graph
+    client: OpenSearch | None
     prefix: str
 
-    def offers(self, offer_ids: list[str]) -> bool:
+    def offers(self, offer_ids: Sequence[str]) -> bool:
         """After a capacity or tension change: the offers' documents re-projected (grouped with concurrent pushes)."""
         return reindex_offers(self.graph, self.client, self.prefix, offer_ids)
 
-    def offer_change(self, offer_ids: list[str], sites: list[str] = ()) -> bool:
+    def offer_change(self, offer_ids: Sequence[str], sites: Sequence[str] = ()) -> bool:
         """After a status, description or contact change: the offers, their roles and their sites re-projected."""
         return reindex_offer_change(self.graph, self.client, self.prefix, offer_ids, sites)

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from core.errors import BadRequest
 from geo.gazetteer import name_key
+from graph.driver import Graph
 from search.mappings import synonyms
 from search.models import Coded, Suggestion
 
@@ -52,7 +53,7 @@ class Vocabulary:
         self.groups = _synonym_groups()
 
     @classmethod
-    def from_graph(cls, graph) -> Vocabulary:
+    def from_graph(cls, graph: Graph) -> Vocabulary:
         return cls(graph.read_named("index/concepts", value_sets=list(VALUE_SETS.values())))
 
     def label(self, kind: str, code: str) -> str | None:
