@@ -1,7 +1,8 @@
 """Bulk Data `$export` (HL7 Bulk Data 2.0 async pattern): kick-off → status → NDJSON download.
 
-A job writes one NDJSON file per resource type under `<exports_dir>/<job>/` from a background thread, and
-its state (`job.json`) is the status endpoint's answer. `_since` exports only resources whose lastUpdated is
+A job writes one NDJSON file per resource type under `<exports_dir>/<job>/` from a worker of the product's job
+runner (`core.jobs.JobRunner`, EXPORT_WORKERS jobs at a time, the others wait), and its state (`job.json`) is the
+status endpoint's answer. `_since` exports only resources whose lastUpdated is
 at or after it, and lists deletions recorded in the graph as `(:Tombstone {resource_type, resource_id,
 deleted_at})` in the manifest's `deleted` files (Bundles of DELETE requests), as the spec asks.
 
@@ -69,6 +70,7 @@ import orjson
 
 import cypher
 from core.errors import BadRequest, NotFound
+from core.jobs import JobRunner
 from fhir_api import codes, export_options, params, resources, store, tariffs
 
 EXPORT_TYPES = ("Organization", "HealthcareService", "Location", "PractitionerRole", "Practitioner")
@@ -82,7 +84,7 @@ COUNT_QUERY = {t: f"fhir/export_count_{t.lower()}" for t in EXPORT_TYPES}
 MAPPERS = {"Organization": resources.organization_resource, "HealthcareService": resources.healthcare_service_resource,
            "Location": resources.location_resource, "PractitionerRole": resources.practitioner_role_resource,
            "Practitioner": resources.practitioner_resource}
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+EXPORT_WORKERS = 4  # export jobs run at once (each renders its types in parallel); later ones wait their turn
 FILE_NAME = re.compile(r"^[A-Za-z]+((-deleted)?\.ndjson|-[0-9]+\.json)$")
 SNAPSHOT_DIR = "snapshot"
 # Writes stamp updated_at with the database clock when their transaction runs; one that began before the
@@ -170,6 +172,7 @@ class ExportJobs:
     def __init__(self, graph, exports_dir: Path):
         self.graph = graph
         self.dir = Path(exports_dir)
+        self.runner = JobRunner(self.dir, workers=EXPORT_WORKERS, name="fhir-export")
         self.snapshots = Snapshots(self.dir / SNAPSHOT_DIR)
         self.margin = SAFETY_MARGIN
         self._pool: ProcessPoolExecutor | None = None
@@ -179,23 +182,22 @@ class ExportJobs:
               cold: bool = False, options: dict | None = None) -> str:
         """Start a job; `cold` forces the streamed path for a full export (it still replaces the snapshot);
         `options` ({filters, associated, format}: `fhir_api.export_options`) select and shape the output."""
-        job = uuid.uuid4().hex
+        job = self.runner.new_id()
         folder = self.dir / job
-        folder.mkdir(parents=True, exist_ok=True)
         state = {"status": "in-progress", "request": request_url, "types": types, "since": since,
                  "transactionTime": _now(), "output": [], "deleted": [], "error": [], "progress": "en cours",
                  "modes": {}, "options": options or {}}
-        _write_state(folder, state)
-        thread = threading.Thread(target=self._run, args=(folder, state, cold), name=f"fhir-export-{job}",
-                                  daemon=True)
-        thread.start()
+        self.runner.write_state(job, state)
+        future = self.runner.submit(job, lambda: self._run(folder, state, cold))
         if wait:
-            thread.join()
+            future.result()
         return job
 
     def state(self, job: str) -> dict:
-        folder = self._folder(job)
-        return json.loads((folder / "job.json").read_text(encoding="utf-8"))
+        state = self.runner.read_state(job)
+        if state is None:
+            raise NotFound(f"Export {job} introuvable (terminé et supprimé, ou jamais demandé).")
+        return state
 
     def file(self, job: str, name: str) -> Path:
         if not FILE_NAME.match(name):
@@ -206,11 +208,11 @@ class ExportJobs:
         return path
 
     def delete(self, job: str) -> None:
-        shutil.rmtree(self._folder(job), ignore_errors=True)
+        self.runner.remove(self._folder(job).name)
 
     def _folder(self, job: str) -> Path:
-        folder = self.dir / job
-        if not JOB_ID.match(job) or not (folder / "job.json").is_file():
+        folder = self.runner.path(job)
+        if folder is None:
             raise NotFound(f"Export {job} introuvable (terminé et supprimé, ou jamais demandé).")
         return folder
 
@@ -229,7 +231,7 @@ class ExportJobs:
                     state["modes"][rtype] = mode
                 state["progress"] = text()
                 if (folder / "job.json").exists():
-                    _write_state(folder, state)
+                    self.runner.write_state(folder.name, state)
 
         try:
             epoch = None if state["since"] else self.epoch()
@@ -255,7 +257,7 @@ class ExportJobs:
             state["status"] = "error"
             state["error"] = [f"L'export a échoué : {getattr(exc, 'message', None) or type(exc).__name__}."]
         if (folder / "job.json").exists():
-            _write_state(folder, state)
+            self.runner.write_state(folder.name, state)
 
     def _export_type(self, folder: Path, rtype: str, since: str | None, progress=None, *,
                      epoch: str | None = None, cold: bool = False) -> int:
@@ -481,12 +483,6 @@ def manifest(state: dict, file_url) -> dict:
         "deleted": [{"type": o["type"], "url": file_url(o["file"]), "count": o["count"]} for o in state["deleted"]],
         "error": [],
     }
-
-
-def _write_state(folder: Path, state: dict) -> None:
-    tmp = folder / f"job.json.{threading.get_ident()}.tmp"
-    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(folder / "job.json")
 
 
 def _instant(value: str) -> str:

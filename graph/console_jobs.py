@@ -3,41 +3,33 @@
 A job is a console query or a library query, checked (text and plan) before it is accepted, then run in a
 READ transaction with the export limits (larger row cap, longer timeout). Each job belongs to the user who
 started it; its state lives in `<var>/console-jobs/<id>/job.json` and its result in `result.json` and
-`result.csv` next to it. Finished jobs are deleted after a time-to-live.
+`result.csv` next to it. Finished jobs are deleted after a time-to-live. The folders, the state file and the worker
+pool are the product's one job runner (`core.jobs.JobRunner`), shared with the FHIR `$export`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-import secrets
-import shutil
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import Conflict, NotFound, RorError
+from core.jobs import JOB_ID, JobRunner, TooManyJobs
 from graph.results import QueryResult
 
 log = logging.getLogger(__name__)
 
-JOB_ID = re.compile(r"[A-Za-z0-9_-]{16,40}")
+__all__ = ["JOB_ID", "Job", "JobStore", "TooManyJobs"]
 STATES = ("queued", "running", "done", "failed")
 STATE_LABELS = {"queued": "en attente", "running": "en cours", "done": "terminé", "failed": "en échec"}
 QUEUE_PER_WORKER = 4  # jobs waiting for a worker, per worker, before new ones are refused
 STOP_WAIT_S = 60.0  # how long `delete` waits for a running job to stop (its transaction ends in Neo4j)
 STOP_POLL_S = 0.1
-
-
-class TooManyJobs(RorError):
-    status = 429
-    code = "too_many_requests"
 
 
 @dataclass
@@ -81,13 +73,8 @@ class JobStore:
     """Jobs of one app: a pool of `workers` threads, files under `folder`, results kept `ttl_s` seconds."""
 
     def __init__(self, folder: Path, *, workers: int = 2, ttl_s: float = 86400.0):
-        self.folder = Path(folder)
-        self.workers = max(1, workers)
-        self.ttl_s = ttl_s
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="ror-console-job")
-        self._lock = threading.Lock()
-        self._live: set[str] = set()  # ids queued or running in this process
-        self._futures: dict[str, Future] = {}
+        self.runner = JobRunner(folder, workers=workers, name="ror-console-job", max_waiting=QUEUE_PER_WORKER)
+        self.folder, self.workers, self.ttl_s = self.runner.folder, self.runner.workers, ttl_s
 
     def submit(self, owner: str, kind: str, label: str, params: dict,
                work: Callable[[Job], QueryResult]) -> Job:
@@ -95,16 +82,13 @@ class JobStore:
 
         `work` gets its job, whose id can tag the transaction so that `delete` can stop it."""
         self.purge()
-        with self._lock:
-            if len(self._live) >= self.workers * (1 + QUEUE_PER_WORKER):
-                raise TooManyJobs("Trop d'exports en cours : réessayez quand l'un d'eux sera terminé.",
-                                  detail=f"{len(self._live)} jobs live")
-            job = Job(id=secrets.token_urlsafe(18), owner=owner, kind=kind, label=label, params=params,
-                      created_at=time.time())
+        job = Job(id=self.runner.new_id(), owner=owner, kind=kind, label=label, params=params,
+                  created_at=time.time())
+        with self.runner.lock:  # the job's file and its place in the queue appear together
+            if self.runner.full():
+                raise TooManyJobs("Trop d'exports en cours : réessayez quand l'un d'eux sera terminé.")
             self._write(job)
-            self._live.add(job.id)
-            # submitted under the lock: a `delete` always finds the future of a job it sees live
-            self._futures[job.id] = self._pool.submit(self._run, job, work)
+            self.runner.submit(job.id, lambda: self._run(job, work))
         return job
 
     def _run(self, job: Job, work: Callable[[Job], QueryResult]) -> None:
@@ -123,14 +107,13 @@ class JobStore:
             job.state, job.error, job.error_code = "failed", "Erreur interne pendant l'export.", "internal_error"
         finally:
             job.finished_at = time.time()
-            with self._lock:  # the final state and leaving `_live` are one step for `delete`
+            with self.runner.lock:  # the final state and leaving the live jobs are one step for `delete`
                 self._write(job)
-                self._live.discard(job.id)
-                self._futures.pop(job.id, None)
+                self.runner.release(job.id)
 
     def get(self, owner: str, job_id: str) -> Job:
         """The job if it exists and belongs to `owner` (another user's job is "not found", not "forbidden")."""
-        live = job_id in self._live  # looked at before the file: a worker writes its last state, then leaves
+        live = self.runner.live(job_id)  # looked at before the file: a worker writes its last state, then leaves
         job = self._read(job_id) if JOB_ID.fullmatch(job_id or "") else None
         if job is None or job.owner != owner:
             raise NotFound("Export introuvable (inconnu, expiré ou lancé par un autre utilisateur).")
@@ -142,8 +125,8 @@ class JobStore:
     def owned(self, owner: str) -> list[Job]:
         self.purge()
         jobs = []
-        for path in self.folder.glob("*/job.json") if self.folder.exists() else ():
-            job = self._read(path.parent.name)
+        for job_id in self.runner.ids():
+            job = self._read(job_id)
             if job is not None and job.owner == owner:
                 jobs.append(self.get(owner, job.id))
         return sorted(jobs, key=lambda j: j.created_at, reverse=True)
@@ -162,17 +145,14 @@ class JobStore:
         A running one is stopped with `stop` (which ends its transaction), then removed once its worker has
         let go of it; without `stop`, or when it has not stopped within `wait_s`, it is refused."""
         job = self.get(owner, job_id)
-        with self._lock:
-            future = self._futures.get(job.id)
-            running = job.id in self._live and (future is None or not future.cancel())
-            if job.id in self._live and not running:
-                self._live.discard(job.id)
-                self._futures.pop(job.id, None)
+        with self.runner.lock:  # the job cannot leave between these two looks
+            future = self.runner.future(job.id)
+            running = future is not None and not self.runner.cancel(job.id)
         if running:
             if stop is None or future is None:
                 raise Conflict("Export en cours : il ne peut être supprimé qu'une fois terminé.")
             self._stop(job, future, stop, wait_s)
-        shutil.rmtree(self._dir(job.id), ignore_errors=True)
+        self.runner.remove(job.id)
 
     @staticmethod
     def _stop(job: Job, future: Future, stop: Callable[[Job], object], wait_s: float) -> None:
@@ -195,32 +175,29 @@ class JobStore:
         """Delete jobs finished more than `ttl_s` ago; returns how many."""
         now = now or time.time()
         removed = 0
-        for path in list(self.folder.glob("*/job.json")) if self.folder.exists() else ():
-            job = self._read(path.parent.name)
-            with self._lock:  # a worker writes its final state and leaves `_live` under this lock
-                live = job is not None and job.id in self._live
+        for job_id in list(self.runner.ids()):
+            job = self._read(job_id)
+            with self.runner.lock:  # a worker writes its final state and leaves the live jobs under this lock
+                live = job is not None and self.runner.live(job.id)
             if job is None or live:
                 continue
             if now - (job.finished_at or job.created_at) > self.ttl_s:
-                shutil.rmtree(path.parent, ignore_errors=True)
+                self.runner.remove(job.id)
                 removed += 1
         return removed
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.runner.shutdown()
 
     def _dir(self, job_id: str) -> Path:
         return self.folder / job_id
 
     def _write(self, job: Job) -> None:
-        folder = self._dir(job.id)
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / "job.json.tmp"
-        tmp.write_text(json.dumps(asdict(job), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(folder / "job.json")
+        self.runner.write_state(job.id, asdict(job))
 
     def _read(self, job_id: str) -> Job | None:
+        state = self.runner.read_state(job_id)
         try:
-            return Job(**json.loads((self._dir(job_id) / "job.json").read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
+            return Job(**state) if state is not None else None
+        except TypeError:
             return None
