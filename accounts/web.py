@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 
 from flask import Flask, current_app, g, request, session
 
@@ -107,19 +105,6 @@ def authenticated(permission: str | None = None) -> Principal:
     if permission is not None:
         principal.require(permission)
     return principal
-
-
-def login_required(permission: str | None = None) -> Callable:
-    """Decorator: the view gets the authenticated `principal` as its first argument."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            return view(authenticated(permission), *args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def log_in(username: str, password: str) -> Principal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import secrets
 import threading
@@ -11,7 +10,24 @@ from flask import Flask
 
 from core.fastjson import FlaskJSONProvider
 from core.settings import DEFAULT_THREADS, Settings
-from web import errors, security
+from fhir_api import blueprint as fhir_blueprint
+from fhir_api import measure_report_emergency
+from web import (
+    admin_api,
+    admin_pages,
+    admin_quality_api,
+    analysis_api,
+    analysis_pages,
+    anomaly_pages,
+    api,
+    crisis_api,
+    crisis_pages,
+    errors,
+    pages,
+    security,
+    territory_api,  # noqa: F401 - adds the territory operations to the /api/v1 blueprint
+    territory_pages,
+)
 from web.services import Services, close, services
 
 log = logging.getLogger(__name__)
@@ -35,63 +51,22 @@ def create_app(settings: Settings | None = None, *, graph=None, search=None) -> 
     errors.register(app)
     security.register(app, tile_url=settings.tile_url, cors_origins=settings.cors_origins)
 
-    from web import api, pages
-
-    _import_api_parts()
-    app.register_blueprint(api.bp)
+    app.register_blueprint(api.bp)  # with the territory routes territory_api added to it on import
     app.register_blueprint(pages.bp)
     pages.register_filters(app)
-    _mount_optional(app)
+    fhir_blueprint.register(app)
+    for part in (admin_api, admin_quality_api, admin_pages, analysis_api, analysis_pages, territory_pages,
+                 crisis_api, crisis_pages):
+        app.register_blueprint(part.bp)
+    measure_report_emergency.register(app)
+    app.register_blueprint(anomaly_pages.bp)
     return app
 
 
-# Parts of the product that live in their own packages and are mounted when present:
-# (module, how to mount it). A module that is absent is skipped; an error inside one is not hidden.
-OPTIONAL_PARTS = (
-    ("fhir_api.blueprint", lambda app, module: module.register(app)),
-    ("web.admin_api", lambda app, module: app.register_blueprint(module.bp)),
-    ("web.admin_quality_api", lambda app, module: app.register_blueprint(module.bp)),
-    ("web.admin_pages", lambda app, module: app.register_blueprint(module.bp)),
-    ("web.analysis_api", lambda app, module: app.register_blueprint(module.bp)),
-    ("web.analysis_pages", lambda app, module: app.register_blueprint(module.bp)),
-    ("web.territory_pages", lambda app, module: app.register_blueprint(module.bp)),
-    ("web.crisis_api", lambda app, module: app.register_blueprint(module.bp)),
-    ("web.crisis_pages", lambda app, module: app.register_blueprint(module.bp)),
-    ("fhir_api.measure_report_emergency", lambda app, module: module.register(app)),
-    ("web.anomaly_pages", lambda app, module: app.register_blueprint(module.bp)),
-)
-
-
-# Modules that add endpoints to the /api/v1 blueprint itself (and so to its OpenAPI document): imported before
-# that blueprint is first registered, when present.
-API_PARTS = ("web.territory_api",)
 # The server's own limits answer in plain text; below them the app answers 413 / 431 in the path's error shape
 # (JSON under /api, OperationOutcome under /fhir, a page elsewhere: security.MAX_CONTENT_LENGTH / MAX_HEADER_BYTES).
 SERVER_MAX_BODY = 16 * security.MAX_CONTENT_LENGTH
 SERVER_MAX_HEADERS = 8 * security.MAX_HEADER_BYTES
-
-
-def _import_api_parts() -> None:
-    for name in API_PARTS:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not (exc.name and (name == exc.name or name.startswith(exc.name + "."))):
-                raise
-
-
-_import_api_parts()  # now, so that web.api.DECLARED is complete for whoever imports it (docs, tests)
-
-
-def _mount_optional(app: Flask) -> None:
-    for name, mount in OPTIONAL_PARTS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
-                continue
-            raise
-        mount(app, module)
 
 
 def serve(settings: Settings | None = None, graph=None, search=None, *, host: str | None = None,
