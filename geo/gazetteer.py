@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from core.errors import BadRequest
-from core.jsonable import to_dict
+from core.jsonable import jsonable
 from geo.communes import COMMUNES_FILE, Commune, iter_communes
 from geo.distance import check_point
 from geo.places import Origin, PlaceCandidate, Suggestion, Where
@@ -116,7 +116,7 @@ class Gazetteer:
                 + ", ".join(f"{c.name} ({c.department_code})" for c in found[:MAX_CANDIDATES])
                 + ") ; précisez le département, par exemple "
                 f"« {found[0].name} ({found[0].department_code}) », ou le code postal.",
-                fields={"where": text, "candidates": [to_dict(_candidate(c)) for c in found[:MAX_CANDIDATES]]},
+                fields={"where": text, "candidates": [jsonable(_candidate(c)) for c in found[:MAX_CANDIDATES]]},
             )
         if self.geocoder is not None:
             return self.geocoder.geocode(text)
@@ -124,7 +124,7 @@ class Gazetteer:
         hint = " Communes proches : " + ", ".join(f"{c.name} ({c.department_code})" for c in close) + "." \
             if close else ""
         raise BadRequest(f"Lieu inconnu : « {text} ».{hint}",
-                         fields={"where": text, "candidates": [to_dict(_candidate(c)) for c in close]})
+                         fields={"where": text, "candidates": [jsonable(_candidate(c)) for c in close]})
 
     def _point_origin(self, lat: float, lon: float) -> Origin:
         nearest = self.nearest_commune(lat, lon)

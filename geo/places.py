@@ -2,7 +2,7 @@
 ambiguous place (`PlaceCandidate`) and the suggestions of a search box (`Suggestion`).
 
 Plain frozen dataclasses shared by the gazetteer, the geocoder and the orientation service (`search.models` re-exports
-them); `core.jsonable.to_dict` turns them into JSON.
+them); `core.jsonable.jsonable` turns them into JSON.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import click
 
+from core.jsonable import jsonable
 from core.settings import Settings
 from search.mappings import KINDS
 from search.models import (
@@ -19,7 +20,6 @@ from search.models import (
     SpecialistOpinionQuery,
     TextQuery,
     Where,
-    to_dict,
 )
 
 
@@ -111,7 +111,7 @@ def _run(settings: Settings, method: str, query, as_json: bool) -> None:
     with _engines(settings) as (graph, client):
         result = getattr(OrientationService(graph, client, settings), method)(query)
     if as_json:
-        click.echo(json.dumps(to_dict(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(jsonable(result), ensure_ascii=False, indent=2))
     else:
         _print(result)
 

@@ -1,8 +1,7 @@
 """Typed queries and results of the orientation service (shared by web, CLI and FHIR).
 
-Queries are plain keyword-only dataclasses; results are dataclasses turned into JSON with `to_dict` (from
-`core.jsonable`). The place types (`Where`, `Origin`, `PlaceCandidate`, `Suggestion`) live in `geo.places` and are
-re-exported here.
+Queries are plain keyword-only dataclasses; results are dataclasses turned into JSON with `core.jsonable`. The place
+types (`Where`, `Origin`, `PlaceCandidate`, `Suggestion`) live in `geo.places` and are re-exported here.
 Codes are NOS codes (J17 activity, J16 act, J18 equipment, J19 care mode, J15 age group, J29 public).
 """
 
@@ -13,7 +12,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from core.jsonable import to_dict as to_dict
 from geo.places import Origin as Origin
 from geo.places import PlaceCandidate as PlaceCandidate
 from geo.places import Suggestion as Suggestion

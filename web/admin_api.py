@@ -7,11 +7,6 @@ service it calls, and answers in the API's one JSON shape (errors through web/er
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date, datetime
-from enum import Enum
-from typing import Any
-
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from accounts.audit import entries
@@ -21,6 +16,7 @@ from capacity import service as capacity_service
 from capacity import tension as tension_service
 from core.errors import BadRequest
 from core.identifiers import FINESS_PATTERN
+from core.jsonable import jsonable
 from geo.territory import territory_choices
 from quality import contacts as contact_service
 from quality import description as description_service
@@ -41,23 +37,6 @@ AUDIT_PARAMS = (Param("target", "string", "Identifiant de l'objet modifié", max
                 Param("limit", "integer", "Nombre d'entrées", default=100, minimum=1, maximum=1000))
 TENSION_PARAMS = (Param("department", "string", "Code département", pattern=TERRITORY, max_length=3),
                   Param("closed", "boolean", "Inclure les alertes closes", default=False))
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready form of result dataclasses (datetimes and dates in ISO 8601)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if hasattr(value, "iso_format"):  # neo4j.time values
-        return value.iso_format()
-    return value
 
 
 def json_body() -> dict:
@@ -110,9 +89,9 @@ def get_capacity(place_id: str) -> Response:
         principal.require("capacity.read")
     graph = services().get_graph()
     place, latest = capacity_service.latest(graph, place_id, stale_hours=_stale_hours())
-    body = {**place, "capacity": plain(latest), "stale_after_hours": _stale_hours()}
+    body = {**place, "capacity": jsonable(latest), "stale_after_hours": _stale_hours()}
     if parse((HISTORY,), request.args)["history"]:
-        body["history"] = plain(capacity_service.history(graph, place_id, stale_hours=_stale_hours()))
+        body["history"] = jsonable(capacity_service.history(graph, place_id, stale_hours=_stale_hours()))
     return jsonify(body)
 
 
@@ -121,7 +100,7 @@ def put_capacity(place_id: str) -> Response:
     principal = authenticated("capacity.write")
     written = capacity_service.update(services().get_graph(), principal, place_id, json_body(),
                                       stale_hours=_stale_hours(), **_ctx())
-    return jsonify({"capacity": plain(written.capacity), "offer_ids": list(written.offer_ids),
+    return jsonify({"capacity": jsonable(written.capacity), "offer_ids": list(written.offer_ids),
                     "indexed": written.indexed})
 
 
@@ -133,7 +112,7 @@ def capacity_board() -> Response:
              if args["department"] is None or any(d == args["department"] for d, _ in deps)]
     rows = board_service.board(services().board_tables, principal, region=args["region"],
                                department=args["department"], stale_hours=_stale_hours(), regions=every)
-    return jsonify({"rows": plain(rows), "stale_after_hours": _stale_hours()})
+    return jsonify({"rows": jsonable(rows), "stale_after_hours": _stale_hours()})
 
 
 # ------------------------------------------------------------------------------------------- tension
@@ -145,21 +124,21 @@ def tension_list() -> Response:
     args = parse(TENSION_PARAMS, request.args)
     alerts = tension_service.live(services().get_graph(), principal, department=args["department"],
                                   include_closed=args["closed"])
-    return jsonify({"alerts": plain(alerts)})
+    return jsonify({"alerts": jsonable(alerts)})
 
 
 @bp.post("/sites/<finess>/tension")
 def tension_open(finess: str) -> tuple[Response, int]:
     principal = authenticated("tension.write")
     alert = tension_service.open_alert(services().get_graph(), principal, finess, json_body(), **_ctx())
-    return jsonify({"alert": plain(alert)}), 201
+    return jsonify({"alert": jsonable(alert)}), 201
 
 
 @bp.patch("/tension/<alert_id>")
 def tension_update(alert_id: str) -> Response:
     principal = authenticated("tension.write")
     alert = tension_service.change_alert(services().get_graph(), principal, alert_id, json_body(), **_ctx())
-    return jsonify({"alert": plain(alert)})
+    return jsonify({"alert": jsonable(alert)})
 
 
 @bp.post("/tension/<alert_id>/close")
@@ -167,7 +146,7 @@ def tension_close(alert_id: str) -> Response:
     principal = authenticated("tension.write")
     body = request.get_json(silent=True) or {}
     alert = tension_service.change_alert(services().get_graph(), principal, alert_id, body, close=True, **_ctx())
-    return jsonify({"alert": plain(alert)})
+    return jsonify({"alert": jsonable(alert)})
 
 
 # ------------------------------------------------------------------------------------------- audit
@@ -179,7 +158,7 @@ def audit_log() -> Response:
     args = parse(AUDIT_PARAMS, request.args)
     found = entries(services().get_graph(), principal, target_id=args["target"], actor=args["actor"],
                     action=args["action"], limit=args["limit"])
-    return jsonify({"entries": plain(found)})
+    return jsonify({"entries": jsonable(found)})
 
 
 # ------------------------------------------------------------------------------------------- offer description
@@ -187,11 +166,11 @@ def audit_log() -> Response:
 
 def report_body(report) -> dict:
     """A quality report as JSON, with its count of blocking anomalies."""
-    return {**plain(report), "blocking": len(report.blocking)}
+    return {**jsonable(report), "blocking": len(report.blocking)}
 
 
 def description_body(written) -> dict:
-    return {"description": plain(written.description), "quality": report_body(written.report),
+    return {"description": jsonable(written.description), "quality": report_body(written.report),
             "indexed": written.indexed, "changed": list(written.changed)}
 
 
@@ -199,7 +178,7 @@ def description_body(written) -> dict:
 def offer_description(offer_id: str) -> Response:
     principal = authenticated("offer.edit")
     found = description_service.read(services().get_graph(), principal, offer_id)
-    return jsonify({"description": plain(found)})
+    return jsonify({"description": jsonable(found)})
 
 
 @bp.patch("/offers/<offer_id>")
@@ -210,7 +189,7 @@ def offer_update(offer_id: str) -> Response:
 
 
 def contacts_body(written) -> dict:
-    return {"contacts": plain(written.contacts), "quality": report_body(written.report), "indexed": written.indexed,
+    return {"contacts": jsonable(written.contacts), "quality": report_body(written.report), "indexed": written.indexed,
             "rpps": written.rpps, "action": written.action}
 
 
@@ -227,7 +206,7 @@ def offer_create(finess: str) -> tuple[Response, int, dict]:
 def offer_contacts(offer_id: str) -> Response:
     principal = authenticated("offer.edit")
     graph = services().get_graph()
-    return jsonify({"contacts": plain(contact_service.read(graph, principal, offer_id)),
+    return jsonify({"contacts": jsonable(contact_service.read(graph, principal, offer_id)),
                     "choices": contact_service.choices(graph)})
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from accounts.web import authenticated, init_app
 from core.errors import BadRequest
+from core.jsonable import jsonable
 from quality import nos, population, workflow
 from quality import service as quality
 from quality.rules import rule_table
@@ -18,7 +19,6 @@ from web.admin_api import (
     WRITE_SECURITY,
     _ctx,
     json_body,
-    plain,
     report_body,
 )
 from web.openapi import Operation, declare, json_object
@@ -62,7 +62,7 @@ def site_quality(finess: str) -> Response:
 def region_quality(region: str) -> Response:
     principal = authenticated("quality.read")
     args = parse(REGION, {"region": region})
-    return jsonify(plain(quality.region_report(services().get_graph(), principal, args["region"])))
+    return jsonify(jsonable(quality.region_report(services().get_graph(), principal, args["region"])))
 
 
 @bp.get("/quality/regions/<region>/worklist")
@@ -70,8 +70,8 @@ def region_worklist(region: str) -> Response:
     principal = authenticated("validation.queue")
     args = parse(REGION + WORKLIST, {**request.args.to_dict(), "region": region})
     found = quality.worklist(services().get_graph(), principal, args["region"], args["queue"], args["limit"])
-    body = plain(found)
-    body["offers"] = [{**plain(item), "report": report_body(item.report)} for item in found.offers]
+    body = jsonable(found)
+    body["offers"] = [{**jsonable(item), "report": report_body(item.report)} for item in found.offers]
     return jsonify(body)
 
 
@@ -84,7 +84,7 @@ def offer_status(offer_id: str) -> Response:
         raise BadRequest("La révision doit être un entier positif.", fields={"revision": "entier ≥ 0"})
     moved = workflow.transition(services().get_graph(), principal, offer_id, str(body.get("to") or ""),
                                 revision=revision, **_ctx())
-    return jsonify(plain(moved))
+    return jsonify(jsonable(moved))
 
 
 POPULATION = (*REGION, Param("department", "string", "Code département (un de la région) : limite le suivi à ses "
@@ -97,7 +97,7 @@ def population_table() -> Response:
     args = parse(POPULATION, request.args)
     rows = population.table(services().get_graph(), principal, args["region"], args.get("department"),
                             tables=services().population_tables)
-    return jsonify({"region": args["region"], "department": args.get("department"), "rows": plain(rows)})
+    return jsonify({"region": args["region"], "department": args.get("department"), "rows": jsonable(rows)})
 
 
 @bp.get("/population.csv")
@@ -115,7 +115,7 @@ def population_csv() -> Response:
 @bp.put("/sites/<finess>/population")
 def population_update(finess: str) -> Response:
     principal = authenticated("population.write")
-    return jsonify({"finess": finess, "population": plain(
+    return jsonify({"finess": finess, "population": jsonable(
         population.update(services().get_graph(), principal, finess, json_body()))})
 
 
@@ -124,7 +124,7 @@ def retired_codes_in_use() -> Response:
     authenticated("nos.report")
     graph = services().get_graph()
     uses = nos.offers_using(graph, nos.retired_keys(graph, as_of=date.today()))
-    return jsonify({"uses": plain(uses)})
+    return jsonify({"uses": jsonable(uses)})
 
 
 # ------------------------------------------------------------------------------------------- OpenAPI

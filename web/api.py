@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from core.errors import BadRequest, NotFound, RorError
+from core.jsonable import jsonable
 from search import models
 from search.query import PUBLISHED
 from web import endpoints as spec
@@ -20,7 +21,6 @@ from web import graph_reads
 from web.errors import error_body
 from web.openapi import API_PREFIX, Operation, declare, document
 from web.params import parse
-from web.serialize import jsonable
 from web.services import services
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)

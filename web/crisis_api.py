@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from accounts.web import authenticated, init_app
 from core.errors import BadRequest
 from core.identifiers import FINESS_PATTERN
+from core.jsonable import jsonable
 from crisis import board as crisis_board
 from crisis import declarations
 from crisis import plan as crisis_plan
@@ -24,7 +25,6 @@ from web.admin_api import (
     READ_SECURITY,
     WRITE_SECURITY,
     json_body,
-    plain,
 )
 from web.openapi import Operation, declare, json_object
 from web.params import Param, parse
@@ -64,20 +64,20 @@ def crisis_lists() -> Response:
 @bp.get("/crisis/sites/<finess>")
 def crisis_site(finess: str) -> Response:
     principal = authenticated("crisis.read")
-    return jsonify({"site": plain(crisis_plan.site(_graph(), principal, finess))})
+    return jsonify({"site": jsonable(crisis_plan.site(_graph(), principal, finess))})
 
 
 @bp.put("/crisis/sites/<finess>/plan")
 def crisis_plan_set(finess: str) -> Response:
     principal = authenticated("crisis.write")
     state = crisis_plan.set_plan(_graph(), principal, finess, json_body())
-    return jsonify({"plan": {**plain(state), "label": state.label}})
+    return jsonify({"plan": {**jsonable(state), "label": state.label}})
 
 
 @bp.put("/crisis/sites/<finess>/resources")
 def crisis_resources_set(finess: str) -> Response:
     principal = authenticated("crisis.write")
-    return jsonify({"resources": plain(crisis_plan.declare_resources(_graph(), principal, finess, json_body()))})
+    return jsonify({"resources": jsonable(crisis_plan.declare_resources(_graph(), principal, finess, json_body()))})
 
 
 def _board():
@@ -89,7 +89,7 @@ def _board():
 @bp.get("/crisis/board")
 def crisis_board_get() -> Response:
     found = _board()
-    return jsonify({"totals": plain(found.totals), "surveys": plain(found.surveys), "rows": plain(found.rows),
+    return jsonify({"totals": jsonable(found.totals), "surveys": jsonable(found.surveys), "rows": jsonable(found.rows),
                     "synthetic": any(r.synthetic for r in found.rows)})
 
 
@@ -104,13 +104,13 @@ def crisis_board_csv() -> Response:
 def crisis_survey_open(region: str) -> tuple[Response, int]:
     principal = authenticated("crisis.survey")
     survey = crisis_plan.open_survey(_graph(), principal, region, json_body().get("reason"))
-    return jsonify({"survey": plain(survey)}), 201
+    return jsonify({"survey": jsonable(survey)}), 201
 
 
 @bp.post("/crisis/regions/<region>/survey/close")
 def crisis_survey_close(region: str) -> Response:
     principal = authenticated("crisis.survey")
-    return jsonify({"survey": plain(crisis_plan.close_survey(_graph(), principal, region))})
+    return jsonify({"survey": jsonable(crisis_plan.close_survey(_graph(), principal, region))})
 
 
 # ------------------------------------------------------------------------------------------- emergency activity
@@ -123,13 +123,13 @@ def emergency_report() -> tuple[Response, int]:
     receipt = emergency_service.submit(graph, principal, json_body())
     if receipt.signal is not None:
         emergency_service.push_signal(graph, receipt, services().index_sync())
-    return jsonify({"receipt": plain(receipt)}), 201 if receipt.status == "accepted" else 200
+    return jsonify({"receipt": jsonable(receipt)}), 201 if receipt.status == "accepted" else 200
 
 
 @bp.get("/emergency/thresholds")
 def emergency_thresholds() -> Response:
     return jsonify({"indicators": indicators.LABELS, "derived": indicators.DERIVED,
-                    "rules": plain(list(thresholds.rules()))})
+                    "rules": jsonable(list(thresholds.rules()))})
 
 
 @bp.get("/emergency/dashboard")
@@ -147,7 +147,7 @@ def emergency_site(finess: str) -> Response:
     activity, reports, name = emergency_dashboard.site(_graph(), principal, finess, hours=args["hours"])
     return jsonify({"finess": finess, "site_name": name,
                     "activity": emergency_dashboard.activity_json(activity) if activity else None,
-                    "reports": plain(reports)})
+                    "reports": jsonable(reports)})
 
 
 # ------------------------------------------------------------------------------------------- adverse events
@@ -155,7 +155,7 @@ def emergency_site(finess: str) -> Response:
 
 @bp.get("/fei/categories")
 def fei_categories() -> Response:
-    return jsonify({"categories": plain([c for c in fei_form.categories().values() if not c.retired]),
+    return jsonify({"categories": jsonable([c for c in fei_form.categories().values() if not c.retired]),
                     "states": fei_form.STATES})
 
 
@@ -163,14 +163,14 @@ def fei_categories() -> Response:
 def fei_file() -> tuple[Response, int, dict]:
     principal = authenticated("fei.file")
     form = fei_service.file(_graph(), principal, json_body())
-    return jsonify({"form": plain(form)}), 201, {"Location": url_for("crisis_api.fei_get", form_id=form.id)}
+    return jsonify({"form": jsonable(form)}), 201, {"Location": url_for("crisis_api.fei_get", form_id=form.id)}
 
 
 @bp.get("/fei")
 def fei_list() -> Response:
     principal = authenticated("fei.read")
     args = parse(FEI_LIST, request.args)
-    return jsonify({"forms": plain(fei_service.forms(_graph(), principal, state=args["state"],
+    return jsonify({"forms": jsonable(fei_service.forms(_graph(), principal, state=args["state"],
                                                      limit=args["limit"]))})
 
 
@@ -184,25 +184,25 @@ def fei_stats() -> Response:
     except ValueError as exc:
         raise BadRequest("Date invalide : format attendu AAAA-MM-JJ.",
                          fields={"from": "AAAA-MM-JJ", "to": "AAAA-MM-JJ"}) from exc
-    return jsonify(plain(fei_service.stats(_graph(), principal, region=args["region"], start=start, end=end)))
+    return jsonify(jsonable(fei_service.stats(_graph(), principal, region=args["region"], start=start, end=end)))
 
 
 @bp.get("/fei/<form_id>")
 def fei_get(form_id: str) -> Response:
     principal = authenticated("fei.read")
-    return jsonify({"form": plain(fei_service.get(_graph(), principal, form_id))})
+    return jsonify({"form": jsonable(fei_service.get(_graph(), principal, form_id))})
 
 
 @bp.post("/fei/<form_id>/answers")
 def fei_answer(form_id: str) -> tuple[Response, int]:
     principal = authenticated("fei.read")
-    return jsonify({"form": plain(fei_service.answer(_graph(), principal, form_id, json_body()))}), 201
+    return jsonify({"form": jsonable(fei_service.answer(_graph(), principal, form_id, json_body()))}), 201
 
 
 @bp.post("/fei/<form_id>/state")
 def fei_state(form_id: str) -> Response:
     principal = authenticated("fei.manage")
-    return jsonify({"form": plain(fei_service.transition(_graph(), principal, form_id, json_body()))})
+    return jsonify({"form": jsonable(fei_service.transition(_graph(), principal, form_id, json_body()))})
 
 
 # ------------------------------------------------------------------------------------------- OpenAPI

@@ -15,13 +15,13 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from core.errors import BadRequest
+from core.jsonable import jsonable
 from geo import territory as territories
 from geo.territory_coverage import CoverageResult
 from search.territory_picture import Comparison, Picture, TerritoryService, require_rows
 from web.api import DECLARED, bp
 from web.openapi import Operation, declare
 from web.params import Param, parse
-from web.serialize import jsonable
 from web.services import services
 
 CODE_HELP = "FR (France entière), R + code de région (ex. R84) ou D + code de département (ex. D01, D2A, D971)."

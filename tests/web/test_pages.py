@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 
 from core.settings import Settings
@@ -94,15 +97,21 @@ def test_ambiguous_place_offers_one_click_choices():
     assert "ou=insee%3A97411" in html and "quoi=cardio" in html and "Saint-Denis (974)" in html
 
 
-def test_fast_serialiser_matches_the_models_own():
+def test_the_one_serialiser_gives_json_ready_results():
     from datetime import UTC, datetime
 
-    from web.serialize import jsonable
+    from neo4j.time import DateTime
+
+    from core.jsonable import jsonable
 
     result = models.SearchResult(kind=models.QueryKind.BEDS, total=3, page=1, size=20,
                                  hits=tuple(hit(i) for i in range(3)), next_search_after=(1.5, "OFF-3"),
                                  took_ms=2.0)
     detail = models.OfferDetail(offer=hit(1), updated_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
-    assert jsonable(result) == models.to_dict(result)
-    assert jsonable(detail) == models.to_dict(detail)
+    out = jsonable(result)
+    assert out["kind"] == "beds" and out["next_search_after"] == [1.5, "OFF-3"] and len(out["hits"]) == 3
+    assert out["hits"][0] == {f.name: jsonable(getattr(result.hits[0], f.name))
+                              for f in dataclasses.fields(models.OfferHit)}
     assert jsonable(detail)["updated_at"] == "2026-01-02T03:04:00+00:00"
+    assert jsonable({"at": DateTime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)}) == {"at": "2026-01-02T03:04:05.000000000+00:00"}
+    assert json.loads(json.dumps(jsonable(detail))) == jsonable(detail)
