@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core import freshness
 from geo.distance import haversine_km
 from search.documents import parse_slot
 from search.models import Capacity, Coded, Contact, EquipmentInfo, Facet, FacetBucket, OfferHit, Origin, Reachability
@@ -55,13 +56,16 @@ def capacity_of(raw: dict | None, ctx: Context, crisis: str | None = None) -> Ca
     if not raw:
         return None
     updated = parse_time(raw.get("updated_at"))
-    age = (ctx.now - updated).total_seconds() / 3600 if updated and updated.tzinfo else None
+    known = updated if updated is not None and updated.tzinfo else None  # a date without offset is not a date
+    minutes = freshness.age_minutes(known, ctx.now)
     return Capacity(
         installed=raw.get("installed"), available_men=raw.get("available_men"),
         available_women=raw.get("available_women"), available_undifferentiated=raw.get("available_undifferentiated"),
         available_total=raw.get("available_total"), forecast_d=raw.get("forecast_d"),
-        forecast_d1=raw.get("forecast_d1"), updated_at=updated, age_hours=None if age is None else round(age, 1),
-        stale=age is None or age > ctx.stale_hours, crisis=CRISIS_FLAGS.get(crisis or ""),
+        forecast_d1=raw.get("forecast_d1"), updated_at=updated,
+        age_hours=None if minutes is None else round(minutes / 60, 1),
+        stale=freshness.is_stale(known, ctx.stale_hours, ctx.now),  # the one rule (core.freshness)
+        crisis=CRISIS_FLAGS.get(crisis or ""),
     )
 
 
