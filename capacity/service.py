@@ -94,7 +94,7 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
 
 
 def update_many(graph: Graph, principal: Principal, payloads: dict[str, dict], *, stale_hours: float,
-                search_client=None, index_prefix: str = "ror") -> dict[str, CapacityWrite | RorError]:
+                sync: IndexSync | None = None) -> dict[str, CapacityWrite | RorError]:
     """Entries for several places at once (a site's units on one screen): submitted together so they share one
     group commit; each is accepted or refused on its own (place id → its write, or the error refusing it)."""
     principal.require("capacity.write")
@@ -109,7 +109,7 @@ def update_many(graph: Graph, principal: Principal, payloads: dict[str, dict], *
         except RorError as exc:
             out[place_id] = exc
             continue
-        indexed = reindex_offers(graph, search_client, index_prefix, offer_ids)
+        indexed = sync.offers(offer_ids) if sync else False
         out[place_id] = CapacityWrite(to_capacity(place_id, snapshot, stale_hours), tuple(offer_ids), indexed)
     return out
 

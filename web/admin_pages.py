@@ -200,8 +200,7 @@ def site_capacity_form(principal, finess: str):
             if any(row.values()):
                 payloads[place["place_id"]] = {k: v for k, v in row.items() if v != ""}
         outcomes = capacity_service.update_many(graph, principal, payloads, stale_hours=_stale_hours(),
-                                                search_client=_search_client(),
-                                                index_prefix=services().settings.index_prefix)
+                                                sync=services().index_sync())
         places = _site_places(graph, finess)
         values = {k: v for k, v in values.items() if isinstance(outcomes.get(k), RorError)}  # keep refused input
     refused = {k: v for k, v in outcomes.items() if isinstance(v, RorError)}
