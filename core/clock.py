@@ -4,13 +4,14 @@ with the offset. Accepts what the stores hand back: aware datetimes, Neo4j tempo
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 ZONE_LABEL = "heure de Paris"
 
 
-def instant(value) -> datetime | None:
+def instant(value: Any) -> datetime | None:
     """An aware datetime from a datetime (naive = UTC, as the stores write), a Neo4j DateTime or an ISO text."""
     if value is None or value == "":
         return None
@@ -26,7 +27,7 @@ def instant(value) -> datetime | None:
     return None
 
 
-def in_paris(value) -> datetime | None:
+def in_paris(value: Any) -> datetime | None:
     found = instant(value)
     return found.astimezone(PARIS) if found is not None else None
 
@@ -34,7 +35,7 @@ def in_paris(value) -> datetime | None:
 MINUTES, SECONDS = "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"
 
 
-def paris_text(value, fmt: str | bool = MINUTES) -> str:
+def paris_text(value: Any, fmt: str | bool = MINUTES) -> str:
     """« 24/11/2026 14:05 » in Paris time ("" when unknown): `fmt` a strftime format, or True for seconds; dates
     alone stay dates."""
     fmt = SECONDS if fmt is True else (fmt or MINUTES)
@@ -44,7 +45,7 @@ def paris_text(value, fmt: str | bool = MINUTES) -> str:
     return local.strftime(fmt) if local is not None else ""
 
 
-def iso_with_offset(value) -> str:
+def iso_with_offset(value: Any) -> str:
     """ISO 8601 with the Paris offset (« 2026-11-24T14:05:00+01:00 ») for exports ("" when unknown)."""
     local = in_paris(value)
     return local.isoformat(timespec="seconds") if local is not None else ""

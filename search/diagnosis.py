@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from math import ceil
+from typing import TYPE_CHECKING, Any
 
 from core.errors import BadRequest
 from search.models import (
@@ -22,6 +23,10 @@ from search.models import (
     SpecialistOpinionQuery,
     TextQuery,
 )
+
+if TYPE_CHECKING:
+    from search.orientation import OrientationService
+    from search.vocabulary import Vocabulary
 
 MAX_RADIUS_KM = 500
 # The concept kind each orientation mode reads its "what" as; the text mode reads free words.
@@ -60,7 +65,7 @@ class EmptyDiagnosis:
     declared_anywhere: bool | None = None  # False: no published offer of the directory declares it
 
 
-def run(service, query: BaseQuery) -> SearchResult:
+def run(service: OrientationService, query: BaseQuery) -> SearchResult:
     """The orientation query of `query`'s type."""
     if isinstance(query, SpecialistOpinionQuery):
         return service.specialist_opinion(query)
@@ -75,7 +80,7 @@ def run(service, query: BaseQuery) -> SearchResult:
     raise TypeError(f"not an orientation query: {type(query).__name__}")
 
 
-def other_modes(vocabulary, mode: str, text: str) -> list[OtherMode]:
+def other_modes(vocabulary: Vocabulary, mode: str, text: str) -> list[OtherMode]:
     """The other modes whose kind of concept the text names (none for a code or an empty text)."""
     text = (text or "").strip()
     if not text:
@@ -94,11 +99,11 @@ def other_modes(vocabulary, mode: str, text: str) -> list[OtherMode]:
     return out
 
 
-RELAXABLE = (("age_group", None), ("public", None), ("open_now", False), ("gender", Gender.ANY),
-             ("department", None), ("region", None))
+RELAXABLE: tuple[tuple[str, Any], ...] = (("age_group", None), ("public", None), ("open_now", False),
+                                          ("gender", Gender.ANY), ("department", None), ("region", None))
 
 
-def why_empty(service, query: BaseQuery, radius_km: float | None = None) -> EmptyDiagnosis:
+def why_empty(service: OrientationService, query: BaseQuery, radius_km: float | None = None) -> EmptyDiagnosis:
     """What to change so that `query` (which found nothing within `radius_km`) finds something."""
     probe = dataclasses.replace(query, page=1, size=1, search_after=None)
     relaxed = []
@@ -122,14 +127,14 @@ def why_empty(service, query: BaseQuery, radius_km: float | None = None) -> Empt
     return EmptyDiagnosis(relaxed=tuple(relaxed), nearest=nearest, declared_anywhere=declared)
 
 
-def _count(service, query: BaseQuery) -> int:
+def _count(service: OrientationService, query: BaseQuery) -> int:
     try:
         return run(service, query).total
     except BadRequest:
         return 0
 
 
-def _nearest_beyond(service, probe: BaseQuery, radius_km: float | None) -> Nearest | None:
+def _nearest_beyond(service: OrientationService, probe: BaseQuery, radius_km: float | None) -> Nearest | None:
     """The nearest result up to the largest radius, when the query's own radius found none."""
     try:
         wide = run(service, dataclasses.replace(probe, radius_km=MAX_RADIUS_KM))
@@ -144,7 +149,7 @@ def _nearest_beyond(service, probe: BaseQuery, radius_km: float | None) -> Neare
                    radius_km=min(MAX_RADIUS_KM, 5 * ceil(distance / 5 + 1e-9)))
 
 
-def _declared_anywhere(service, probe: BaseQuery) -> bool | None:
+def _declared_anywhere(service: OrientationService, probe: BaseQuery) -> bool | None:
     """Does any published offer anywhere declare the activity asked (None: not checked for acts, equipment)?"""
     if not isinstance(probe, SpecialistOpinionQuery | BedsQuery):
         return None

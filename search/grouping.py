@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from search.models import OfferHit
+from search.models import OfferHit, Reachability
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +52,7 @@ class SiteGroup:
         return own
 
 
-def reachability(unit: OfferHit):
+def reachability(unit: OfferHit) -> Reachability | None:
     """The orientation service's reachability of a unit (phone on duty, mailbox, open now) when it gives one."""
     return getattr(unit, "reachability", None)
 

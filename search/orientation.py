@@ -174,7 +174,7 @@ class OrientationService:
                  for kind in ("activity", "act", "equipment", "care_mode")}
         urgent = (time_critical_reason(self.settings.data_dir, "act", named["act"], text)
                   or time_critical_reason(self.settings.data_dir, "activity", named["activity"], text))
-        explain = {"activities": activities + named["activity"], "acts": named["act"],
+        explain: dict[str, Any] = {"activities": activities + named["activity"], "acts": named["act"],
                    "equipment": named["equipment"], "care_modes": modes + named["care_mode"],
                    "text": text or None, "notes": reading.notes}
         must = dsl.text_query(reading, self._optional_words(reading)) if text else []
@@ -346,7 +346,7 @@ class OrientationService:
         if source == "explicit" and not q.widen:
             body = dsl.search_body(q, scope, filters, must=must, facets=facets)
             result = self._run(kind, q, body, ctx, scope, source, enlargement, matched)
-            return replace(result, widening=fixed(scope.radius_km, result.total, self.policy, NOUNS[kind]))
+            return replace(result, widening=fixed(scope.around()[1], result.total, self.policy, NOUNS[kind]))
         return self._widened(kind, q, filters, ctx, scope, source, enlargement, matched, must=must, facets=facets,
                              urgent=urgent)
 
@@ -356,11 +356,12 @@ class OrientationService:
         """One request: the hits sorted by distance within the largest radius (no limit when time-critical) and
         the number of hits within each radius of the sequence; then the radius is chosen from those counts."""
         started = time.perf_counter()
-        radii = radius_steps(scope.radius_km, self.policy)
+        origin, start_km = scope.around()
+        radii = radius_steps(start_km, self.policy)
         outer = dsl.Scope(scope.origin, None if urgent else radii[-1])
         body = dsl.search_body(q, outer, filters, must=must)
         body["query"]["bool"]["filter"].append(dsl.published_filter())
-        body["aggs"] = {"radii": dsl.radius_counts(scope.origin, radii, dsl.facet_aggs() if facets else None)}
+        body["aggs"] = {"radii": dsl.radius_counts(origin, radii, dsl.facet_aggs() if facets else None)}
         response = self._search("offers", outer, body)
         buckets = response["aggregations"]["radii"]["buckets"]
         counts = {r: buckets[f"{r:g}"]["doc_count"] for r in radii}
@@ -369,9 +370,9 @@ class OrientationService:
         first = (q.page - 1) * body["size"] if q.search_after is None else None
         k = self.policy.time_critical_k
         kth = raw[k - 1 - first] if first is not None and 0 <= k - 1 - first < len(raw) else None
-        widening = decide(scope.radius_km, counts, self.policy, time_critical=bool(urgent), total_anywhere=anywhere,
+        widening = decide(start_km, counts, self.policy, time_critical=bool(urgent), total_anywhere=anywhere,
                           farthest_km=float(kth["sort"][0]) if kth else None, noun=NOUNS[kind], reason=urgent)
-        if widening.mode == "nearest":
+        if widening.mode == "nearest" or widening.radius_km is None:
             total = min(k, anywhere)
             kept = [h for i, h in enumerate(raw) if first is None or first + i < total]
             facet_bucket = buckets[f"{radii[-1]:g}"]

@@ -33,6 +33,12 @@ class Scope:
     origin: Origin | None
     radius_km: float | None
 
+    def around(self) -> tuple[Origin, float]:
+        """The origin and radius of a search around a place (a scope that has both)."""
+        if self.origin is None or self.radius_km is None:
+            raise ValueError("not a search around a place: origin and radius expected")
+        return self.origin, self.radius_km
+
 
 def check_paging(q: BaseQuery) -> tuple[int, int]:
     if not isinstance(q.size, int) or not 1 <= q.size <= MAX_SIZE:

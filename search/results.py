@@ -112,7 +112,9 @@ def reachability_of(contact: Contact | None, src: dict, now: datetime) -> Reacha
     unit's own line otherwise; the generic mailbox of the unit before a personal one."""
     slots = parse_opening(src.get("opening"))
     open_now = is_open(slots, now)
-    always = bool(slots) and len(slots) == 7 and all(s == 0 and e == 1440 for _, s, e in slots)
+    always = slots is not None and len(slots) == 7 and all(s == 0 and e == 1440 for _, s, e in slots)
+    phone: str | None
+    label: str | None
     if contact and contact.phone and open_now is not False:
         phone, label = contact.phone, contact.function_label or "Contact de l'unité"
     else:
