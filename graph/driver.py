@@ -68,7 +68,7 @@ class Graph:
         self.fail_after_s = fail_after_s
         # The product's queries name optional parts of the model on purpose (IN_DEPARTMENT, HAS_ORG, TensionAlert…
         # exist in some datasets only): "unknown label/type/property" notifications would be logged on every call.
-        bounds = {} if fail_after_s is None else {
+        bounds: dict[str, Any] = {} if fail_after_s is None else {
             "connection_timeout": fail_after_s, "connection_acquisition_timeout": fail_after_s,
             "max_transaction_retry_time": fail_after_s / 2}
         self.driver = GraphDatabase.driver(

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable
+
+from opensearchpy import OpenSearch
+
+from graph.driver import Graph
 
 log = logging.getLogger(__name__)
 REPLAY_EVERY_S = 5.0
 BATCH = 200
 
 
-def queue(graph, prefix: str, offer_ids, kind: str, sites=()) -> bool:
+def queue(graph: Graph, prefix: str, offer_ids: Iterable[str], kind: str, sites: Iterable[str] = ()) -> bool:
     """Keep `offer_ids` (and `sites`) for a later replay; False when even the graph could not take them."""
     ids = sorted({str(i) for i in offer_ids if i})
     if not ids:
@@ -34,13 +39,13 @@ def queue(graph, prefix: str, offer_ids, kind: str, sites=()) -> bool:
         return False
 
 
-def stats(graph, prefix: str) -> dict:
+def stats(graph: Graph, prefix: str) -> dict:
     """{"pending": entries waiting, "oldest_seconds": age of the oldest (None when none waits)}."""
     row = graph.read_named("read/index_outbox_stats", prefix=prefix)[0]
     return {"pending": row["pending"], "oldest_seconds": row["oldest_seconds"]}
 
 
-def replay(graph, client, prefix: str) -> int:
+def replay(graph: Graph, client: OpenSearch, prefix: str) -> int:
     """Re-project the waiting entries (a batch at a time) until none is left; how many were replayed. Raises
     when OpenSearch still fails (the entries stay queued, their attempts counted)."""
     from search.indexer import Indexer
@@ -74,7 +79,8 @@ def replay(graph, client, prefix: str) -> int:
 class Replayer:
     """A daemon thread that replays the outbox whenever entries wait and OpenSearch answers."""
 
-    def __init__(self, get_graph, get_client, prefix: str, every_s: float = REPLAY_EVERY_S):
+    def __init__(self, get_graph: Callable[[], Graph], get_client: Callable[[], OpenSearch], prefix: str,
+                 every_s: float = REPLAY_EVERY_S):
         self.get_graph, self.get_client, self.prefix, self.every_s = get_graph, get_client, prefix, every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"ror-index-outbox-{prefix}", daemon=True)
