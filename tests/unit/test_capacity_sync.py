@@ -59,6 +59,7 @@ def test_nothing_to_push_without_client_or_ids():
 def test_index_sync_pushes_to_its_own_graph_client_and_prefix(monkeypatch):
     recorder, graph, client = Recorder(), object(), object()
     monkeypatch.setattr(sync, "_push", recorder)
+    monkeypatch.setattr(sync, "change_listeners", [])  # another test may have installed the FHIR index's listeners
     pushes = sync.IndexSync(graph, client, "t4")
     assert pushes.offers(["o2", "o1", "o2"]) is True
     assert recorder.calls == [["o1", "o2"]]
