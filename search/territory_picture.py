@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from opensearchpy import OpenSearch
 
@@ -147,7 +148,7 @@ class TerritoryService:
         now = datetime.now(UTC)
         cutoff = (now - timedelta(hours=self.stale_hours)).isoformat()
         query = {"bool": {"filter": [published_filter(), *territory.index_filter()]}}
-        body = {
+        body: dict[str, Any] = {
             "size": 0, "track_total_hits": True, "query": query,
             "aggs": {
                 "sites": {"cardinality": {"field": "site_finess", "precision_threshold": CARDINALITY_PRECISION}},
