@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import cypher
-from accounts.audit import append, in_write_transaction
+from accounts.audit import append
 from accounts.models import Principal, Target
 from core.errors import BadRequest, Conflict, Forbidden, NotFound
 from core.freshness import native
@@ -191,7 +191,7 @@ def report(graph: Graph, principal: Principal, focus_type: str, focus_id: str, *
         append(tx, principal, "anomaly.report", _target(anomaly_id, focus), None, row["anomaly"])
         return row["anomaly"]
 
-    return from_row(in_write_transaction(graph, work))
+    return from_row(graph.transaction(work))
 
 
 def handles(principal: Principal, anomaly: Anomaly) -> bool:
@@ -280,4 +280,4 @@ def transition(graph: Graph, principal: Principal, anomaly_id: str, to_state: st
         append(tx, principal, "anomaly.status", _target(anomaly_id, anomaly), row["before"], row["anomaly"])
         return row["anomaly"]
 
-    return from_row(in_write_transaction(graph, work))
+    return from_row(graph.transaction(work))
