@@ -30,13 +30,14 @@ def total(client, query: str) -> int:
 def test_a_capacity_entry_is_visible_when_the_write_returns(client, graph, search_client):
     from accounts.models import Principal, User
     from capacity import service as capacity_service
+    from search.sync import IndexSync
 
     query = "Location?_id=PL-01-A&capacity-status=02&gender-capacity-available=01&nb-capacity=eq7"
     chained = "HealthcareService?location.gender-capacity-available=01&location.nb-capacity=eq7"
     assert total(client, query) == 0
     capacity_service.update(graph, Principal(User("test-fhir-sync", "admin"), via="cli"), "PL-01-A",
                             {"available_women": 7, "available_men": 0}, stale_hours=12,
-                            search_client=search_client, index_prefix=PREFIX)
+                            sync=IndexSync(graph, search_client, PREFIX))
     assert total(client, query) == 1  # no wait: the push refreshed the index before the write returned
     assert total(client, chained) == 2  # the two offers at the place got the new copy of it
 
