@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.scalars import to_bool
 from crisis import checks
 
 PLAN_LEVELS = {
@@ -63,14 +64,19 @@ class PlanInput:
     note: str | None
 
 
-def _flag(raw) -> bool | None:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.strip().lower() in {"1", "true", "oui", "on", "declenche", "déclenché"}:
-        return True
-    if isinstance(raw, str) and raw.strip().lower() in {"0", "false", "non", "off", "leve", "levé"}:
-        return False
-    return None
+PLAN_WORDS = {"declenche": True, "déclenché": True, "leve": False, "levé": False}  # besides core.scalars' yes/no
+
+
+def _flag(raw: object) -> bool | None:
+    """A boolean, one of the product's yes/no words (core.scalars) or déclenché/levé; None for anything else."""
+    if isinstance(raw, str) and raw.strip().lower() in PLAN_WORDS:
+        return PLAN_WORDS[raw.strip().lower()]
+    if not isinstance(raw, bool | str):
+        return None
+    try:
+        return to_bool(raw)
+    except ValueError:
+        return None
 
 
 def check_plan(payload, *, now: datetime) -> PlanInput:

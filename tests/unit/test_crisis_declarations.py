@@ -27,6 +27,16 @@ def test_trigger_and_lift():
     assert not lifted.active and lifted.level is None and lifted.since is None
 
 
+@pytest.mark.parametrize("word", ["oui", "Vrai", "on", "1", "yes", "déclenché", " declenche "])
+def test_the_plan_reads_the_products_yes_words_and_its_own(word):
+    assert check_plan({"active": word, "level": 1}, now=NOW).active is True
+
+
+@pytest.mark.parametrize("word", ["non", "FAUX", "off", "0", "no", "levé", "leve"])
+def test_the_plan_reads_the_products_no_words_and_its_own(word):
+    assert check_plan({"active": word}, now=NOW).active is False
+
+
 def test_plan_faults():
     assert plan_errors({"active": True}) == {"level": "Niveau : à renseigner."}
     assert set(plan_errors({"active": "peut-être", "level": 7})) == {"active", "level"}
