@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import cypher
 from accounts.models import Principal, Target
+from core.jsonable import jsonable
 from graph.driver import Graph
 
 MAX_LIMIT = 1000
@@ -33,13 +34,10 @@ class AuditEntry:
     region_code: str | None
 
 
-def _json_default(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    iso = getattr(value, "iso_format", None)  # neo4j.time types
-    if iso:
-        return iso()
-    return str(value)
+def _json_default(value: Any) -> Any:
+    """Dates and times (Python's or the driver's, as a write transaction reads them) as ISO 8601; the rest as text."""
+    plain = jsonable(value)
+    return plain if plain is not value else str(value)
 
 
 def to_json(value) -> str | None:
@@ -70,7 +68,7 @@ def entries(graph: Graph, principal: Principal, *, target_id: str | None = None,
     principal.require("audit.read")
     rows = graph.read_named("read/audit_entries", regions=principal.regions_visible(), target_id=target_id,
                             actor=actor, action=action, since=since, limit=max(1, min(limit, MAX_LIMIT)))
-    return [AuditEntry(id=r["id"], at=r["at"].to_native(), actor=r["actor"], actor_role=r["actor_role"],
+    return [AuditEntry(id=r["id"], at=r["at"], actor=r["actor"], actor_role=r["actor_role"],
                        via=r["via"], ip=r["ip"], action=r["action"], target_label=r["target_label"],
                        target_id=r["target_id"], before=_load(r["before"]), after=_load(r["after"]),
                        site_finess=r["site_finess"], region_code=r["region_code"]) for r in rows]

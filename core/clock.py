@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.freshness import native
+
 PARIS = ZoneInfo("Europe/Paris")
 ZONE_LABEL = "heure de Paris"
 
@@ -15,8 +17,7 @@ def instant(value: Any) -> datetime | None:
     """An aware datetime from a datetime (naive = UTC, as the stores write), a Neo4j DateTime or an ISO text."""
     if value is None or value == "":
         return None
-    if hasattr(value, "to_native"):
-        value = value.to_native()
+    value = native(value)
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.split("[", 1)[0].replace("Z", "+00:00"))

@@ -7,6 +7,8 @@ from typing import Any
 
 
 def native(value: Any) -> datetime | None:
+    """A driver temporal as Python's. Rows read through `graph.Graph` are converted already (graph.driver.plain);
+    this is for the records a write transaction reads itself and the raw rows of `Graph.stream(plain_values=False)`."""
     if value is None:
         return None
     return value.to_native() if hasattr(value, "to_native") else value

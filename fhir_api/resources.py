@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from core.freshness import native
 from fhir_api import codes, tariffs
 from graph.fhir_ids import practitioner_role_id
 from graph.fhir_ids import split_practitioner_role_id as split_practitioner_role_id
@@ -21,8 +22,7 @@ def instant(value) -> str | None:
     """A FHIR instant (ISO 8601 with time zone, millisecond precision) from a graph temporal value."""
     if value is None:
         return None
-    if hasattr(value, "to_native"):
-        value = value.to_native()
+    value = native(value)  # the export streams the driver's own values
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)

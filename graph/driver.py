@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import neo4j
 import neo4j.graph
+import neo4j.time
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
@@ -24,12 +25,14 @@ T = TypeVar("T")
 Transaction = neo4j.ManagedTransaction  # what `transaction` and `read_transaction` hand to their work
 DEFAULT_FETCH_SIZE = 1000  # records per round trip of a stream (the driver's default)
 _AS_IS = frozenset({str, int, float, bool, type(None), bytes})
+_TEMPORALS = (neo4j.time.DateTime, neo4j.time.Date, neo4j.time.Time)  # read back as Python's datetime, date, time
 
 
 def plain(value: Any) -> Any:
     """What `Record.data()` makes of a value, without its generic type checks on every scalar (its cost was
     most of the time of reads returning thousands of rows of lists and maps): nodes become their properties,
-    relationships `(start, type, end)`, paths alternating lists; temporal values and points are kept."""
+    relationships `(start, type, end)`, paths alternating lists; dates, times and datetimes become Python's (the one
+    place where Neo4j temporals are converted: microsecond precision, the zone kept); durations and points are kept."""
     kind = type(value)
     if kind in _AS_IS:
         return value
@@ -46,6 +49,8 @@ def plain(value: Any) -> Any:
         for relationship, node in zip(value.relationships, value.nodes[1:], strict=True):
             path += [type(relationship).__name__, plain(node)]
         return path
+    if isinstance(value, _TEMPORALS):
+        return value.to_native()
     return value
 
 

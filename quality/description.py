@@ -194,7 +194,6 @@ def nomenclature_errors(graph: Graph, codes: dict[str, list[str]], today: date,
         for c in values:
             row = found.get((name, c))
             when = row.get("retired_on") if row else None
-            when = when.to_native() if hasattr(when, "to_native") else when
             if when is not None and when <= today:
                 retired.append(f"{c} (retiré le {when:%d/%m/%Y})")
         parts = []

@@ -159,7 +159,6 @@ class Evaluator:
         for col in CODE_COLLECTIONS:
             for c in facts.get(col) or []:
                 when = c.get("retired_on")
-                when = when.to_native() if hasattr(when, "to_native") else when
                 if when is not None and when <= self.today:
                     retired.append(f"{c.get('code')} ({c.get('label') or ''}, retiré le {when:%d/%m/%Y})")
         return None if not retired else "codes retirés : " + ", ".join(sorted(retired))

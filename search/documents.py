@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 NO_REGION = "none"
@@ -30,9 +30,12 @@ def week_minute(moment: datetime) -> int:
 
 
 def iso(value: Any) -> str | None:
-    """Neo4j's toString of a zoned datetime ends with "[Europe/Paris]", which OpenSearch cannot parse."""
+    """ISO 8601 as OpenSearch parses it: a datetime read from the graph, or a text (Neo4j's toString of a zoned
+    datetime ends with "[Europe/Paris]", which OpenSearch cannot parse)."""
     if value is None:
         return None
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
     text = str(value)
     return text.split("[", 1)[0] if "[" in text else text
 

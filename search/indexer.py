@@ -71,7 +71,7 @@ BUILD_ADMIN_TIMEOUT_S = 120
 
 
 def graph_now(graph: Graph) -> datetime:
-    return graph.read("RETURN datetime() AS now")[0]["now"].to_native()
+    return graph.read("RETURN datetime() AS now")[0]["now"]
 
 
 class Indexer:

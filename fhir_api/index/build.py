@@ -46,7 +46,7 @@ class FhirIndex:
 
     def build(self, progress: Callable[[str, int], None] | None = None) -> BuildReport:
         started = time.perf_counter()
-        watermark = self.graph.read("RETURN datetime() AS now")[0]["now"].to_native()
+        watermark = self.graph.read("RETURN datetime() AS now")[0]["now"]
         jobs = ExportJobs(self.graph, self.exports_dir)
         job = jobs.start(list(ORDER), None, "ror index build", wait=True)
         try:

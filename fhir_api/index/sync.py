@@ -42,7 +42,7 @@ class FhirSync(FhirIndex):
             if meta is None:
                 raise LookupError("no FHIR index to sync")
             since = datetime.fromisoformat(meta["watermark"]) - MARGIN
-            now = self.graph.read("RETURN datetime() AS now")[0]["now"].to_native()
+            now = self.graph.read("RETURN datetime() AS now")[0]["now"]
             report = SyncReport(since, now)
             changed: dict[str, set[str]] = {}
             for rtype in ORDER:

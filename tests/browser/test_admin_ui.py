@@ -78,7 +78,7 @@ def test_capacity_board_filters_sorts_drills_down_and_exports(admin, base_url):
 def test_capacity_history_is_shown_in_paris_time(admin, base_url, graph, bedded_site):
     place = bedded_site["places"][0]
     latest = graph.read("MATCH (:Place {id: $id})-[:HAS_CAPACITY]->(k:CapacitySnapshot) "
-                        "RETURN k.updated_at AS at ORDER BY k.updated_at DESC LIMIT 1", id=place)[0]["at"].to_native()
+                        "RETURN k.updated_at AS at ORDER BY k.updated_at DESC LIMIT 1", id=place)[0]["at"]
     paris = latest.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y %H:%M")
     utc = latest.astimezone(UTC).strftime("%d/%m/%Y %H:%M")
     page = admin

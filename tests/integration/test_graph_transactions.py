@@ -3,6 +3,9 @@ translated into the product's."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+
+import neo4j.time
 import pytest
 from neo4j import exceptions as neo4j_errors
 
@@ -68,6 +71,20 @@ def test_stream_yields_rows_of_one_read_transaction(empty_graph):
     maps = list(empty_graph.stream("MATCH (n:TxProbe) WHERE n.i <= $top RETURN n.i AS i, {i: n.i} AS m ORDER BY i",
                                    {"top": 2}, plain_values=False))
     assert maps == [{"i": 1, "m": {"i": 1}}, {"i": 2, "m": {"i": 2}}]
+
+
+TEMPORALS = ("RETURN datetime('2026-01-02T03:04:05.123456789Z') AS at, date('2026-01-02') AS day, "
+             "localtime('10:30') AS hour, {at: datetime('2026-01-02T03:04:05+01:00')} AS m, duration('P1D') AS span")
+
+
+def test_temporals_are_read_back_as_pythons_at_the_driver_edge(graph):
+    """The one conversion (graph.driver.plain): datetimes, dates and times, nested ones too; durations kept."""
+    expected = {"at": datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC), "day": date(2026, 1, 2), "hour": time(10, 30),
+                "m": {"at": datetime(2026, 1, 2, 2, 4, 5, tzinfo=UTC)}}
+    for row in (graph.read(TEMPORALS)[0], next(graph.stream(TEMPORALS))):
+        assert {k: row[k] for k in expected} == expected
+        assert type(row["at"]) is datetime and type(row["day"]) is date and type(row["m"]["at"]) is datetime
+        assert isinstance(row["span"], neo4j.time.Duration)
 
 
 def test_driver_errors_become_the_products(empty_graph):
