@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
+from core.scalars import to_int
+
 CRISIS_TYPES = {
     "": "Aucune", "plan_blanc": "Plan blanc", "canicule": "Canicule", "epidemie": "Épidémie",
     "sse": "Situation sanitaire exceptionnelle", "grand_froid": "Grand froid", "autre": "Autre",
@@ -61,13 +63,8 @@ def _int(payload: dict, name: str, errors: dict, *, required: bool = False) -> i
         if required:
             errors[name] = f"{FIELD_LABELS[name]} : à renseigner."
         return None
-    if isinstance(raw, bool):
-        errors[name] = f"{FIELD_LABELS[name]} : doit être un nombre entier."
-        return None
     try:
-        value = int(raw) if not isinstance(raw, float) or raw.is_integer() else None
-        if value is None:
-            raise ValueError(raw)
+        value = to_int(raw)
     except (TypeError, ValueError):
         errors[name] = f"{FIELD_LABELS[name]} : doit être un nombre entier."
         return None

@@ -3,8 +3,9 @@ gets a French sentence naming it; the caller raises them together (pure: unit-te
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
+
+from core.scalars import to_float, to_int
 
 
 class FieldErrors(ValueError):
@@ -37,13 +38,10 @@ def count(payload: dict, name: str, label: str, errors: dict, *, maximum: int, r
         if required:
             errors[name] = f"{label} : à renseigner."
         return None
-    value = None
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        value = raw
-    elif isinstance(raw, float) and raw.is_integer():
-        value = int(raw)
-    elif isinstance(raw, str) and re.fullmatch(r"-?[0-9]{1,9}", raw.strip()):
-        value = int(raw.strip())
+    try:
+        value: int | None = to_int(raw)
+    except (TypeError, ValueError):
+        value = None
     if value is None:
         errors[name] = f"{label} : doit être un nombre entier."
     elif value < 0:
@@ -61,10 +59,10 @@ def share(payload: dict, name: str, label: str, errors: dict) -> float | None:
     if blank(raw):
         return None
     try:
-        value = float(str(raw).replace(",", ".")) if not isinstance(raw, bool) else None
-    except ValueError:
+        value: float | None = to_float(raw)
+    except (TypeError, ValueError):
         value = None
-    if value is None or value != value:  # NaN
+    if value is None:
         errors[name] = f"{label} : doit être un pourcentage (nombre de 0 à 100)."
         return None
     if not 0 <= value <= 100:

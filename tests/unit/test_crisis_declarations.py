@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crisis import checks
 from crisis.checks import FieldErrors
 from crisis.declarations import RESOURCE_FIELDS, bed_totals, check_plan, check_resources
 
@@ -58,3 +59,20 @@ def test_resources_faults():
     with pytest.raises(FieldErrors) as caught:
         check_resources({"note": "rien"})
     assert "au moins une ressource" in caught.value.fields["body"]
+
+
+def test_counts_and_shares_are_read_by_the_products_one_coercion():
+    """crisis.checks reads numbers as core.scalars does (decimal comma, no NaN nor infinity, no booleans)."""
+    errors: dict[str, str] = {}
+    assert checks.count({"n": " 12 "}, "n", "N", errors, maximum=99) == 12
+    assert checks.count({"n": 12.0}, "n", "N", errors, maximum=99) == 12
+    assert checks.share({"s": "12,5"}, "s", "S", errors) == 12.5
+    assert not errors
+    for bad in (True, "1.5", "douze", [1]):
+        errors = {}
+        assert checks.count({"n": bad}, "n", "N", errors, maximum=99) is None
+        assert errors == {"n": "N : doit être un nombre entier."}
+    for bad in ("nan", "inf", True, "moitié"):
+        errors = {}
+        assert checks.share({"s": bad}, "s", "S", errors) is None
+        assert errors == {"s": "S : doit être un pourcentage (nombre de 0 à 100)."}
