@@ -108,7 +108,9 @@ def run_load(service: OrientationService, asks: list, clients: int) -> dict:
 def wait_green(client, nodes: int, bound: float = 600) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < bound:
-        health = client.cluster.health(params={"wait_for_status": "green", "timeout": "5s"}, request_timeout=60)
+        # 408 = not green within the 5 s the request waited: ask again
+        health = client.cluster.health(params={"wait_for_status": "green", "timeout": "5s"}, request_timeout=60,
+                                       ignore=[408])
         if health["status"] == "green" and health["number_of_nodes"] == nodes:
             return time.perf_counter() - started
     raise RuntimeError("not green")
