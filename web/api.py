@@ -77,7 +77,8 @@ def health() -> Response:
     body = error_body(503, "service_unavailable", "Moteur indisponible : " + ", ".join(
         k for k, v in status.items() if v != "ok") + ".")
     body["error"]["fields"] = status
-    body["index_outbox"] = lag
+    if lag is not None:  # known only while Neo4j answers (OpenSearch down: the changes waiting for it)
+        body["index_outbox"] = lag
     response = jsonify(body)
     response.status_code = 503
     return response

@@ -207,7 +207,11 @@ def _empty_help(empty, form: dict) -> dict:
         n = empty.nearest
         nearest = {"hit": n.hit, "distance_km": n.distance_km, "radius_km": n.radius_km,
                    "url": url_with(rayon=n.radius_km)}
-    return {"relaxed": relaxed, "nearest": nearest, "declared_anywhere": empty.declared_anywhere}
+    # an explicit radius is honoured: when nothing is found even far beyond it, offer the adaptive search (for a
+    # time-critical act, the nearest teams whatever the distance) instead of a dead end
+    widen_url = url_with(elargir="oui") if nearest is None and form.get("rayon") and not form.get("elargir") else None
+    return {"relaxed": relaxed, "nearest": nearest, "declared_anywhere": empty.declared_anywhere,
+            "widen_url": widen_url}
 
 
 def _criteria(form: dict) -> list[str]:

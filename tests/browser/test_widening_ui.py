@@ -46,3 +46,7 @@ def test_an_explicit_radius_is_honoured_and_says_so(page, base_url):
     assert explanation.inner_text() == "Aucune équipe à moins de 20 km (rayon demandé) : élargissez la recherche."
     # a one-click wider search stays offered (the widening links, or the nearest team's radius)
     assert page.locator("p.widen a, [data-nearest] a").count() >= 1
+    # and the click leads to teams (never a dead end for a time-critical act)
+    page.locator("p.widen a, [data-nearest] a").first.click()
+    page.locator("ol.cards > li.card").first.wait_for()
+    assert page.locator("ol.cards > li.card").count() >= 1

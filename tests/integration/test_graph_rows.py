@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from graph.driver import row_of
@@ -30,5 +32,9 @@ def test_row_of_equals_record_data_for_every_kind_of_value(graph):
     assert got == expected
     assert got["r"] == ({"name": "a", "n": 1, "tags": ["x", "y"]}, "ROW_LINK", {"name": "b"})
     assert got["p"] == [{"name": "a", "n": 1, "tags": ["x", "y"]}, "ROW_LINK", {"name": "b"}]
-    assert type(got["moment"]) is type(expected["moment"]) and got["where"] == expected["where"]
+    # temporals are converted once, here, to Python's types (zone kept); durations and points stay the driver's
+    assert type(got["moment"]) is datetime.datetime and got["moment"] == expected["moment"].to_native()
+    assert got["moment"].tzinfo is not None and got["moment"].isoformat() == "2025-01-02T03:04:05+00:00"
+    assert type(got["day"]) is datetime.date and got["day"] == datetime.date(2025, 1, 2)
+    assert type(got["span"]) is type(expected["span"]) and got["where"] == expected["where"]
     assert graph.read("MATCH (n:RowProbe) RETURN count(n) AS c") == [{"c": 0}]
