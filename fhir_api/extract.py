@@ -7,8 +7,6 @@ as numbers, dates as ISO strings, references as logical ids of the target type.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from fhir_api import codes
 
 Token = tuple[str | None, str]
@@ -214,7 +212,3 @@ def human_names(resource: dict, part: str | None = None) -> list[str]:
         if part in (None, "given"):
             out.extend(strings(*(name.get("given") or [])))
     return out
-
-
-def codes_of(values: Iterable[Token]) -> list[str]:
-    return [code for _, code in values]

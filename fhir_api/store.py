@@ -33,19 +33,6 @@ def organizations_with_parents(graph, ids: Iterable[str], *, with_parents: bool 
     return _ordered(ids, by_id), [r for i, r in sorted(by_id.items()) if i not in wanted]
 
 
-def included_by_offers(graph, kind: str, offer_ids: list[str], *, with_parents: bool = False) -> list[dict]:
-    """Resources a page of offers includes, read from the offer ids (same wave as the page rows): `kind` is
-    "organization" (the EG of each offer, and its EJ with `with_parents`), "location" or "practitioner"."""
-    if not offer_ids:
-        return []
-    if kind == "organization":
-        rows = graph.read_named("fhir/organization_by_offers", ids=offer_ids, with_parents=with_parents)
-        return sorted((resources.organization_resource(row) for row in rows), key=lambda r: r["id"])
-    rows = graph.read_named(f"fhir/{kind}_by_offers", ids=offer_ids)
-    mapper = resources.location_resource if kind == "location" else resources.practitioner_resource
-    return sorted((mapper(row) for row in rows), key=lambda r: r["id"])
-
-
 def healthcare_services(graph, ids: Iterable[str]) -> list[dict]:
     ids = list(dict.fromkeys(ids))
     if not ids:
