@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import unicodedata
 
-import orjson
-
 from fhir_api import searchparams as sp
 from fhir_api.searchparams import SearchParam
 
@@ -105,20 +103,6 @@ def full_document(own: dict, text: str, chains: dict[str, list[dict]]) -> dict:
         if targets:
             doc[field] = targets
     return doc
-
-
-def resource_text(resource: dict) -> str:
-    return orjson.dumps(resource).decode()
-
-
-def chain_targets(rtype: str, own: dict) -> dict[str, list[str]]:
-    """`chain-…` field → ids of the target documents to copy, from a document's reference fields."""
-    out = {}
-    for reference in sp.CHAINS[rtype]:
-        ids = own.get(reference) or []
-        if ids:
-            out[sp.chain_field(reference)] = list(ids)
-    return out
 
 
 def _unique(values) -> list:
