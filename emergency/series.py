@@ -6,7 +6,7 @@ Each hour keeps the values of the latest observation made in it, whatever the or
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.freshness import native
@@ -77,7 +77,3 @@ def window(status: dict, indicator: str, *, hours: int, now: datetime) -> list[i
         if first <= hour < first + hours:
             out[hour - first] = value
     return out
-
-
-def to_utc(stamp: int) -> datetime:
-    return datetime.fromtimestamp(stamp, UTC)

@@ -46,18 +46,6 @@ class QueryResult:
         return buffer.getvalue()
 
 
-def build_result(columns: list[str], raw_rows: list[list], *, truncated: bool, elapsed_ms: float) -> QueryResult:
-    """Convert driver values row by row and gather the graph view (nodes, relationships, paths)."""
-    builder = ResultBuilder(row_cap=None, max_bytes=None)
-    builder.start(columns)
-    for raw in raw_rows:
-        builder.add(raw)
-    result = builder.result(elapsed_ms=elapsed_ms)
-    result.truncated = truncated
-    result.truncated_by = "rows" if truncated else None
-    return result
-
-
 class ResultBuilder:
     """Rows converted and measured as they arrive, up to a row cap and a byte cap (JSON size of the rows).
 

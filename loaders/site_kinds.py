@@ -117,14 +117,3 @@ def site_kind(category_code: str | None, name: str | None) -> str | None:
     if kind == "day_hospital" and default == "psychiatry":
         return "psy_day"  # a day hospital of a psychiatric establishment
     return kind
-
-
-_GENERAL = re.compile(r"(?:^|[^A-Z])(?:CHU|CHRU|CHR|CHI|CHIC|CH|CENTRE HOSPITALIER|HU|HOPITAL|HOPITAUX|HOP)"
-                      r"(?:$|[^A-Z])")
-_SPECIAL = re.compile(r"(?:^|[^A-Z])(?:SSR|SMR|PSY\w*|GERIATR\w*|GERONTO\w*|JOUR|HJ|HDJ|EHPAD|USLD|"
-                      r"READAPT\w*|REEDUC\w*)(?:$|[^A-Z])")
-
-
-def _is_general(name: str) -> bool:
-    text = normalise(name)
-    return bool(_GENERAL.search(text)) and not _SPECIAL.search(text)
