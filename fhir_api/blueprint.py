@@ -21,6 +21,7 @@ from core.errors import BadRequest, NotFound, RorError
 from core.settings import PROJECT_ROOT
 from fhir_api import capability, export, export_options, patch, store
 from fhir_api.service import DEFAULT_TIME_LIMIT, FhirService, SearchRequest, now, outcome
+from search.widening import WideningPolicy
 
 log = logging.getLogger(__name__)
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
@@ -52,6 +53,10 @@ def register(app: Flask, *, graph=None, search=None, index_prefix: str | None = 
         "index_prefix": index_prefix or (settings.index_prefix if settings else "ror"),
         "exports_dir": Path(exports_dir) if exports_dir else PROJECT_ROOT / "var" / "exports",
         "time_limit": time_limit or (settings.fhir_search_timeout if settings else DEFAULT_TIME_LIMIT),
+        "policy": WideningPolicy(min_results=settings.widen_min_results, max_radius_km=settings.widen_max_km,
+                                 step_ratio=settings.widen_step_ratio, time_critical_k=settings.time_critical_k)
+        if settings else None,
+        "data_dir": settings.data_dir if settings else None,
     }
     app.register_blueprint(bp)
     # the types served outside the index register themselves
@@ -85,7 +90,8 @@ def service() -> FhirService:
     with _lock:
         if state["service"] is None:
             graph, search = _graph_and_search()
-            state["service"] = FhirService(graph, search, state["index_prefix"], state["time_limit"])
+            state["service"] = FhirService(graph, search, state["index_prefix"], state["time_limit"],
+                                           state["policy"], state["data_dir"])
         return state["service"]
 
 

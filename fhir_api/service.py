@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from urllib.parse import urlencode
 
 import orjson
 
 from core.errors import NotFound
-from fhir_api import codes, hooks, params, store
+from core.settings import PROJECT_ROOT
+from fhir_api import codes, hooks, near, params, store
 from fhir_api.budget import Deadline
 from fhir_api.includes import Included, IncludeSpec, gather, include_specs
 from fhir_api.params import InvalidParam
 from fhir_api.query import sort_keys
 from fhir_api.search import Hit, SearchEngine, criteria, haversine_km
+from search.widening import WideningPolicy
 
 DEFAULT_COUNT = 200  # the ROR's page size
 MAX_COUNT = 1000
@@ -38,10 +41,13 @@ class SearchRequest:
 
 
 class FhirService:
-    def __init__(self, graph, search_client=None, index_prefix: str = "ror", time_limit: float = DEFAULT_TIME_LIMIT):
+    def __init__(self, graph, search_client=None, index_prefix: str = "ror", time_limit: float = DEFAULT_TIME_LIMIT,
+                 policy: WideningPolicy | None = None, data_dir: Path | None = None):
         self.graph = graph
         self.engine = SearchEngine(search_client, index_prefix, graph)
         self.time_limit = time_limit
+        self.policy = policy or WideningPolicy()  # the adaptive radius of a `near` without a distance
+        self.data_dir = Path(data_dir) if data_dir else PROJECT_ROOT / "data"
 
     def read(self, resource_type: str, resource_id: str) -> dict:
         resource = store.read(self.graph, resource_type, resource_id)
@@ -69,6 +75,9 @@ class FhirService:
         crit = criteria(rtype, req.items, lenient=req.lenient)
         includes, revincludes = include_specs(rtype, req.items, req.lenient, crit.ignored)
         sources = sorted({s.reference for s in includes if s.source == rtype})
+        adapted = near.adapt(self.engine, rtype, crit.tree, req.items, deadline, self.policy, self.data_dir)
+        if adapted is not None:  # `near` without a distance: the radius the widening chose, said in the Bundle
+            crit, req = replace(crit, tree=adapted.tree), replace(req, items=adapted.items)
         matches = self.engine.run(crit, offset=offset, count=count, sort=sort_keys(rtype, _last(values, "_sort")),
                                   deadline=deadline, source=sources)
         included = gather(self.engine, rtype, matches.hits, includes, revincludes, deadline) if matches.hits else []
@@ -77,6 +86,9 @@ class FhirService:
         if crit.ignored:
             entries.append({"resource": outcome("warning", "not-supported", "Paramètres ignorés : "
                                                 + ", ".join(sorted(set(crit.ignored))) + "."),
+                            "search": {"mode": "outcome"}})
+        if adapted is not None:
+            entries.append({"resource": outcome("information", "informational", near.explanation(adapted.widening)),
                             "search": {"mode": "outcome"}})
         return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": now()},
                 "type": "searchset", "total": matches.total, "link": _links(req, offset, count, matches.total),

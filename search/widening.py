@@ -13,6 +13,7 @@ import csv
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -71,6 +72,25 @@ def decide(start_km: float, counts: dict[float, int], policy: WideningPolicy, *,
                         min_results=policy.min_results, time_critical=time_critical, time_critical_reason=reason,
                         farthest_km=round(farthest_km, 1) if mode == "nearest" and farthest_km else None)
     return _explained(widening, noun)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What a search engine counted around the point: matches within each radius of the sequence, matches
+    anywhere (time-critical only, else 0) and the distance of the K-th nearest (time-critical only)."""
+
+    counts: dict[float, int]
+    total_anywhere: int = 0
+    kth_km: float | None = None
+
+
+def widen(start_km: float, policy: WideningPolicy, probe: Callable[[tuple[float, ...], int], Probe], *,
+          reason: str | None = None, noun: str = "résultat") -> Widening:
+    """The adaptive radius of a search that counts its own matches (FHIR `near` without a distance): `probe`
+    gets the radius sequence and K (0 unless time-critical, `reason` given) and counts; `decide` picks."""
+    found = probe(radius_steps(start_km, policy), policy.time_critical_k if reason else 0)
+    return decide(start_km, found.counts, policy, time_critical=reason is not None,
+                  total_anywhere=found.total_anywhere, farthest_km=found.kth_km, noun=noun, reason=reason)
 
 
 def fixed(radius_km: float, count: int, policy: WideningPolicy, noun: str = "résultat") -> Widening:
@@ -162,6 +182,13 @@ def time_critical_reason(data_dir: Path, kind: str, matched: tuple[Coded, ...], 
         if len(holders) == 1 and (kind, holders[0].code) in table:
             return table[(kind, holders[0].code)].reason
     return None
+
+
+def codes_reason(data_dir: Path, kind: str, codes: tuple[str, ...]) -> str | None:
+    """Why a request naming explicit codes (FHIR `specialty=098,014`) is time-critical: at least half of them are."""
+    table = time_critical_codes(Path(data_dir))
+    urgent = [table[(kind, c)] for c in codes if (kind, c) in table]
+    return urgent[0].reason if urgent and 2 * len(urgent) >= len(codes) else None
 
 
 def _words(text: str) -> list[str]:

@@ -109,3 +109,29 @@ STROKE = (Coded(code="098", label="Neurologie vasculaire (UNV)"), Coded(code="18
 ])
 def test_a_specialty_word_is_not_a_time_critical_request(kind, matched, text, urgent):
     assert (time_critical_reason(DATA, kind, matched, text) is not None) is urgent
+
+
+def test_widen_asks_the_probe_for_the_sequence_and_k_only_when_time_critical():
+    from search.widening import Probe, widen
+
+    asked = []
+
+    def probe(radii, k):
+        asked.append((radii, k))
+        return Probe(counts={r: (0 if r < 100 else 6) for r in radii}, total_anywhere=9 if k else 0,
+                     kth_km=250.0 if k else None)
+
+    w = widen(50, POLICY, probe)
+    assert asked == [((50.0, 75.0, 113.0, 170.0, 200.0), 0)]
+    assert (w.mode, w.radius_km) == ("widened", 113.0)
+    far = widen(50, POLICY, lambda radii, k: Probe({r: 0 for r in radii}, 3, 412.5), reason="Thrombectomie")
+    assert (far.mode, far.farthest_km) == ("nearest", 412.5)
+
+
+def test_explicit_codes_are_time_critical_when_at_least_half_are():
+    from search.widening import codes_reason
+
+    assert codes_reason(DATA, "act", ("0459",)) == "Thrombectomie de l'AVC ischémique"
+    assert codes_reason(DATA, "activity", ("098", "227")) == "Unité neurovasculaire (AVC)"
+    assert codes_reason(DATA, "activity", ("098", "227", "183")) is None
+    assert codes_reason(DATA, "act", ("098",)) is None  # an activity code read as an act
