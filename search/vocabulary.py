@@ -23,6 +23,20 @@ STOP_WORDS = {"de", "la", "le", "les", "des", "du", "d", "l", "et", "en", "a", "
               "une", "avec", "sans", "sur"}
 
 
+CLOSE = 0.7  # difflib similarity from which a label or a word is suggested for a typo
+
+
+def _similar(a: str, b: str) -> float:
+    """difflib's ratio of a and b when it can reach CLOSE (its cheap upper bounds first), else 0."""
+    if not a or not b or 2 * min(len(a), len(b)) < CLOSE * (len(a) + len(b)):  # difflib's real_quick_ratio
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < CLOSE or matcher.quick_ratio() < CLOSE:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= CLOSE else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class Concept:
     code: str
@@ -99,16 +113,27 @@ class Vocabulary:
 
     def close_matches(self, kind: str, text: str, limit: int = 5) -> list[Concept]:
         """Concepts whose label or one of its words looks like the text (typos)."""
-        key, words = name_key(text or ""), _tokens(text or "")
+        return list(self._close_matches(kind, name_key(text or ""), _tokens(text or ""), limit))
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one vocabulary per service, lives as long as the process
+    def _close_matches(self, kind: str, key: str, words: tuple[str, ...], limit: int) -> tuple[Concept, ...]:
+        """A concept's score is the best similarity of the text to its label or of a typed word to one of its words
+        (difflib ratio, kept from 0.7). Each distinct label word is compared once per typed word, and the cheap
+        upper bounds of difflib skip the pairs that cannot reach 0.7 (the same result as comparing every pair)."""
+        concepts = self.concepts[kind].values()
+        near_tokens: dict[str, float] = {}
+        tokens = {t for c in concepts for t in c.tokens}
+        for w in set(words):
+            for t in tokens:
+                score = _similar(w, t)
+                if score > near_tokens.get(t, 0.0):
+                    near_tokens[t] = score
         scored = []
-        for concept in self.concepts[kind].values():
-            score = difflib.SequenceMatcher(None, key, concept.key).ratio()
-            for w in words:
-                for t in concept.tokens:
-                    score = max(score, difflib.SequenceMatcher(None, w, t).ratio())
-            if score >= 0.7:
+        for concept in concepts:
+            score = max([_similar(key, concept.key), *(near_tokens.get(t, 0.0) for t in concept.tokens)])
+            if score >= CLOSE:
                 scored.append((-score, len(concept.label), concept))
-        return [c for _, _, c in sorted(scored, key=lambda x: x[:2])[:limit]]
+        return tuple(c for _, _, c in sorted(scored, key=lambda x: x[:2])[:limit])
 
     def suggest(self, prefix: str, kinds: Iterable[str], limit: int = 10) -> list[Suggestion]:
         """Labels whose words start with the typed words, for autocomplete."""

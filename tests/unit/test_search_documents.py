@@ -137,6 +137,27 @@ def test_unknown_code_lists_close_matches(vocabulary):
     assert "Cardiologie générale (013)" in err.value.message
 
 
+@pytest.mark.parametrize("text", ["cardiolgie", "thrombectomie", "cardo pediatrik", "pedopsychiatri",
+                                  "imagerie resonance", "réanimaton néonatale", "x", ""])
+def test_close_matches_are_those_of_comparing_every_label_and_word(vocabulary, text):
+    """The pruned search (distinct words once, difflib's upper bounds first) suggests exactly what comparing the
+    text with every label and every typed word with every label word (ratio ≥ 0.7) suggests, in the same order."""
+    import difflib
+
+    from geo.gazetteer import name_key
+    from search.vocabulary import _tokens
+
+    for kind in ("activity", "act", "equipment"):
+        key, words, scored = name_key(text), _tokens(text), []
+        for concept in vocabulary.concepts[kind].values():
+            score = max([difflib.SequenceMatcher(None, key, concept.key).ratio() if key else 0.0,
+                         *(difflib.SequenceMatcher(None, w, t).ratio() for w in words for t in concept.tokens)])
+            if score >= 0.7:
+                scored.append((-score, len(concept.label), concept))
+        expected = [c.code for _, _, c in sorted(scored, key=lambda x: x[:2])[:5]]
+        assert [c.code for c in vocabulary.close_matches(kind, text)] == expected
+
+
 def test_synonyms_file_is_data_with_key_medical_terms():
     text = " ".join(synonyms())
     for term in ("irm", "avc", "rea", "usic", "smr", "ssr", "ehpad"):
