@@ -59,14 +59,18 @@ class Settings:
     neo4j_bolt_port: int = _setting("ROR_NEO4J_BOLT_PORT", 7687, "Bolt port of the local Neo4j.")
     neo4j_http_port: int = _setting("ROR_NEO4J_HTTP_PORT", 7474, "HTTP port of the local Neo4j.")
     opensearch_port: int = _setting("ROR_OPENSEARCH_PORT", 9200, "HTTP port of the local OpenSearch.")
-    engine_heap: str = _setting("ROR_ENGINE_HEAP", "1g", "JVM heap of each local engine.")
+    engine_heap: str = _setting(
+        "ROR_ENGINE_HEAP", "auto", "JVM heap of each local engine (`auto`: a twelfth of memory, 512m–8g)."
+    )
     search_nodes: int = _setting(
         "ROR_SEARCH_NODES", 1, "Local OpenSearch nodes of `ror engines up`; 2–9 make a real cluster on loopback."
     )
     search_node_heap: str = _setting(
         "ROR_SEARCH_NODE_HEAP", "512m", "JVM heap of each local OpenSearch node when ROR_SEARCH_NODES > 1."
     )
-    neo4j_pagecache: str = _setting("ROR_NEO4J_PAGECACHE", "1g", "Page cache of the local Neo4j.")
+    neo4j_pagecache: str = _setting(
+        "ROR_NEO4J_PAGECACHE", "auto", "Page cache of the local Neo4j (`auto`: an eighth of memory, 256m–16g)."
+    )
     engine_start_timeout: int = _setting(
         "ROR_ENGINE_START_TIMEOUT", 120, "Seconds to wait for an engine to become healthy."
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.errors import EngineError
 from core.settings import Settings
-from engines import process
+from engines import process, sizing
 from engines.neo4j_server import Neo4jServer
 from engines.opensearch_server import OpenSearchServer
 from engines.process import EngineStatus
@@ -30,7 +30,8 @@ def local_servers(settings: Settings, instance: str = "default") -> tuple[Neo4jS
 def neo4j_server(settings: Settings, instance: str = "default") -> Neo4jServer:
     return Neo4jServer(
         engines_dir=settings.engines_dir, instance=instance, bolt_port=settings.neo4j_bolt_port,
-        http_port=settings.neo4j_http_port, heap=settings.engine_heap, pagecache=settings.neo4j_pagecache,
+        http_port=settings.neo4j_http_port, heap=sizing.heap(settings.engine_heap),
+        pagecache=sizing.pagecache(settings.neo4j_pagecache),
         java_home=settings.java_home, timeout=settings.engine_start_timeout,
     )
 
@@ -38,7 +39,7 @@ def neo4j_server(settings: Settings, instance: str = "default") -> Neo4jServer:
 def search_servers(settings: Settings, instance: str = "default", nodes: int | None = None) -> list[OpenSearchServer]:
     """Every local OpenSearch node: as many as `up` started for this instance, else ROR_SEARCH_NODES."""
     count = nodes or running_search_nodes(settings, instance) or settings.search_nodes
-    heap = settings.engine_heap if count == 1 else settings.search_node_heap
+    heap = sizing.heap(settings.engine_heap if count == 1 else settings.search_node_heap)
     return [
         OpenSearchServer(
             engines_dir=settings.engines_dir, instance=instance, port=settings.opensearch_port, heap=heap,

@@ -56,7 +56,7 @@ def engine_endpoints(settings: Settings):
     instance = f"test-{os.getpid()}"
     test_settings = settings.replace(
         neo4j_bolt_port=process.free_port(), neo4j_http_port=process.free_port(),
-        opensearch_port=_free_port_pair(), neo4j_pagecache="256m",
+        opensearch_port=_free_port_pair(), engine_heap="1g", neo4j_pagecache="256m",  # fixed footprint per slot
     )
     try:
         manager.up(test_settings, instance)
