@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -226,7 +227,8 @@ class OrientationService:
         q = BaseQuery(where=where, radius_km=radius, region=region, size=max(1, min(int(limit), 100)))
         body = dsl.search_body(q, dsl.Scope(origin, radius), filters, tiebreak="finess")
         body["query"]["bool"]["filter"].append({"exists": {"field": "location"}})
-        hits = self._search("sites", dsl.Scope(origin, radius), body)
+        body["track_total_hits"] = False  # the k nearest only: no count of every match
+        hits = self._nearest("sites", dsl.Scope(origin, radius), body, q.size)
         return [SiteHit(finess=s["finess"], name=s.get("name") or "", category_code=s.get("category_code"),
                         category_label=s.get("category_label"), public_hospital=bool(s.get("public_hospital")),
                         city=s.get("city"), department_code=s.get("department_code"),
@@ -301,6 +303,45 @@ class OrientationService:
                     continue
                 return response
         raise AssertionError("unreachable")
+
+    def _nearest(self, kind: str, scope: dsl.Scope, body: dict, size: int) -> dict:
+        """The `size` first hits of a distance-sorted search (no paging), asking the nearest régions first: the
+        indices whose box holds the origin, then only those whose lower-bound distance does not exceed the k-th
+        distance found so far (or all within the radius while fewer than k were found). Same answer as the alias
+        (ties at the k-th distance included: an index at exactly that bound is searched), usually 1–3 shards."""
+        if scope.origin is None:
+            return self._search(kind, scope, body)
+        router = self.routers[kind]
+        with translated():
+            for attempt in (1, 2):
+                ranked = router.ranked(scope.origin.lat, scope.origin.lon, scope.radius_km)
+                if not ranked:
+                    break
+                try:
+                    hits = self._rings(ranked, body, size)
+                except (os_errors.NotFoundError, os_errors.TransportError) as exc:
+                    if attempt == 2 or (isinstance(exc.status_code, int) and exc.status_code < 500
+                                        and not isinstance(exc, os_errors.NotFoundError)):
+                        raise
+                    hits = None
+                if hits is not None:
+                    return {"hits": {"hits": hits}}
+                router.invalidate()  # a rebuild swapped the indices, or a shard failed: never a partial answer
+        return self._search(kind, scope, body)
+
+    def _rings(self, ranked: list[tuple[float, str]], body: dict, size: int) -> list[dict] | None:
+        searched: set[str] = set()
+        hits: list[dict] = []
+        batch = [index for bound, index in ranked if bound <= 0.0] or [ranked[0][1]]
+        while batch:
+            response = self.client.search(index=",".join(sorted(batch)), body=body)
+            if response.get("_shards", {}).get("failed"):
+                return None
+            hits = sorted([*hits, *response["hits"]["hits"]], key=lambda h: tuple(h["sort"]))[:size]
+            searched.update(batch)
+            kth = float(hits[size - 1]["sort"][0]) if len(hits) >= size else math.inf
+            batch = [index for bound, index in ranked if index not in searched and bound <= kth]
+        return hits
 
     def _optional_words(self, reading: Reading) -> tuple[str, ...]:
         """Leftover words that only rank the results: when the text names concepts, a word that is not a place

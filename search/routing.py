@@ -16,6 +16,8 @@ from opensearchpy import OpenSearch
 from search.client import translated
 
 KM_PER_DEGREE = 111.32
+# A little under the Earth's mean radius (OpenSearch's arc distance uses 6 371.0088 km): a lower bound stays one.
+LOWER_BOUND_EARTH_KM = 6371.0 * 0.999
 
 
 class IndexRouter:
@@ -42,6 +44,13 @@ class IndexRouter:
                                                                                               west, east))]
         return ",".join(sorted(chosen)) if chosen else next(iter(sorted(bounds)))
 
+    def ranked(self, lat: float, lon: float, radius_km: float | None = None) -> list[tuple[float, str]]:
+        """(lower bound of the distance from (lat, lon) to any indexed point of the index, index), nearest first,
+        for the indices holding located documents (within radius_km when given). A nearest-k search that has k
+        hits no farther than the next index's bound needs no other index."""
+        ranked = [(lower_bound_km(lat, lon, box), index) for index, box in self.bounds().items() if box is not None]
+        return sorted(r for r in ranked if radius_km is None or r[0] <= radius_km)
+
     def invalidate(self) -> None:
         with self._lock:
             self._loaded_at = -math.inf
@@ -67,6 +76,18 @@ class IndexRouter:
                 out[b["key"]] = (box["bottom_right"]["lat"], box["top_left"]["lat"], box["top_left"]["lon"],
                                  box["bottom_right"]["lon"])
         return out
+
+
+def lower_bound_km(lat: float, lon: float, box: tuple[float, float, float, float]) -> float:
+    """A lower bound of the great-circle distance from (lat, lon) to any point of a latitude/longitude box
+    (south, north, west, east): 0 inside it. Any path changes latitude by at most its length (the latitude gap),
+    and a point whose longitude differs by at least g is no nearer than the great circle of the meridian at g
+    (cross-track distance asin(cos lat · sin g), g capped at 90°)."""
+    south, north, west, east = box
+    lat_gap = max(south - lat, lat - north, 0.0)
+    lon_gap = 0.0 if west <= lon <= east else min((west - lon) % 360.0, (lon - east) % 360.0)
+    cross = math.asin(min(1.0, abs(math.cos(math.radians(lat))) * math.sin(math.radians(min(lon_gap, 90.0)))))
+    return LOWER_BOUND_EARTH_KM * max(math.radians(lat_gap), cross)
 
 
 def _meets(box: tuple[float, float, float, float], south: float, north: float, west: float, east: float) -> bool:
