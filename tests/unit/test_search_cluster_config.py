@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import EngineError
 from core.settings import Settings
-from engines import manager
+from engines import manager, sizing
 from search.client import make_client
 
 
@@ -22,7 +22,9 @@ def test_each_node_has_its_own_ports_folder_and_small_heap(cluster_settings, tmp
     assert [s.home for s in servers] == [tmp_path / "instances" / "x" / f"opensearch-node{i}" for i in range(3)]
     assert {s.heap for s in servers} == {"512m"}
     single = manager.search_servers(cluster_settings.replace(search_nodes=1), "x")
-    assert [(s.home.name, s.heap) for s in single] == [("opensearch", "1g")]
+    assert [(s.home.name, s.heap) for s in single] == [("opensearch", sizing.heap("auto"))]  # sized from memory
+    pinned = manager.search_servers(cluster_settings.replace(search_nodes=1, engine_heap="1g"), "x")
+    assert [s.heap for s in pinned] == ["1g"]
 
 
 def test_cluster_nodes_discover_each_other_on_loopback(cluster_settings):
