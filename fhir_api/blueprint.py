@@ -21,6 +21,7 @@ from core.errors import BadRequest, NotFound, RorError
 from core.settings import PROJECT_ROOT
 from fhir_api import capability, export, export_options, patch, store
 from fhir_api.service import DEFAULT_TIME_LIMIT, FhirService, SearchRequest, now, outcome
+from search.sync import IndexSync
 from search.widening import WideningPolicy
 
 log = logging.getLogger(__name__)
@@ -85,13 +86,17 @@ def _graph_and_search():
     return graph, search
 
 
+def _index() -> IndexSync:
+    """The graph, search client and index prefix this mount serves (the service and the PATCH's index push)."""
+    graph, search = _graph_and_search()
+    return IndexSync(graph, search, _state()["index_prefix"])
+
+
 def service() -> FhirService:
     state = _state()
     with _lock:
         if state["service"] is None:
-            graph, search = _graph_and_search()
-            state["service"] = FhirService(graph, search, state["index_prefix"], state["time_limit"],
-                                           state["policy"], state["data_dir"])
+            state["service"] = FhirService(_index(), state["time_limit"], state["policy"], state["data_dir"])
         return state["service"]
 
 
@@ -183,7 +188,6 @@ def patch_location(resource_id: str):
         raise NotImplementedYet("Le PATCH des capacités demande l'application web (comptes et jetons).")
     from accounts.web import authenticated
     from capacity import service as capacity_service
-    from search.sync import IndexSync
 
     principal = authenticated("capacity.write")
     if request.mimetype not in ("application/json-patch+json", "application/json"):
@@ -191,11 +195,10 @@ def patch_location(resource_id: str):
     operations = request.get_json(force=True, silent=True)
     before = service().read("Location", resource_id)
     payload = patch.capacity_payload(before, patch.apply_json_patch(before, operations))
-    graph, search = _graph_and_search()
+    index = _index()
     settings = current_app.extensions.get("ror_settings")
-    capacity_service.update(graph, principal, resource_id, payload,
-                            stale_hours=settings.capacity_stale_hours if settings else 12.0,
-                            sync=IndexSync(graph, search, _state()["index_prefix"]))
+    capacity_service.update(index.graph, principal, resource_id, payload,
+                            stale_hours=settings.capacity_stale_hours if settings else 12.0, sync=index)
     return fhir_response(service().read("Location", resource_id))
 
 

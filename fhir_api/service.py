@@ -23,6 +23,7 @@ from fhir_api.includes import Included, IncludeSpec, gather, include_specs
 from fhir_api.params import InvalidParam
 from fhir_api.query import sort_keys
 from fhir_api.search import Hit, SearchEngine, criteria, haversine_km
+from search.sync import IndexSync
 from search.widening import WideningPolicy
 
 DEFAULT_COUNT = 200  # the ROR's page size
@@ -41,10 +42,12 @@ class SearchRequest:
 
 
 class FhirService:
-    def __init__(self, graph, search_client=None, index_prefix: str = "ror", time_limit: float = DEFAULT_TIME_LIMIT,
+    def __init__(self, index: IndexSync, time_limit: float = DEFAULT_TIME_LIMIT,
                  policy: WideningPolicy | None = None, data_dir: Path | None = None):
-        self.graph = graph
-        self.engine = SearchEngine(search_client, index_prefix, graph)
+        """`index`: the graph, the search client (None: no index, searches answer 503) and the index prefix,
+        as the app's services hold them (`web.services.Services.index_sync`)."""
+        self.graph = index.graph
+        self.engine = SearchEngine(index.client, index.prefix, index.graph)
         self.time_limit = time_limit
         self.policy = policy or WideningPolicy()  # the adaptive radius of a `near` without a distance
         self.data_dir = Path(data_dir) if data_dir else PROJECT_ROOT / "data"
