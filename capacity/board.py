@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from accounts.models import Principal
 from capacity.board_table import BoardTables, PlaceState, RegionTable
+from core import freshness
 from core.clock import iso_with_offset
 from core.errors import BadRequest, Forbidden
 
@@ -140,7 +141,7 @@ def read(tables: BoardTables, principal: Principal, query: BoardQuery, *, stale_
     query = check(principal, query)
     now = now or datetime.now(UTC)
     with tables.reading(query.region) as table:
-        stale_before = int((now.timestamp() - stale_hours * 3600) * 1000)
+        stale_before = int(freshness.stale_cutoff(stale_hours, now).timestamp() * 1000)  # stale: at or before
         groups, totals, chosen = _view(table, query, stale_before)
         activities = table.activity_options(query.department, query.family)
         families = table.families
@@ -180,7 +181,7 @@ def _kept(place: PlaceState, q: BoardQuery, stale_before: int) -> bool:
         return False
     if q.activity and q.activity not in place.activities:
         return False
-    stale = place.at_ms is None or place.at_ms < stale_before
+    stale = place.at_ms is None or place.at_ms <= stale_before
     return q.staleness == "toutes" or (q.staleness == "perimees") == stale
 
 
@@ -208,7 +209,7 @@ class _Group:
             return
         self.entered += 1
         self.available += p.available or 0
-        self.stale += p.at_ms < stale_before
+        self.stale += p.at_ms <= stale_before
         self.last_ms = max(self.last_ms, p.at_ms)
 
     def totals(self) -> Totals:

@@ -13,41 +13,14 @@ from zoneinfo import ZoneInfo
 import cypher
 from accounts.audit import entry as audit_entry
 from accounts.models import Principal, Target
-from capacity.validation import CRISIS_TYPES, CapacityErrors, validate
-from core import freshness
+from capacity.validation import CapacityErrors, validate
 from core.errors import BadRequest, NotFound, RorError
 from graph import group_commit
 from graph.driver import Graph
+from search.models import Capacity
 from search.sync import IndexSync
 
 PARIS = ZoneInfo("Europe/Paris")
-SNAPSHOT_KEYS = ("installed", "available_men", "available_women", "available_undifferentiated", "available_total",
-                 "forecast_d", "forecast_d1", "closed_reopenable", "extra_beds", "note")
-
-
-@dataclass(frozen=True)
-class Capacity:
-    id: str
-    place_id: str
-    installed: int | None
-    available_men: int | None
-    available_women: int | None
-    available_undifferentiated: int | None
-    available_total: int | None
-    forecast_d: int | None
-    forecast_d1: int | None
-    forecast_date: date | None
-    closed_reopenable: int | None
-    extra_beds: int | None
-    crisis_type: str
-    crisis_label: str
-    note: str | None
-    updated_at: datetime | None
-    updated_by: str | None
-    age_minutes: int | None
-    age_text: str
-    stale: bool
-    latest: bool
 
 
 @dataclass(frozen=True)
@@ -62,15 +35,7 @@ def paris_today() -> date:
 
 
 def to_capacity(place_id: str, snap: dict, stale_hours: float, now: datetime | None = None) -> Capacity:
-    updated_at = freshness.native(snap.get("updated_at"))
-    minutes = freshness.age_minutes(updated_at, now)
-    forecast_date = freshness.native(snap.get("forecast_date"))
-    crisis = snap.get("crisis_type") or ""
-    return Capacity(id=snap.get("id") or "", place_id=place_id, **{k: snap.get(k) for k in SNAPSHOT_KEYS},
-                    forecast_date=forecast_date, crisis_type=crisis, crisis_label=CRISIS_TYPES.get(crisis, crisis),
-                    updated_at=updated_at, updated_by=snap.get("updated_by"), age_minutes=minutes,
-                    age_text=freshness.age_text(minutes),
-                    stale=freshness.is_stale(updated_at, stale_hours, now), latest=bool(snap.get("latest")))
+    return Capacity.read(snap, stale_hours=stale_hours, now=now, place_id=place_id)
 
 
 def _public(snap: dict | None) -> dict | None:

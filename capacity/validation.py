@@ -6,11 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from core.scalars import to_int
+from search.models import CRISIS_TYPES as CRISIS_TYPES  # the entry's crisis types: one list, with the read model
 
-CRISIS_TYPES = {
-    "": "Aucune", "plan_blanc": "Plan blanc", "canicule": "Canicule", "epidemie": "Épidémie",
-    "sse": "Situation sanitaire exceptionnelle", "grand_froid": "Grand froid", "autre": "Autre",
-}
 COUNT_FIELDS = {
     "installed": "Lits installés",
     "available_men": "Lits disponibles (hommes)",

@@ -1,8 +1,11 @@
-"""Age of the last capacity entry and its stale flag (one rule, used by every view)."""
+"""Age of the last capacity entry and its stale flag (one rule, used by every view): `Freshness.of` for a value,
+`stale_cutoff` for index and table filters, `age_text` for people."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -12,6 +15,17 @@ def native(value: Any) -> datetime | None:
     if value is None:
         return None
     return value.to_native() if hasattr(value, "to_native") else value
+
+
+def instant(value: Any) -> datetime | None:
+    """A moment as a datetime: Python's or the driver's, or ISO 8601 text (an index document; "Z" accepted);
+    None when missing or unreadable."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return native(value)
 
 
 def moment(row: dict, name: str) -> datetime | None:
@@ -30,10 +44,15 @@ def age_minutes(updated_at: datetime | None, now: datetime | None = None) -> int
     return max(0, int((now - updated_at).total_seconds() // 60))
 
 
+def stale_cutoff(stale_hours: float, now: datetime | None = None) -> datetime:
+    """An entry made at or before this moment is stale: more than `stale_hours` in whole minutes of age (12 h:
+    stale from 12 h 01). Index queries filter on it (`lte`: stale, `gt`: fresh), so they agree with `is_stale`."""
+    return (now or datetime.now(UTC)) - timedelta(minutes=math.floor(stale_hours * 60) + 1)
+
+
 def is_stale(updated_at: datetime | None, stale_hours: float, now: datetime | None = None) -> bool:
     """No entry at all counts as stale: an unknown capacity must not look fresh."""
-    minutes = age_minutes(updated_at, now)
-    return minutes is None or minutes > stale_hours * 60
+    return updated_at is None or updated_at <= stale_cutoff(stale_hours, now)
 
 
 def age_text(minutes: int | None) -> str:
@@ -45,3 +64,22 @@ def age_text(minutes: int | None) -> str:
     if minutes < 48 * 60:
         return f"il y a {minutes // 60} h {minutes % 60:02d}"
     return f"il y a {minutes // 1440} j"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Freshness:
+    """How old an entry is and whether it is stale, every way a view shows it."""
+
+    age_minutes: int | None
+    age_hours: float | None  # one decimal
+    age_text: str
+    stale: bool
+
+    @classmethod
+    def of(cls, updated_at: datetime | None, stale_hours: float, now: datetime | None = None) -> Freshness:
+        """A moment without an offset is not a date: it reads as unknown (and stale)."""
+        known = updated_at if updated_at is not None and updated_at.tzinfo is not None else None
+        now = now or datetime.now(UTC)
+        minutes = age_minutes(known, now)
+        return cls(age_minutes=minutes, age_hours=None if minutes is None else round(minutes / 60, 1),
+                   age_text=age_text(minutes), stale=is_stale(known, stale_hours, now))

@@ -8,10 +8,11 @@ Codes are NOS codes (J17 activity, J16 act, J18 equipment, J19 care mode, J15 ag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from core import freshness
 from geo.places import Origin as Origin
 from geo.places import PlaceCandidate as PlaceCandidate
 from geo.places import Suggestion as Suggestion
@@ -111,8 +112,23 @@ class Contact:
     email: str | None
 
 
+# Crisis types of a capacity entry (the entry form's choices, capacity.validation): code → label.
+CRISIS_TYPES = {
+    "": "Aucune", "plan_blanc": "Plan blanc", "canicule": "Canicule", "epidemie": "Épidémie",
+    "sse": "Situation sanitaire exceptionnelle", "grand_froid": "Grand froid", "autre": "Autre",
+}
+# Those flagged on orientation results (beds opened in a crisis): `Capacity.crisis`.
+CRISIS_FLAGGED = ("plan_blanc", "sse")
+CAPACITY_FIGURES = ("installed", "available_men", "available_women", "available_undifferentiated", "available_total",
+                    "forecast_d", "forecast_d1", "closed_reopenable", "extra_beds")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Capacity:
+    """A capacity entry as every view reads it (orientation hit, entry form and history, API): its figures, its
+    crisis and its freshness by the one rule (core.freshness). Built by `Capacity.read`. From the search index
+    (hits) the entry's id, place, note, author, forecast date, closed and extra beds are not known: null."""
+
     installed: int | None
     available_men: int | None
     available_women: int | None
@@ -120,10 +136,39 @@ class Capacity:
     available_total: int | None
     forecast_d: int | None
     forecast_d1: int | None
+    closed_reopenable: int | None
+    extra_beds: int | None
+    forecast_date: date | None
     updated_at: datetime | None
+    age_minutes: int | None
     age_hours: float | None
+    age_text: str  # « il y a 3 h 10 », « jamais saisie »
     stale: bool
-    crisis: str | None = None  # the latest entry was made under a crisis (plan blanc, SSE…): its label
+    crisis_type: str  # "" when the entry was made outside a crisis
+    crisis_label: str
+    crisis: str | None  # the label when beds were opened in a crisis (plan blanc, SSE): flagged on results
+    id: str | None
+    place_id: str | None
+    note: str | None
+    updated_by: str | None
+    latest: bool
+
+    @classmethod
+    def read(cls, entry: dict, *, stale_hours: float, now: datetime | None = None, place_id: str | None = None,
+             crisis_type: str | None = None, latest: bool | None = None) -> Capacity:
+        """From a CapacitySnapshot read in the graph or an offer document's `capacity` (its crisis type is kept
+        beside it: `crisis_type`)."""
+        updated = freshness.instant(entry.get("updated_at"))
+        age = freshness.Freshness.of(updated, stale_hours, now)
+        crisis = (entry.get("crisis_type") if crisis_type is None else crisis_type) or ""
+        return cls(
+            **{k: entry.get(k) for k in CAPACITY_FIGURES},
+            forecast_date=freshness.native(entry.get("forecast_date")), updated_at=updated,
+            age_minutes=age.age_minutes, age_hours=age.age_hours, age_text=age.age_text, stale=age.stale,
+            crisis_type=crisis, crisis_label=CRISIS_TYPES.get(crisis, crisis),
+            crisis=CRISIS_TYPES[crisis] if crisis in CRISIS_FLAGGED else None,
+            id=entry.get("id"), place_id=place_id, note=entry.get("note"), updated_by=entry.get("updated_by"),
+            latest=bool(entry.get("latest")) if latest is None else latest)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from core import freshness
 from core.errors import BadRequest
 from search.models import BaseQuery, Gender, Origin
 
@@ -98,7 +99,7 @@ def beds_filters(gender: Gender, min_available: int, include_stale: bool, now: d
              Gender.ANY: "capacity.available_total"}[gender]
     filters: list[dict] = [{"range": {field: {"gte": max(1, int(min_available))}}}]
     if not include_stale:
-        filters.append({"range": {"capacity.updated_at": {"gte": (now - timedelta(hours=stale_hours)).isoformat()}}})
+        filters.append({"range": {"capacity.updated_at": {"gt": freshness.stale_cutoff(stale_hours, now).isoformat()}}})
     return filters
 
 

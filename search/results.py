@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core import freshness
 from geo.distance import haversine_km
 from search.documents import parse_slot
 from search.models import Capacity, Coded, Contact, EquipmentInfo, Facet, FacetBucket, OfferHit, Origin, Reachability
@@ -37,36 +36,6 @@ class Context:
 
 def km(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
-
-
-def parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-# Crisis types of a capacity entry (capacity module) shown on results: beds opened in a crisis are flagged.
-CRISIS_FLAGS = {"plan_blanc": "Plan blanc", "sse": "Situation sanitaire exceptionnelle"}
-
-
-def capacity_of(raw: dict | None, ctx: Context, crisis: str | None = None) -> Capacity | None:
-    if not raw:
-        return None
-    updated = parse_time(raw.get("updated_at"))
-    known = updated if updated is not None and updated.tzinfo else None  # a date without offset is not a date
-    minutes = freshness.age_minutes(known, ctx.now)
-    return Capacity(
-        installed=raw.get("installed"), available_men=raw.get("available_men"),
-        available_women=raw.get("available_women"), available_undifferentiated=raw.get("available_undifferentiated"),
-        available_total=raw.get("available_total"), forecast_d=raw.get("forecast_d"),
-        forecast_d1=raw.get("forecast_d1"), updated_at=updated,
-        age_hours=None if minutes is None else round(minutes / 60, 1),
-        stale=freshness.is_stale(known, ctx.stale_hours, ctx.now),  # the one rule (core.freshness)
-        crisis=CRISIS_FLAGS.get(crisis or ""),
-    )
 
 
 def equipment_of(items: Iterable[dict], now: datetime, only: set[str] | None = None) -> tuple[EquipmentInfo, ...]:
@@ -158,8 +127,8 @@ def why(src: dict, ctx: Context, distance: float | None, equipment: tuple[Equipm
         if capacity.crisis:
             reasons.append(f"Lits ouverts en crise : {capacity.crisis}")
         if capacity.stale:
-            age = f"{km(capacity.age_hours)} h" if capacity.age_hours is not None else "date inconnue"
-            reasons.append(f"Capacité à confirmer : dernière saisie il y a {age}")
+            age = capacity.age_text if capacity.age_minutes is not None else "à une date inconnue"
+            reasons.append(f"Capacité à confirmer : dernière saisie {age}")
     if ctx.text:
         reasons.append(f"Correspond à la recherche « {ctx.text} »")
         reasons.extend(f"Recherche lue avec {note}" for note in ctx.notes)
@@ -181,7 +150,9 @@ def offer_hit(hit: dict, ctx: Context, *, distance_from_sort: bool) -> OfferHit:
         distance = round(haversine_km(ctx.origin.lat, ctx.origin.lon, loc["lat"], loc["lon"]), 3)
     only = {c.code for c in ctx.equipment} if ctx.equipment else None
     equipment = equipment_of(display.get("equipment") or [], ctx.now, only)
-    capacity = capacity_of(src.get("capacity"), ctx, display.get("capacity_crisis"))
+    raw_capacity = src.get("capacity")
+    capacity = Capacity.read(raw_capacity, stale_hours=ctx.stale_hours, now=ctx.now, latest=True,
+                             crisis_type=display.get("capacity_crisis") or "") if raw_capacity else None
     contact = contact_of(display.get("contacts") or [], ctx.contact_function, src.get("phone"), src.get("email"))
     return OfferHit(
         offer_id=src["id"], name=src.get("name") or "", site_finess=src.get("site_finess"),

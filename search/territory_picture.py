@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from opensearchpy import OpenSearch
 
+from core import freshness
 from core.errors import BadRequest, NotFound
 from core.freshness import age_text
 from geo import territory_coverage as coverage
@@ -146,7 +147,7 @@ class TerritoryService:
         started = time.perf_counter()
         families, labels = self.families(), self.labels()
         now = datetime.now(UTC)
-        cutoff = (now - timedelta(hours=self.stale_hours)).isoformat()
+        cutoff = freshness.stale_cutoff(self.stale_hours, now).isoformat()
         query = {"bool": {"filter": [published_filter(), *territory.index_filter()]}}
         body: dict[str, Any] = {
             "size": 0, "track_total_hits": True, "query": query,
@@ -161,7 +162,7 @@ class TerritoryService:
                     "medico_social": {"filter": {"term": {"field_codes": "04"}},
                                       "aggs": {"installed": {"sum": {"field": "capacity.installed"}}}},
                     "available": {"sum": {"field": "capacity.available_total"}},
-                    "stale": {"filter": {"range": {"capacity.updated_at": {"lt": cutoff}}}},
+                    "stale": {"filter": {"range": {"capacity.updated_at": {"lte": cutoff}}}},
                     "oldest": {"min": {"field": "capacity.updated_at"}},
                     "newest": {"max": {"field": "capacity.updated_at"}}}},
                 "tension": {"filter": {"range": {"tension_level": {"gte": 1}}}, "aggs": {
@@ -302,13 +303,7 @@ def _per_100k(value: int, picture: Picture) -> float | None:
 
 
 def _age_minutes(iso: str | None, now: datetime) -> int | None:
-    if not iso:
-        return None
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return max(0, int((now - moment).total_seconds() // 60))
+    return freshness.Freshness.of(freshness.instant(iso), 0, now).age_minutes
 
 
 def require_rows(territory: Territory) -> Territory:

@@ -119,10 +119,8 @@ def home_page(principal, create_error: str | None = None, create_finess: str | N
     if principal.can("capacity.write"):
         rows = _graph().read_named("read/accounts_places_of_sites", sites=sites, limit=200)
         for row in rows:
-            updated = freshness.native(row["updated_at"])
-            minutes = freshness.age_minutes(updated)
-            places.append({**row, "age_text": freshness.age_text(minutes),
-                           "stale": freshness.is_stale(updated, _stale_hours())})
+            age = freshness.Freshness.of(row["updated_at"], _stale_hours())
+            places.append({**row, "age_text": age.age_text, "stale": age.stale})
     offers = []
     if principal.can("offer.edit") or principal.can("tension.write"):
         offers = _graph().read_named("read/accounts_offers_of_sites", sites=sites, limit=300)
@@ -214,10 +212,9 @@ def _site_places(graph, finess: str) -> list[dict]:
     out = []
     for row in graph.read_named("read/capacity_site_places", finess=finess):
         snap = row["snapshot"] or {}
-        updated = freshness.native(snap.get("updated_at"))
-        out.append({**row, "snapshot": snap, "updated_at": updated,
-                    "age_text": freshness.age_text(freshness.age_minutes(updated)),
-                    "stale": freshness.is_stale(updated, _stale_hours())})
+        updated = snap.get("updated_at")
+        age = freshness.Freshness.of(updated, _stale_hours())
+        out.append({**row, "snapshot": snap, "updated_at": updated, "age_text": age.age_text, "stale": age.stale})
     return out
 
 

@@ -374,7 +374,6 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(km)
     app.add_template_filter(tel_href)
     app.add_template_filter(phone_fr)
-    app.add_template_filter(hours_fr)
     app.add_template_filter(weekday_hours)
     app.add_template_filter(clock.paris_text, "paris")
     app.add_template_filter(code_label)
@@ -403,16 +402,6 @@ def phone_fr(phone: str | None) -> str:
     if len(digits) == 10 and digits.startswith("0"):
         return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
     return phone or ""
-
-
-def hours_fr(value: float | None) -> str:
-    if value is None:
-        return "âge inconnu"
-    if value < 1:
-        return "il y a moins d'une heure"
-    if value < 48:
-        return f"il y a {value:.0f} h"
-    return f"il y a {value / 24:.0f} jours"
 
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")

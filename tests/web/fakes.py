@@ -22,9 +22,10 @@ def hit(i: int = 1, **changes) -> models.OfferHit:
         opening="Lundi–vendredi 9 h–17 h", distance_km=3.456 * i, why=("Activité : Cardiologie (013)",),
         contact=models.Contact(function_code="01", function_label="Avis spécialisé", name=None,
                                phone="04 79 42 00 01", email=None),
-        capacity=models.Capacity(installed=20, available_men=1, available_women=2, available_undifferentiated=0,
-                                 available_total=3, forecast_d=2, forecast_d1=1,
-                                 updated_at=datetime(2026, 1, 1, tzinfo=UTC), age_hours=30.0, stale=True),
+        capacity=models.Capacity.read({"installed": 20, "available_men": 1, "available_women": 2,
+                                       "available_undifferentiated": 0, "available_total": 3, "forecast_d": 2,
+                                       "forecast_d1": 1, "updated_at": datetime(2026, 1, 1, tzinfo=UTC)},
+                                      stale_hours=12, now=datetime(2026, 1, 2, 6, 0, tzinfo=UTC), latest=True),
         tension_level=2, lat=45.76 + i / 100, lon=5.68, synthetic=True,
     )
     values.update(changes)
