@@ -72,12 +72,13 @@ def indicators_command(settings, without_index: bool) -> None:
     from engines import manager
     from quality import indicators
     from search.client import make_client
+    from search.sync import IndexSync
 
     graph = _graph(settings)
     client = None if without_index else make_client(settings, manager.endpoints(settings).opensearch_url)
     started = time.perf_counter()
     try:
-        values = indicators.compute(graph, search_client=client, index_prefix=settings.index_prefix,
+        values = indicators.compute(graph, index=IndexSync(graph, client, settings.index_prefix),
                                     stale_hours=settings.capacity_stale_hours)
         graph.apply_schema()
         run_id = indicators.record(graph, values, stale_hours=settings.capacity_stale_hours)

@@ -17,12 +17,14 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import cypher
+from core import freshness
 from graph.driver import Graph
 from quality import population
 from quality.service import offer_reports
+from search.sync import IndexSync
 
 SEGUR_TARGET = 95  # % of units populated: the Ségur target reached
 SEGUR_FLOOR = 85  # % of units populated: the floor
@@ -116,9 +118,10 @@ class _Tally:
         entry[1] += denominator
 
 
-def compute(graph: Graph, *, search_client=None, index_prefix: str = "ror", stale_hours: float = 12.0,
+def compute(graph: Graph, *, index: IndexSync | None = None, stale_hours: float = 12.0,
             now: datetime | None = None) -> list[Value]:
-    """Every indicator per région, département and for France (reads every offer: a batch job)."""
+    """Every indicator per région, département and for France (reads every offer: a batch job). The staleness
+    figures need the search index (`index`, as the app's services hold it); without a client they are left out."""
     territories = graph.read_named("read/indicator_territories")
     names = {("region", t["code"]): t["name"] for t in territories}
     names.update({("department", d["code"]): d["name"] for t in territories for d in t["departments"]})
@@ -150,8 +153,8 @@ def compute(graph: Graph, *, search_client=None, index_prefix: str = "ror", stal
     for (group, level, code), (numerator, denominator) in sorted(tally.counts.items()):
         values.append(Value("peuplement", group, level, code, names.get((level, code), code),
                             _pct(numerator, denominator), numerator, denominator))
-    if search_client is not None:
-        values += _staleness(search_client, index_prefix, stale_hours, names, now or datetime.now(UTC))
+    if index is not None and index.client is not None:
+        values += _staleness(index.client, index.prefix, stale_hours, names, now or datetime.now(UTC))
     return values
 
 
@@ -160,8 +163,8 @@ def _staleness(client, prefix: str, stale_hours: float, names: dict, now: dateti
     from search.client import translated
     from search.query import published_filter
 
-    cutoff = (now - timedelta(hours=stale_hours)).isoformat()
-    stale = {"stale": {"filter": {"range": {"capacity.updated_at": {"lt": cutoff}}}}}
+    cutoff = freshness.stale_cutoff(stale_hours, now).isoformat()
+    stale = {"stale": {"filter": {"range": {"capacity.updated_at": {"lte": cutoff}}}}}
     body = {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": [published_filter(),
                                                       {"exists": {"field": "capacity.updated_at"}}]}},
             "aggs": {**stale, "regions": {"terms": {"field": "region_code", "size": 500}, "aggs": stale},

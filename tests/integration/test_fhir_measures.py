@@ -13,6 +13,7 @@ from accounts.models import Principal
 from accounts.store import UserStore
 from quality import indicators, population
 from quality import service as quality
+from search.sync import IndexSync
 from tests.fixtures.fhir.support import validate
 
 pytestmark = pytest.mark.integration
@@ -33,7 +34,7 @@ def world(graph, search_client, engine_endpoints, settings):
                 "available_total: 2, updated_at: datetime() - duration('P2D'), synthetic: true})")
     Indexer(graph, search_client, PREFIX).build()
     settings = settings.replace(index_prefix=PREFIX)
-    values = indicators.compute(graph, search_client=search_client, index_prefix=PREFIX,
+    values = indicators.compute(graph, index=IndexSync(graph, search_client, PREFIX),
                                 stale_hours=settings.capacity_stale_hours)
     run_id = indicators.record(graph, values, stale_hours=settings.capacity_stale_hours, at=RUN_AT)
     app = access.make_app(settings, graph, search_client)
