@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 
 import pytest
 
@@ -19,6 +18,7 @@ from search.indexer import Indexer
 from search.outbox import stats
 from tests.conftest import _free_port_pair
 from tests.integration.access_world import bearer, build_world, make_app
+from tests.support.waits import wait_until
 from web.services import close, services
 
 pytestmark = pytest.mark.integration
@@ -39,13 +39,6 @@ def private_search(settings):
     finally:
         server.stop()
         shutil.rmtree(settings.engines_dir / "instances" / instance, ignore_errors=True)
-
-
-def wait_until(condition, what: str):
-    deadline = time.monotonic() + WAIT_S
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting after {WAIT_S} s: {what}"
-        time.sleep(1)
 
 
 def available_men(client, offer_id: str):
@@ -74,7 +67,8 @@ def test_search_catches_up_after_an_outage_without_a_command(graph, engine_endpo
         before = enter(3)
         assert before.status_code == 200 and before.get_json()["indexed"] is True
         offer_id = before.get_json()["offer_ids"][0]
-        wait_until(lambda: available_men(client, offer_id) == 3, "the first value in search")  # refresh: 1 s
+        wait_until(lambda: available_men(client, offer_id) == 3, "the first value in search",  # refresh: 1 s
+                   WAIT_S, poll=1)
 
         private_search.stop()
         assert not process.port_in_use(private_search.port)
@@ -85,8 +79,8 @@ def test_search_catches_up_after_an_outage_without_a_command(graph, engine_endpo
         assert health["index_outbox"]["pending"] >= 1 and health["index_outbox"]["oldest_seconds"] >= 0
 
         private_search.start()
-        wait_until(lambda: available_men(client, offer_id) == 7, "the new value in search")
-        wait_until(lambda: stats(graph, PREFIX)["pending"] == 0, "an empty outbox")
+        wait_until(lambda: available_men(client, offer_id) == 7, "the new value in search", WAIT_S, poll=1)
+        wait_until(lambda: stats(graph, PREFIX)["pending"] == 0, "an empty outbox", WAIT_S, poll=1)
         assert http.get("/api/v1/health").get_json()["index_outbox"] == {"pending": 0, "oldest_seconds": None}
     finally:
         close(app)

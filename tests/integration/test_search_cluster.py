@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import time
 import uuid
 
 import pytest
@@ -20,6 +19,7 @@ from search.client import make_client
 from search.indexer import Indexer
 from search.models import Where
 from search.orientation import OrientationService
+from tests.support.waits import wait_until
 from tests.web.seed import ensure_seeded
 
 pytestmark = pytest.mark.integration
@@ -39,16 +39,6 @@ def _free_port_run(nodes: int) -> int:
         if max(ports) < 65535 and not any(process.port_in_use(p) for p in ports[1:]):
             return base
     raise RuntimeError("no free run of ports")
-
-
-def _wait(condition, what: str, bound: float = BOUND_S):
-    deadline = time.monotonic() + bound
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"gave up after {bound:.0f} s waiting for {what}")
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +93,7 @@ def test_losing_a_node_under_search_load_fails_no_request(cluster, cluster_clien
     prefix = f"c{uuid.uuid4().hex[:8]}"
     indexer = Indexer(graph, cluster_client, prefix)
     indexer.build()
-    _wait(lambda: _green(cluster_client), "a green cluster after the build")
+    wait_until(lambda: _green(cluster_client), "a green cluster after the build", BOUND_S)
     shards = cluster_client.cat.shards(index=f"{prefix}-*", format="json")
     copies: dict[str, list[tuple[str, str]]] = {}
     for shard in shards:
@@ -148,12 +138,12 @@ def test_losing_a_node_under_search_load_fails_no_request(cluster, cluster_clien
     for thread in threads:
         thread.start()
     try:
-        _wait(lambda: done[0] >= 100, "100 searches before the node loss")
+        wait_until(lambda: done[0] >= 100, "100 searches before the node loss", BOUND_S)
         victim.stop()
         at_loss = done[0]
-        _wait(lambda: cluster_client.cluster.health(request_timeout=30)["number_of_nodes"] == NODES - 1,
-              "the cluster to notice the lost node")
-        _wait(lambda: done[0] >= at_loss + 200, "200 searches after the node loss")
+        wait_until(lambda: cluster_client.cluster.health(request_timeout=30)["number_of_nodes"] == NODES - 1,
+                   "the cluster to notice the lost node", BOUND_S)
+        wait_until(lambda: done[0] >= at_loss + 200, "200 searches after the node loss", BOUND_S)
     finally:
         stop.set()
         for thread in threads:
@@ -173,6 +163,6 @@ def test_losing_a_node_under_search_load_fails_no_request(cluster, cluster_clien
 
     # The node comes back and the cluster turns green with all its nodes.
     victim.start()
-    _wait(lambda: _green(cluster_client), "a green cluster after the node's return")
+    wait_until(lambda: _green(cluster_client), "a green cluster after the node's return", BOUND_S)
     assert {place: ask(*place) for place in PLACES} == expected
     cluster_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, request_timeout=BOUND_S)

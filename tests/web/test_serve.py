@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import subprocess
-import sys
 import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import urlsplit
 
-ROR = Path(sys.executable).parent / "ror"
+from tests.support import serve
 
 
 @contextmanager
 def served():
     """`ror web serve` on a free port (no engine needed here); yields its URL."""
-    env = {**os.environ, "ROR_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1",
-           "NEO4J_URI": "bolt://127.0.0.1:1", "OPENSEARCH_URL": "http://127.0.0.1:1"}
-    proc = subprocess.Popen([str(ROR), "web", "serve", "--port", "0", "--threads", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        line = ""
-        for _ in range(50):
-            line = proc.stdout.readline()
-            if line.startswith("Application disponible sur "):
-                break
-        assert line.startswith("Application disponible sur http://127.0.0.1:"), line
-        yield line.split(" sur ", 1)[1].strip()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=120)
-        proc.stdout.close()
+    with serve.served("--threads", "2") as (_, url):
+        yield url
 
 
 def test_serve_prints_its_url_and_answers():

@@ -6,26 +6,17 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.support import serve
+from tests.support.waits import wait_until
+
 ROR = Path(sys.executable).parent / "ror"
 BOUND_S = 120  # condition waits on a loaded machine; never a timed assertion
-
-
-def _wait(condition, what: str, bound: float = BOUND_S):
-    deadline = time.monotonic() + bound
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"gave up after {bound:.0f} s waiting for {what}")
 
 
 def _workers(master: int) -> set[int]:
@@ -35,25 +26,11 @@ def _workers(master: int) -> set[int]:
 
 @pytest.fixture
 def served():
-    env = {**os.environ, "ROR_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1",
-           "NEO4J_URI": "bolt://127.0.0.1:1", "OPENSEARCH_URL": "http://127.0.0.1:1"}
-    proc = subprocess.Popen([str(ROR), "web", "serve", "--port", "0", "--workers", "2", "--threads", "4"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        line = ""
-        for _ in range(50):
-            line = proc.stdout.readline()
-            if line.startswith("Application disponible sur "):
-                break
-        assert line.startswith("Application disponible sur http://127.0.0.1:"), line
-        port = int(line.rsplit(":", 1)[1].strip().rstrip("/"))
+    with serve.served("--workers", "2", "--threads", "4", stop_timeout=60) as (proc, url):
+        port = int(url.rsplit(":", 1)[1].rstrip("/"))
         threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep draining the server's output
-        _wait(lambda: len(_workers(proc.pid)) == 2, "two workers")
+        wait_until(lambda: len(_workers(proc.pid)) == 2, "two workers")
         yield proc, port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        proc.stdout.close()
 
 
 def _get(port: int) -> int:
@@ -89,13 +66,13 @@ def test_a_worker_lost_under_load_fails_no_request_and_is_replaced(served):
     for thread in threads:
         thread.start()
     try:
-        _wait(lambda: done[0] >= 50, "50 requests before the loss")
+        wait_until(lambda: done[0] >= 50, "50 requests before the loss")
         victim = min(first)
         os.kill(victim, signal.SIGTERM)  # a worker stopped (recycled, OOM-warned, redeployed): it finishes first
         at_loss = done[0]
-        _wait(lambda: victim not in _workers(proc.pid), "the worker to leave")
-        _wait(lambda: done[0] >= at_loss + 100, "100 requests after the loss")
-        replaced = _wait(lambda: len(_workers(proc.pid) - first) == 1 and len(_workers(proc.pid)) == 2 and
+        wait_until(lambda: victim not in _workers(proc.pid), "the worker to leave")
+        wait_until(lambda: done[0] >= at_loss + 100, "100 requests after the loss")
+        replaced = wait_until(lambda: len(_workers(proc.pid) - first) == 1 and len(_workers(proc.pid)) == 2 and
                          _workers(proc.pid), "the master to start a replacement")
     finally:
         stop.set()

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: waiting on a condition (never on a fixed delay) and a real `ror web serve`."""
