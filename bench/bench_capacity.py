@@ -33,6 +33,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import percentile  # noqa: E402
+
 from core.settings import Settings  # noqa: E402
 from engines import manager, process  # noqa: E402
 
@@ -112,13 +114,6 @@ def seed(graph, places: int) -> tuple[list[dict], str]:
     token = store.create_token("bench-admin", "bench")[1]
     return [{"place": f"bench-place-{r['n']}", "beds": r["beds"], "offers": [f"bench-offer-{r['n']}"],
              "lat": r["lat"], "lon": r["lon"]} for r in rows], token
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> None:  # noqa: C901 - a linear script: set up, drive, check, report

@@ -27,15 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import load_average  # noqa: E402
+
 from core.settings import Settings  # noqa: E402
 
 # Names that a heavy device or a rare act must never sit on (issue 15: "CENTRE DE SOINS DENTAIRES - CHU63",
 # "CMP - CHU63", "CPEF DE BELLEY", a laboratory, a lactarium).
 IMPLAUSIBLE = re.compile(r"\b(CMPP?|CATTP|CPEF|PLANIFICATION|DENTAIRE|LABORATOIRE|LBM|LACTARIUM|PMI|EHPAD)\b", re.I)
-
-
-def load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def client(settings: Settings):
@@ -189,7 +187,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env(neo4j_uri=os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687"),
                                  opensearch_url=os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200"))
-    print(f"load at start: {load()}  ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})")
+    print(f"load at start: {load_average()}  ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})")
     c = client(settings)
     rows = cases(c)
     if args.repeat:  # warm figures: the first request of each kind pays the JIT, caches and connection pool
@@ -203,7 +201,7 @@ def main() -> None:
     if not args.no_figures:
         print()
         print(figures())
-    print(f"load at end: {load()}")
+    print(f"load at end: {load_average()}")
 
 
 if __name__ == "__main__":

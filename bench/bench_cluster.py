@@ -18,8 +18,8 @@ import shutil
 import statistics
 import threading
 import time
-from pathlib import Path
 
+from common import load_average, percentile
 from opensearchpy import helpers
 
 from core.settings import Settings
@@ -31,15 +31,6 @@ from search.orientation import OrientationService
 
 PREFIX = "benchcluster"
 METRO = (42.4, 51.0, -4.7, 8.1)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def free_base_port(nodes: int) -> int:

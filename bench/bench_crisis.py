@@ -36,15 +36,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import percentile, send  # noqa: E402
+
 from core.settings import Settings  # noqa: E402
 from engines import process  # noqa: E402
 
 SENDER, WATCHER = "bench-urgences", "bench-coordination"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def serve(port: int, threads: int, sender_secret: str, watcher_secret: str, regions: str) -> None:
@@ -156,14 +153,8 @@ def send_all(port: int, secret: str, plan, senders: int) -> dict:
             if pause > 0:
                 time.sleep(pause)
             started = time.time()
-            try:
-                conn.request("POST", "/api/v1/emergency/reports", json.dumps(body), headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as exc:
-                status = f"{type(exc).__name__}"
-                conn.close()
+            status = send(conn, "POST", "/api/v1/emergency/reports", json.dumps(body), headers)
+            if isinstance(status, str):
                 conn = connection(port)
             results[k].append((due, started, time.time(), status))
 

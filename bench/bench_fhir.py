@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from common import percentile
 from flask import Flask
 
 import fhir_api
@@ -43,11 +44,6 @@ IG_INCLUDES = ("&_include=HealthcareService:organization&_include:iterate=Organi
 ACTIVITIES = ["293", "285", "025", "083", "063", "227"]
 TOWNS = [(48.8566, 2.3522), (45.7640, 4.8357), (43.2965, 5.3698), (44.8378, -0.5792), (46.2052, 5.2255),
          (41.9192, 8.7386), (16.2411, -61.5331), (47.2184, -1.5536), (50.6292, 3.0573), (45.9584, 5.3589)]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed_get(client, url: str) -> tuple[float, dict]:

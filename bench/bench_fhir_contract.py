@@ -29,7 +29,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_http import _connection, load_phase, percentile, start_server  # noqa: E402
+from bench_http import _connection, load_phase, start_server  # noqa: E402
+from common import percentile  # noqa: E402
 
 REQUESTS = ROOT / "tests" / "fixtures" / "fhir" / "ror_documented_requests.json"
 R30 = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from common import percentile, send
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ("specialist-opinion", "act-team", "equipment", "beds")
 # More phases (--endpoints): time-critical acts without a radius (widening to the nearest K), free text with and
@@ -38,11 +40,6 @@ WORDS = ("cardiologie", "IRM", "urgences", "gériatrie", "cardiolgie", "imagerie
          "cardiologie enfant", "hemodyalise", "thrombectomie", "neurologie", "USIC", "laboratoire", "HAD", "SMR")
 PREFIXES = ("car", "cardo", "irm", "urg", "geri", "pedi", "dial", "mater", "psy", "scan", "kine", "soins p", "rea",
             "ehp", "thromb", "neo", "onco", "chir", "nephr", "ortho", "bre", "lyo", "mars", "pau", "auri")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def towns(data_dir: Path, minimum_population: int, rng: random.Random, count: int) -> list[str]:
@@ -129,14 +126,8 @@ def load_phase(base: str, make_url, clients: int, duration: float, warmup: float
             t0 = time.perf_counter()
             if t0 >= stop_at:
                 break
-            try:
-                conn.request("GET", url, headers={"Accept": "application/json"})
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as exc:
-                status = f"{type(exc).__name__}"
-                conn.close()
+            status = send(conn, "GET", url, headers={"Accept": "application/json"})
+            if isinstance(status, str):
                 conn = _connection(base, 10.0)
             elapsed = (time.perf_counter() - t0) * 1000
             if t0 >= measure_from:

@@ -26,6 +26,8 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import load_average, percentile  # noqa: E402
+
 from core.settings import Settings  # noqa: E402
 
 HEADER = "X-Bench-Admin"
@@ -48,15 +50,6 @@ SCENARIOS = {
     "8 accents et fautes (st jean de luz, imagerie par résonance magnétique)": {
         "mode": "equipment", "quoi": "imagerie par résonance magnétique", "ou": "st jean de luz"},
 }
-
-
-def load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 def serve(settings: Settings, secret: str, port: int):
@@ -99,7 +92,7 @@ def measure(port: int, secret: str, label: str, path: str, rounds: int) -> dict:
         sizes.append(size)
         statuses.add(status)
     row = {"label": label, "p50": percentile(times, 50), "p95": percentile(times, 95), "max": max(times),
-           "kB": max(sizes) / 1000, "statuses": sorted(statuses), "load": load()}
+           "kB": max(sizes) / 1000, "statuses": sorted(statuses), "load": load_average()}
     print(f"| {label} | {row['p50']:.0f} | {row['p95']:.0f} | {row['max']:.0f} | {row['kB']:.1f} | "
           f"{','.join(map(str, row['statuses']))} | {row['load']} |", flush=True)
     return row
@@ -139,7 +132,7 @@ def main() -> None:
     server, app = serve(settings, secret, args.port)
     port = server.port
     region = largest_region(app) if args.region == "auto" else args.region
-    print(f"national demo, région {region}, load {load()}, {args.rounds} rounds per page\n", flush=True)
+    print(f"national demo, région {region}, load {load_average()}, {args.rounds} rounds per page\n", flush=True)
     head = "| page | p50 ms | p95 ms | max ms | kB | status | load (1/5/15 min) |\n|---|---:|---:|---:|---:|---|---|"
 
     print("Result pages (SCENARIOS.md 1–8), each once unmeasured first:\n" + head)
@@ -148,7 +141,7 @@ def main() -> None:
         get(port, path, secret)
         measure(port, secret, label, path, args.rounds)
 
-    print(f"\nCapacity board, région {region}: cold build {cold(app, 'board', region):.1f} s (load {load()})\n"
+    print(f"\nCapacity board, région {region}: cold build {cold(app, 'board', region):.1f} s (load {load_average()})\n"
           + head)
     base = f"/coordination/capacites?region={region}"
     for label, suffix in (("départements × activités, page 1", ""),
@@ -162,7 +155,7 @@ def main() -> None:
         measure(port, secret, label, path, args.rounds)
 
     print(f"\nPopulation follow-up, région {region}: cold build {cold(app, 'population', region):.1f} s "
-          f"(load {load()})\n" + head)
+          f"(load {load_average()})\n" + head)
     base = f"/coordination/peuplement?region={region}"
     for label, suffix in (("page 1", ""), ("lancée non validée, tri % unités ↓, page 2",
                                            "&etat=en-cours&tri=unites&ordre=desc&page=2")):

@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import percentile
 from opensearchpy import helpers
 
 from core.settings import Settings
@@ -35,11 +36,6 @@ from search.orientation import OrientationService
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 METRO = (42.4, 51.0, -4.7, 8.1)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def as_postgres(cmd: list[str]) -> list[str]:

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+from common import percentile
+
 from bench.bench_http import PREFIXES, WORDS
 from core.errors import BadRequest
 from core.settings import Settings
@@ -30,11 +32,6 @@ from search.models import ActTeamQuery, BedsQuery, EquipmentQuery, Gender, Speci
 from search.orientation import OrientationService
 
 CAPACITY_UPDATE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "search" / "capacity_update.cypher"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def codes_in_index(client, alias: str, field: str, size: int = 200, extra: dict | None = None) -> list[str]:
