@@ -34,10 +34,6 @@ def paris_today() -> date:
     return datetime.now(PARIS).date()
 
 
-def to_capacity(place_id: str, snap: dict, stale_hours: float, now: datetime | None = None) -> Capacity:
-    return Capacity.read(snap, stale_hours=stale_hours, now=now, place_id=place_id)
-
-
 def _public(snap: dict | None) -> dict | None:
     """What the audit log keeps of a snapshot (no lock counters)."""
     if snap is None:
@@ -55,7 +51,7 @@ def update(graph: Graph, principal: Principal, place_id: str, payload: dict, *, 
     pending = _Pending(principal, str(place_id), payload, paris_today())
     snapshot, offer_ids = _committer(graph).submit(pending).result()
     indexed = sync.offers(offer_ids) if sync else False
-    return CapacityWrite(to_capacity(place_id, snapshot, stale_hours), tuple(offer_ids), indexed)
+    return CapacityWrite(Capacity.read(snapshot, stale_hours=stale_hours, place_id=place_id), tuple(offer_ids), indexed)
 
 
 def update_many(graph: Graph, principal: Principal, payloads: dict[str, dict], *, stale_hours: float,
@@ -75,7 +71,8 @@ def update_many(graph: Graph, principal: Principal, payloads: dict[str, dict], *
             out[place_id] = exc
             continue
         indexed = sync.offers(offer_ids) if sync else False
-        out[place_id] = CapacityWrite(to_capacity(place_id, snapshot, stale_hours), tuple(offer_ids), indexed)
+        out[place_id] = CapacityWrite(Capacity.read(snapshot, stale_hours=stale_hours, place_id=place_id),
+                                      tuple(offer_ids), indexed)
     return out
 
 
@@ -153,9 +150,9 @@ def latest(graph: Graph, place_id: str, *, stale_hours: float) -> tuple[dict, Ca
     row = rows[0]
     place = {"place_id": row["place_id"], "place_name": row["place_name"], "installed_beds": row["installed_beds"]}
     snap = row["snapshot"]
-    return place, (to_capacity(place_id, snap, stale_hours) if snap else None)
+    return place, (Capacity.read(snap, stale_hours=stale_hours, place_id=place_id) if snap else None)
 
 
 def history(graph: Graph, place_id: str, *, stale_hours: float, limit: int = 50) -> list[Capacity]:
     rows = graph.read_named("read/capacity_history", place_id=place_id, limit=max(1, min(limit, 500)))
-    return [to_capacity(place_id, r["snapshot"], stale_hours) for r in rows]
+    return [Capacity.read(r["snapshot"], stale_hours=stale_hours, place_id=place_id) for r in rows]

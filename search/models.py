@@ -125,9 +125,10 @@ CAPACITY_FIGURES = ("installed", "available_men", "available_women", "available_
 
 @dataclass(frozen=True, kw_only=True)
 class Capacity:
-    """A capacity entry as every view reads it (orientation hit, entry form and history, API): its figures, its
-    crisis and its freshness by the one rule (core.freshness). Built by `Capacity.read`. From the search index
-    (hits) the entry's id, place, note, author, forecast date, closed and extra beds are not known: null."""
+    """A capacity entry as every view and answer shows it: figures, crisis, age and stale flag (core.freshness).
+
+    Built by `Capacity.read`, for the orientation hit, the entry form and history and the API. From the search
+    index (hits) the entry's id, place, note, author, forecast date, closed and extra beds are not known: null."""
 
     installed: int | None
     available_men: int | None

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from capacity.service import to_capacity
 from search.models import Capacity
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -19,7 +18,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
                                  timedelta(days=3), None])
 def test_both_capacity_views_say_the_same_about_freshness(age):
     updated = None if age is None else NOW - age
-    contributor = to_capacity("pl-1", {"updated_at": updated, "installed": 10}, stale_hours=12, now=NOW)
+    contributor = Capacity.read({"updated_at": updated, "installed": 10}, stale_hours=12, now=NOW, place_id="pl-1")
     hit = Capacity.read({"updated_at": None if updated is None else updated.isoformat(), "installed": 10},
                         stale_hours=12, now=NOW, latest=True)
     assert type(hit) is type(contributor)
