@@ -162,7 +162,9 @@ def test_picture_counts_equal_direct_cypher_counts(api, graph, seeded_settings, 
     beds = graph.read(
         IN_DEPARTMENT + "MATCH (o)-[:AT]->(:Place)-[:HAS_CAPACITY]->(k:CapacitySnapshot {latest: true}) "
         "RETURN count(DISTINCT o) AS places, sum(k.installed) AS installed, sum(k.available_total) AS available, "
-        "sum(CASE WHEN k.updated_at < datetime() - duration({minutes: toInteger($hours * 60)}) THEN 1 ELSE 0 END) "
+        # core.freshness's rule: stale from more than $hours in whole minutes (12 h: from 12 h 01)
+        "sum(CASE WHEN k.updated_at <= datetime() - duration({minutes: toInteger(floor($hours * 60)) + 1}) "
+        "THEN 1 ELSE 0 END) "
         "AS stale", dep=dep, hours=seeded_settings.capacity_stale_hours)[0]
     assert body["beds"]["places_reporting"] == beds["places"] > 0
     assert (body["beds"]["installed"], body["beds"]["available"]) == (beds["installed"], beds["available"])
