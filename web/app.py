@@ -113,5 +113,5 @@ def _warm_caches(settings: Settings) -> None:
 
         commune_table(settings.data_dir)
         commune_cells(settings.data_dir)
-    except (OSError, ImportError) as exc:
+    except OSError as exc:
         log.warning("could not prepare the territory caches: %s", exc)

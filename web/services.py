@@ -185,10 +185,8 @@ def _port_open(host: str, port: int) -> bool:
 
 
 def _build_orientation(graph, client, settings: Settings):
-    try:
-        from search.orientation import OrientationService
-    except ImportError as exc:
-        raise ServiceUnavailable("Le service d'orientation n'est pas disponible.", detail=str(exc)) from exc
+    from search.orientation import OrientationService
+
     gazetteer = _gazetteer(settings)
     return OrientationService(graph, client, settings, gazetteer)
 
