@@ -2,8 +2,9 @@
 into the site's status (latest values and hourly series), and turned into tension signals by the threshold rules.
 
 Reports are committed in groups (graph.group_commit): concurrent reports of different sites share a transaction,
-each with its own checks. A retransmitted message changes nothing; a late one (observed before the site's latest)
-is kept in the history and its hour, without replacing the latest values or raising a signal."""
+each with its own checks, and several groups are in flight at once (a site's reports still one after the other).
+A retransmitted message changes nothing; a late one (observed before the site's latest) is kept in the history and
+its hour, without replacing the latest values or raising a signal."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from search.sync import IndexSync
 SIGNAL_FRESH = timedelta(hours=1)  # only a report this recent (at arrival) raises or lowers a tension signal
 CALM_BEFORE_CLOSE = timedelta(hours=1)  # below every threshold this long: the alert the rules opened is closed
 SOURCES = ("api", "saisie", "fhir", "synthetic")
+COMMIT_WORKERS = 4  # commit groups in flight at once (each waits mostly on the database's round trips)
+FEED_CHANGES = "emergency"  # the topic the commit groups count as (graph/changes.py): the dashboard's, not the rest's
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def submit_checked(graph: Graph, principal: Principal, reports: list[Report], *,
 
 
 def _committer(graph: Graph) -> group_commit.GroupCommitter:
-    return group_commit.committer(graph, "emergency", graph.transaction, _write_group)
+    return group_commit.committer(graph, "emergency", lambda work: graph.transaction(work, changes_=FEED_CHANGES),
+                                  _write_group, workers=COMMIT_WORKERS)
 
 
 def _write_group(tx, group: list[_Pending]) -> list:

@@ -6,7 +6,11 @@ milliseconds of patience halve the CPU per write. A thread takes whatever items 
 — a key's later item waits for the next group, in arrival order — and `max_group` in all) and runs
 `write_group(tx, items)` in one write transaction, `linger` seconds after the first one arrived; it returns one
 outcome per item: a result, or the exception refusing that item. If a group fails for another reason, its items
-are retried one by one, so one bad item never takes the others down."""
+are retried one by one, so one bad item never takes the others down.
+
+With `workers` > 1, that many groups are in flight at once (the next group is gathered while the previous one waits
+for the database: a transaction's round trips, not its CPU, bound a single committer's rate); a key is in at most one
+group in flight, so a key's items are still committed one after the other, in arrival order."""
 
 from __future__ import annotations
 
@@ -35,16 +39,18 @@ class Pending:
 
 class GroupCommitter:
     def __init__(self, transact: Transact, write_group: Callable[[Any, list], list], *, name: str,
-                 max_group: int = 64, linger: float = 0.015, start: bool = True):
+                 max_group: int = 64, linger: float = 0.015, workers: int = 1, start: bool = True):
         self.transact = transact
         self.write_group = write_group
         self.max_group = max_group
         self.linger = linger
         self.graph = None  # whose committer this is (see `committer`)
         self.pending: deque[Pending] = deque()
+        self.in_flight: set[str] = set()  # keys of the groups being committed
         self.cond = threading.Condition()
         if start:
-            threading.Thread(target=self._run, name=f"ror-{name}-commit", daemon=True).start()
+            for n in range(max(1, workers)):
+                threading.Thread(target=self._run, name=f"ror-{name}-commit-{n}", daemon=True).start()
 
     def submit(self, pending: Pending) -> Future:
         with self.cond:
@@ -52,9 +58,15 @@ class GroupCommitter:
             self.cond.notify()
         return pending.future
 
+    def ready(self) -> bool:
+        """Whether an item waits whose key is not in flight (next_group blocks until one does)."""
+        return any(p.key not in self.in_flight for p in self.pending)
+
     def next_group(self, linger: float | None = None) -> list[Pending]:
+        """The next group (its keys then in flight until `commit` returns); empty if another worker took what was
+        waiting meanwhile."""
         with self.cond:
-            while not self.pending:
+            while not self.ready():
                 self.cond.wait()
         linger = self.linger if linger is None else linger
         if linger:
@@ -65,14 +77,17 @@ class GroupCommitter:
             keys: set = set()
             while self.pending and len(group) < self.max_group:
                 pending = self.pending.popleft()
-                (later if pending.key in keys else group).append(pending)
+                (later if pending.key in keys or pending.key in self.in_flight else group).append(pending)
                 keys.add(pending.key)
             self.pending.extendleft(reversed(later))
+            self.in_flight.update(p.key for p in group)
             return group
 
     def _run(self) -> None:
         while True:
             group = self.next_group()
+            if not group:
+                continue
             try:
                 self.commit(group)
             except BaseException as exc:  # noqa: BLE001 - never leave a caller waiting
@@ -81,6 +96,17 @@ class GroupCommitter:
                         pending.future.set_exception(exc)
 
     def commit(self, group: list[Pending]) -> None:
+        """Commit `group` (from next_group) and answer each item; its keys are no longer in flight afterwards."""
+        try:
+            self._commit(group)
+        finally:
+            with self.cond:
+                self.in_flight.difference_update(p.key for p in group)
+                self.cond.notify_all()
+
+    def _commit(self, group: list[Pending]) -> None:
+        if not group:
+            return
         try:
             outcomes = self.transact(lambda tx: self.write_group(tx, group))
         except ServiceUnavailable as exc:
@@ -94,7 +120,7 @@ class GroupCommitter:
         except Exception as exc:  # noqa: BLE001 - isolate the failing item, or report it to its caller
             if len(group) > 1:
                 for pending in group:
-                    self.commit([pending])
+                    self._commit([pending])
                 return
             group[0].future.set_exception(exc)
             return
