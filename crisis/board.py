@@ -19,7 +19,10 @@ from crisis.declarations import (
     SSE_CATEGORIES,
 )
 from crisis.plan import PlanState, Resources, Survey, answered, bed_labels, to_plan, to_resources, to_survey
+from graph import changes
 from graph.driver import Graph
+
+SUMMARY_MAX_AGE = 10.0  # seconds a board is reused while nothing changed in this process (others' writes)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,22 @@ def board(graph: Graph, principal: Principal, *, region: str | None = None, depa
     """The board of `region` (default: the coordinator's régions; every région for an admin)."""
     principal.require("crisis.board")
     regions = _regions(principal, region)
+    if now is not None:
+        return _board(graph, regions, department, now)
+    key = ("crisis-board", tuple(regions) if regions is not None else None, department)
+    return _summaries.get(graph, key, lambda: _board(graph, regions, department, None))
+
+
+# the emergency feed's commits ("emergency") change nothing a board shows: only the other writes renew it
+_summaries = changes.Summaries((changes.ANY,), max_age=SUMMARY_MAX_AGE)
+
+
+def forget() -> None:
+    """Drop the kept boards (tests)."""
+    _summaries.forget()
+
+
+def _board(graph: Graph, regions: list[str] | None, department: str | None, now: datetime | None) -> Board:
     surveys = {r["region_code"]: to_survey(r["survey"])
                for r in graph.read_named("read/crisis_surveys", regions=regions)}
     found = graph.read_named("read/crisis_board", regions=regions, department=department,

@@ -14,11 +14,15 @@ from core.errors import Forbidden, NotFound
 from core.freshness import age_minutes, age_text, moment
 from emergency import series
 from emergency.indicators import EMERGENCY_ACTIVITIES, LABELS, SERIES, occupancy
+from graph import changes
 from graph.driver import Graph
 
 STALE_MINUTES = 90  # reports come every hour or more often: older than this, the site is flagged
 CHARTED = ("present", "boarding")  # on the dashboard (a site's own view charts every SERIES indicator)
 SILENT_CACHE_SECONDS = 600  # the list of emergency sites changes with the directory, not with the feed
+SUMMARY_MAX_AGE = 10.0  # seconds a dashboard is reused while nothing changed in this process (others' writes)
+FEED_LAG = 2.0  # while a new dashboard is computed, readers may take the previous one if it is this recent and
+# only emergency reports were committed since (graph/changes.py)
 
 
 @dataclass(frozen=True)
@@ -129,11 +133,23 @@ def _order(row: SiteActivity):
             row.site_name or "")
 
 
+_summaries = changes.Summaries((changes.ANY, "emergency"), max_age=SUMMARY_MAX_AGE, lagging=("emergency",),
+                                lag=FEED_LAG)
+
+
 def dashboard(graph: Graph, principal: Principal, *, region: str | None = None, department: str | None = None,
               now: datetime | None = None) -> Dashboard:
+    """The dashboard of `region` (default: the principal's régions; all for an admin). Without `now`, the
+    territory's summary is shared by its readers and reused until something changes (graph/changes.py)."""
     principal.require("emergency.dashboard")
-    now = now or datetime.now(UTC)
     regions = _regions(principal, region)
+    if now is not None:
+        return _dashboard(graph, regions, department, now)
+    key = ("emergency-dashboard", tuple(regions) if regions is not None else None, department)
+    return _summaries.get(graph, key, lambda: _dashboard(graph, regions, department, datetime.now(UTC)))
+
+
+def _dashboard(graph: Graph, regions: list[str] | None, department: str | None, now: datetime) -> Dashboard:
     rows = sorted((to_activity(r, now) for r in graph.read_named(
         "read/emergency_dashboard", regions=regions, department=department)), key=_order)
     reporting = {r.finess for r in rows}
@@ -166,9 +182,10 @@ def emergency_sites(graph: Graph, regions: list[str] | None, department: str | N
 
 
 def forget_sites() -> None:
-    """Drop the cached emergency-site lists (tests, after loading another directory)."""
+    """Drop the cached emergency-site lists and dashboards (tests, after loading another directory)."""
     with _silent_lock:
         _silent_cache.clear()
+    _summaries.forget()
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from neo4j import exceptions as neo4j_errors
 import cypher
 from core.errors import BadRequest, QueryTimeout, ServiceUnavailable
 from core.settings import Settings
+from graph import changes
 
 T = TypeVar("T")
 Transaction = neo4j.ManagedTransaction  # what `transaction` and `read_transaction` hand to their work
@@ -105,10 +106,13 @@ class Graph:
         return self.read(cypher.query(name), timeout_=timeout_, **params)
 
     def write(self, query_text: str, **params: Any) -> neo4j.ResultSummary:
-        with translated(self.uri):
-            _, summary, _ = self.driver.execute_query(
-                query_text, params, routing_=neo4j.RoutingControl.WRITE, database_=self.database
-            )
+        try:
+            with translated(self.uri):
+                _, summary, _ = self.driver.execute_query(
+                    query_text, params, routing_=neo4j.RoutingControl.WRITE, database_=self.database
+                )
+        finally:
+            changes.changed(self)
         return summary
 
     def write_named(self, name: str, **params: Any) -> neo4j.ResultSummary:
@@ -126,20 +130,30 @@ class Graph:
 
     def run_autocommit(self, query_text: str, **params: Any) -> None:
         """For `CALL { … } IN TRANSACTIONS`, which needs an implicit (auto-commit) transaction."""
-        with translated(self.uri), self.driver.session(database=self.database) as session:
-            session.run(query_text, params).consume()
+        try:
+            with translated(self.uri), self.driver.session(database=self.database) as session:
+                session.run(query_text, params).consume()
+        finally:
+            changes.changed(self)
 
     def write_batches(self, name: str, rows: Iterable[dict], **params: Any) -> dict[str, int]:
         """One write transaction for one `UNWIND $rows` batch: all of it lands or none of it."""
-        with translated(self.uri), self.driver.session(database=self.database) as session:
-            counters = session.execute_write(_run_counted, cypher.query(name), {"rows": list(rows), **params})
+        try:
+            with translated(self.uri), self.driver.session(database=self.database) as session:
+                counters = session.execute_write(_run_counted, cypher.query(name), {"rows": list(rows), **params})
+        finally:
+            changes.changed(self)
         return counters
 
-    def transaction(self, work: Callable[..., T], *args: Any) -> T:
+    def transaction(self, work: Callable[..., T], *args: Any, changes_: str = changes.ANY) -> T:
         """`work(tx, *args)` in one managed write transaction: all its statements land or none (the driver retries
-        it on transient errors, so `work` must be safe to run again)."""
-        with translated(self.uri), self.driver.session(database=self.database) as session:
-            return session.execute_write(work, *args)
+        it on transient errors, so `work` must be safe to run again). Counted as a change of `changes_` (see
+        graph/changes.py) once it ends."""
+        try:
+            with translated(self.uri), self.driver.session(database=self.database) as session:
+                return session.execute_write(work, *args)
+        finally:
+            changes.changed(self, changes_)
 
     def read_transaction(self, work: Callable[..., T], *args: Any, timeout_s: float | None = None,
                          metadata: dict | None = None) -> T:
