@@ -14,7 +14,10 @@ and crisis resources of the largest région's hospitals (note « banc de charge 
 stored: the web worker maps per-run random bearer secrets to in-memory principals. The index prefix should be
 one of your own (`ROR_INDEX_PREFIX`): tension changes push offers to `<prefix>-offers`, which need not exist.
 Checks: every message acknowledged (201) and stored (count of `bench-<run>-` reports), none lost.
-Prints the figures and the load average. Stops what it started.
+Prints the figures and the load average. Stops what it started, and removes what it wrote (`cleanup`: the
+`bench-…` and `syn-<seed>-…` reports, the emergency statuses left without reports, the tension alerts the
+threshold rules opened and every audit entry of `signal-urgences` / `bench-urgences`, the plan blanc states and
+resources it declared); `--keep` leaves them, `--cleanup-only` removes what an earlier run left.
 """
 
 from __future__ import annotations
@@ -207,6 +210,38 @@ def prepare_board(graph, region: str, share: float, seed: int) -> int:
     return len(rows)
 
 
+def cleanup(graph, seed: int) -> dict:
+    """Remove what the bench writes on the shared graph (see the docstring); the demo itself never runs the feed
+    nor the threshold rules, so whatever they left there is the bench's."""
+    removed = {}
+    for name, query in (
+        ("reports", "MATCH (r:EmergencyReport) WHERE r.message_id STARTS WITH 'bench-' "
+                    "OR r.message_id STARTS WITH $syn WITH r LIMIT 20000 DETACH DELETE r RETURN count(*) AS n"),
+        ("statuses", "MATCH (st:EmergencyStatus) WHERE NOT EXISTS { MATCH (r:EmergencyReport {finess: st.finess}) } "
+                     "DETACH DELETE st RETURN count(*) AS n"),
+        ("audit", "MATCH (a:AuditEntry) WHERE a.actor IN ['signal-urgences', $actor] "
+                  "WITH a LIMIT 20000 DELETE a RETURN count(*) AS n"),
+        ("tension_alerts", "MATCH (t:TensionAlert {source: 'urgences'}) WHERE t.updated_by = 'signal-urgences' "
+                           "DETACH DELETE t RETURN count(*) AS n"),
+        ("plan_states", "MATCH (p:CrisisPlanState {updated_by: $actor}) DETACH DELETE p RETURN count(*) AS n"),
+        ("resources", "MATCH (p:CrisisResources {updated_by: $actor}) DETACH DELETE p RETURN count(*) AS n"),
+        ("site_locks", "MATCH (s:Site) WHERE s._crisis_lock IS NOT NULL AND NOT EXISTS { (s)-[:HAS_CRISIS_PLAN]->() } "
+                       "AND NOT EXISTS { (s)-[:HAS_CRISIS_RESOURCES]->() } REMOVE s._crisis_lock RETURN count(*) AS n"),
+    ):
+        total = 0
+        while True:  # in slices: a run leaves tens of thousands of reports
+            n = _write_count(graph, query, syn=f"syn-{seed}-", actor=SENDER)
+            total += n
+            if n < 20000:
+                break
+        removed[name] = total
+    return removed
+
+
+def _write_count(graph, query: str, **params) -> int:
+    return graph.transaction(lambda tx: tx.run(query, **params).single()["n"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sites", type=int, default=700)
@@ -216,11 +251,13 @@ def main() -> None:
     parser.add_argument("--after", type=float, default=30.0, help="seconds of steady feed after the burst")
     parser.add_argument("--history-days", type=int, default=7, help="hourly history of the région's sites first")
     parser.add_argument("--watchers", type=int, default=2, help="clients reloading the dashboard")
-    parser.add_argument("--senders", type=int, default=48)
-    parser.add_argument("--threads", type=int, default=64, help="waitress threads")
+    parser.add_argument("--senders", type=int, default=96, help="sender threads (open loop: enough for the burst)")
+    parser.add_argument("--threads", type=int, default=64, help="waitress threads (as `ror web serve`)")
     parser.add_argument("--board-requests", type=int, default=60)
     parser.add_argument("--board-share", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--keep", action="store_true", help="leave what the run wrote on the graph")
+    parser.add_argument("--cleanup-only", action="store_true", help="remove what earlier runs left, and stop")
     parser.add_argument("--serve", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -238,6 +275,10 @@ def main() -> None:
     graph = Graph.from_settings(settings)
     import cypher
 
+    if args.cleanup_only:
+        print(json.dumps({"removed": cleanup(graph, args.seed)}), flush=True)
+        graph.close()
+        return
     for statement in cypher.statements("schema/crisis"):
         graph.write(statement)
     region, in_region, sites = choose(graph, args.sites)
@@ -344,6 +385,8 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        if not args.keep:
+            print(json.dumps({"removed": cleanup(graph, args.seed)}), flush=True)
         graph.close()
 
 
