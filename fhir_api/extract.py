@@ -146,11 +146,17 @@ def capacities(resource: dict) -> list[dict]:
     """One item per capacity figure: its codings, `nb-capacity` and `capacity-update-date`."""
     out = []
     for ext in extensions(resource, codes.EXT_SUPPORTED_CAPACITY):
-        item: dict = {param: codings(first_value(ext, part, "valueCodeableConcept"))
-                      for param, part in CAPACITY_PARTS.items()}
-        number = first_value(ext, "nbCapacity", "valueInteger")
+        parts: dict[str, list[dict]] = {}  # url → sub-extensions, read once (a place has many figures)
+        for part in ext.get("extension") or []:
+            parts.setdefault(part.get("url"), []).append(part)
+
+        def value(url: str, kind: str, parts=parts):
+            return next((p[kind] for p in parts.get(url, ()) if kind in p), None)
+
+        item: dict = {param: codings(value(part, "valueCodeableConcept")) for param, part in CAPACITY_PARTS.items()}
+        number = value("nbCapacity", "valueInteger")
         item["nb-capacity"] = [float(number)] if number is not None else []
-        updated = first_value(ext, "capacityUpdateDate", "valueDateTime")
+        updated = value("capacityUpdateDate", "valueDateTime")
         item["capacity-update-date"] = [updated] if updated else []
         out.append(item)
     return out
