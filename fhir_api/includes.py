@@ -1,4 +1,4 @@
-"""`_include` / `_revinclude` (and `:iterate`) answered from the FHIR search index by id.
+"""`_include` / `_revinclude` (and `:iterate`) answered from the FHIR resource stores by id or by reference.
 
 Every `_include` applies to all resources gathered so far, matches and included ones (the national server's
 example query relies on it for `PractitionerRole:practitioner`), in waves until nothing new; a `_revinclude`
@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from fhir_api import hooks
 from fhir_api import searchparams as sp
 from fhir_api.budget import Deadline, TooCostly
-from fhir_api.index.documents import RESOURCE
-from fhir_api.index.names import alias
 from fhir_api.params import InvalidParam
-from fhir_api.search import Hit
-from search.client import translated
+from fhir_api.search import Hit, store_hit
 
 MAX_INCLUDED = 5000
 MAX_WAVES = 5
@@ -127,22 +124,18 @@ def _refs_by_type(includes: list[IncludeSpec]) -> dict[str, list[str]]:
 
 
 def by_ids(engine, rtype: str, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
-    """Documents of one type by id (index `mget`), in the order asked, unknown ids skipped."""
-    with translated():
-        response = engine.client.mget(index=alias(engine.prefix, rtype), body={"ids": ids},
-                                      params={"_source_includes": ",".join([RESOURCE, *refs])},
-                                      request_timeout=deadline.remaining())
-    return [Hit(d["_id"], d["_source"][RESOURCE], {r: list(d["_source"].get(r) or []) for r in refs})
-            for d in response["docs"] if d.get("found")]
+    """Resources of one type by id (its resource store), in the order asked, unknown ids skipped."""
+    return engine.resources(rtype, ids, refs, deadline)
 
 
 def _referencing(engine, spec: IncludeSpec, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
+    """The source type's resources whose reference points to `ids` (its resource store indexes references)."""
     body = {"query": {"terms": {spec.reference: ids}}, "size": MAX_INCLUDED + 1, "track_total_hits": False,
-            "_source": [RESOURCE, *refs], "sort": [{"id": "asc"}]}
-    hits = engine.search(spec.source, body, deadline)["hits"]["hits"]
+            "sort": [{"id": "asc"}]}
+    hits = engine.search(spec.source, body, deadline, store=True)["hits"]["hits"]
     if len(hits) > MAX_INCLUDED:
         raise TooCostly(f"« _revinclude={spec.key} » inclut plus de {MAX_INCLUDED} ressources : réduisez « _count ».")
-    return [Hit(h["_id"], h["_source"][RESOURCE], {r: list(h["_source"].get(r) or []) for r in refs}) for h in hits]
+    return [store_hit(h, refs) for h in hits]
 
 
 def _text(resource: dict) -> str:

@@ -1,7 +1,7 @@
 """The FHIR search engine: the query string → criteria (`fhir_api.filter` trees) → ONE OpenSearch query on the
-FHIR index of the type (`fhir_api.index`), which returns the page's ids, the exact total, the distances of
-`near` and the page's rendered resources. `_has` first asks the source type's index (or a registered provider,
-`fhir_api.hooks`) for the ids it points to.
+FHIR index of the type (`fhir_api.index`), which returns the page's ids, the exact total and the distances of
+`near`; the page's rendered resources are then read by id from the type's resource store. `_has` first asks
+the source type's index (or a registered provider, `fhir_api.hooks`) for the ids it points to.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from fhir_api import searchparams as sp
 from fhir_api.budget import Deadline, SearchTimeout, TooCostly
 from fhir_api.index.documents import RESOURCE
 from fhir_api.index.names import alias
+from fhir_api.index.names import resources as resources_alias
 from fhir_api.params import InvalidParam
 from fhir_api.query import Context, compile_tree, resolve
 from search.client import translated
@@ -120,12 +121,29 @@ class SearchEngine:
         ctx = Context(commune_point=lambda insee: self.commune_point(insee, deadline),
                       has_ids=lambda rtype, cmp: self.has_ids(rtype, cmp, deadline))
         query = compile_tree(crit.resource_type, crit.tree, ctx)
-        body = {"query": query, "from": offset, "size": count, "track_total_hits": True,
-                "_source": [RESOURCE, *source], "sort": self._sort(sort, ctx)}
+        body = {"query": query, "from": offset, "size": count, "track_total_hits": True, "_source": False,
+                "sort": self._sort(sort, ctx)}
         response = self.search(crit.resource_type, body, deadline)
         near = dict(ctx.near, field=ctx.near_field) if ctx.near else None
-        hits = [_hit(h, source, near) for h in response["hits"]["hits"]]
+        raw = response["hits"]["hits"]
+        found = {h.id: h for h in self.resources(crit.resource_type, [h["_id"] for h in raw], source, deadline)}
+        hits = []
+        for h in raw:
+            if h["_id"] in found:  # a resource deleted between the two reads is left out
+                hit = found[h["_id"]]
+                hit.distance_km = _distance_km(h, near)
+                hits.append(hit)
         return Matches(response["hits"]["total"]["value"], hits, near)
+
+    def resources(self, rtype: str, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
+        """Rendered resources by id from the type's resource store (`mget`, whole documents: no `_source`
+        filtering), in the order asked, unknown ids skipped."""
+        if not ids:
+            return []
+        with translated():
+            response = self.client.mget(index=resources_alias(self.prefix, rtype), body={"ids": ids},
+                                        request_timeout=deadline.remaining())
+        return [store_hit(d, refs) for d in response["docs"] if d.get("found")]
 
     def _sort(self, sort: list | None, ctx: Context) -> list:
         keys = list(sort or [])
@@ -134,12 +152,14 @@ class SearchEngine:
                                            "order": "asc", "unit": "km", "ignore_unmapped": True}})
         return keys + [{"id": "asc"}]
 
-    def search(self, rtype: str, body: dict, deadline: Deadline) -> dict:
-        """One search on the type's FHIR index within the time limit (the OpenSearch task ends with it)."""
+    def search(self, rtype: str, body: dict, deadline: Deadline, *, store: bool = False) -> dict:
+        """One search on the type's FHIR index (or its resource store) within the time limit (the OpenSearch
+        task ends with it)."""
         extra, request = deadline.opensearch()
+        index = resources_alias(self.prefix, rtype) if store else alias(self.prefix, rtype)
         try:
             with translated():
-                response = self.client.search(index=alias(self.prefix, rtype), body={**body, **extra},
+                response = self.client.search(index=index, body={**body, **extra},
                                               params={"cancel_after_time_interval": request[
                                                   "cancel_after_time_interval"]},
                                               request_timeout=request["request_timeout"])
@@ -197,12 +217,16 @@ def _commune_point(graph, insee: str, timeout: float) -> tuple[float, float, flo
 _POINTS: dict[tuple[int, str], tuple[float, float, float]] = {}
 
 
-def _hit(raw: dict, source: list[str], near: dict | None) -> Hit:
-    src = raw.get("_source") or {}
-    distance = None
+def _distance_km(raw: dict, near: dict | None) -> float | None:
     if near is not None and near.get("field") == "near" and len(raw.get("sort") or []) > 1:
-        distance = float(raw["sort"][0])
-    return Hit(raw["_id"], src.get(RESOURCE, "{}"), {f: list(src.get(f) or []) for f in source}, distance)
+        return float(raw["sort"][0])
+    return None
+
+
+def store_hit(raw: dict, refs: list[str]) -> Hit:
+    """A Hit from a resource store document (mget or search)."""
+    src = raw["_source"]
+    return Hit(raw["_id"], src[RESOURCE], {f: list(src.get(f) or []) for f in refs})
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

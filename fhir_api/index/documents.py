@@ -1,5 +1,6 @@
-"""Index documents of the FHIR search: the search values of a rendered resource (`searchparams` declarations),
-the resource itself (JSON text, returned as is), and the values of the resources it chains to.
+"""Index documents of the FHIR search: the search values of a rendered resource (`searchparams` declarations)
+and the values of the resources it chains to; beside it, in the type's resource store, the resource itself
+(JSON text, returned as is) with its references (`store_document`).
 
 Field encodings, by parameter type (`mapping.py` maps them):
 - token: `{c: codes, sc: "system|code" (or "|code"), s: systems, t: "type-system|type-code|value"}`;
@@ -15,8 +16,7 @@ import unicodedata
 from fhir_api import searchparams as sp
 from fhir_api.searchparams import SearchParam
 
-RESOURCE = "resource"  # the rendered resource (JSON text): returned, never searched
-OWN_EXCLUDES = [RESOURCE, "chain-*"]  # what a chained copy leaves out
+RESOURCE = "resource"  # the rendered resource (JSON text, in the resource store): returned, never searched
 
 
 def normalise(text: str) -> str:
@@ -95,13 +95,21 @@ def own_document(rtype: str, resource: dict) -> dict:
     return doc
 
 
-def full_document(own: dict, text: str, chains: dict[str, list[dict]]) -> dict:
-    """The stored document: own fields, the resource's JSON text and the chained copies (`chain-…` fields)."""
+def full_document(own: dict, chains: dict[str, list[dict]]) -> dict:
+    """The search document: own fields and the chained copies (`chain-…` fields)."""
     doc = dict(own)
-    doc[RESOURCE] = text
     for field, targets in chains.items():
         if targets:
             doc[field] = targets
+    return doc
+
+
+def store_document(own: dict, text: str, references: list[str]) -> dict:
+    """The resource store's document: the resource's JSON text and its reference fields (`mapping.store_body`)."""
+    doc = {"id": own["id"], RESOURCE: text}
+    for field in references:
+        if own.get(field):
+            doc[field] = own[field]
     return doc
 
 

@@ -37,11 +37,11 @@ def on_build(graph, client, settings, echo) -> None:
     from core.settings import PROJECT_ROOT
 
     report = FhirIndex(graph, client, settings.index_prefix, PROJECT_ROOT / "var" / "exports").build(
-        progress=lambda rtype, n: echo(f"  FHIR {rtype} : {n:,} documents…".replace(",", " ")) if n % 50000 == 0
-        else None)
+        progress=lambda rtype, n: echo(f"  FHIR {rtype} : {n:,} documents…".replace(",", " ")))
     for rtype, count in report.counts.items():
-        echo(f"FHIR {rtype:<18} {count:>9,} documents".replace(",", " "))
-    echo(f"Index FHIR v{report.version} en service ({report.seconds:.1f} s).")
+        echo(f"FHIR {rtype:<18} {count:>9,} documents ({report.phases.get(rtype, 0):.1f} s)".replace(",", " "))
+    echo(f"Index FHIR v{report.version} en service ({report.seconds:.1f} s, dont export "
+         f"{report.phases.get('export', 0):.1f} s).")
 
 
 def on_sync(graph, client, settings, echo) -> None:

@@ -46,7 +46,6 @@ def own_properties(rtype: str, *, text: bool = True) -> dict:
 
 def properties(rtype: str) -> dict:
     props = own_properties(rtype)
-    props[RESOURCE] = {"type": "keyword", "index": False, "doc_values": False}
     for reference, target in sp.CHAINS[rtype].items():
         copy = {"type": "nested", "properties": own_properties(target, text=reference in sp.TEXT_CHAINS)}
         props[sp.chain_field(reference)] = copy
@@ -55,12 +54,36 @@ def properties(rtype: str) -> dict:
     return props
 
 
+def reference_fields(rtype: str) -> list[str]:
+    """The reference parameters of a type (what `_include` follows and `_revinclude` looks up)."""
+    return [p.field for p in sp.own_params(rtype) if p.type == "reference" and p.group is None]
+
+
+def _settings(**more) -> dict:
+    """One shard, a replica when the cluster has several nodes (replicas are added at the swap: none while
+    building), no refresh and an asynchronous translog while building (1 s and request durability at the swap)."""
+    return {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
+            "translog": {"durability": "async"}, **more}
+
+
+# What a live index gets at the alias swap (`build.FhirIndex._swap`).
+LIVE_SETTINGS = {"refresh_interval": "1s", "translog.durability": "request", "auto_expand_replicas": AUTO_REPLICAS}
+
+
 def index_body(rtype: str) -> dict:
-    """One shard, a replica when the cluster has several nodes, no refresh while building (1 s at the swap)."""
+    """The search fields of a type. The chained copies are indexed but not kept in `_source` (a copy is rebuilt
+    from its target's own fields, never read back): `_source` holds the own fields only, read by the build and
+    the sync to make the copies."""
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": AUTO_REPLICAS,
-                     "refresh_interval": "-1",
-                     "mapping": {"nested_objects": {"limit": 100000}},
-                     "analysis": analysis()},
-        "mappings": {"dynamic": "strict", "properties": properties(rtype)},
+        "settings": _settings(mapping={"nested_objects": {"limit": 100000}}, analysis=analysis()),
+        "mappings": {"dynamic": "strict", "_source": {"excludes": ["chain-*"]}, "properties": properties(rtype)},
     }
+
+
+def store_body(rtype: str) -> dict:
+    """The resource store of a type: per resource its rendered JSON text and its references, returned whole
+    (no `_source` filtering: that costs more than the bytes it saves) by searches, `_include` and
+    `_revinclude` (the references are indexed for the latter)."""
+    props = {"id": KW, RESOURCE: {"type": "keyword", "index": False, "doc_values": False}}
+    props.update({f: KW for f in reference_fields(rtype)})
+    return {"settings": _settings(), "mappings": {"dynamic": "strict", "properties": props}}

@@ -1,4 +1,5 @@
-"""Names of the FHIR search indices: `<prefix>-fhir-<type>` aliases over versioned physical indices."""
+"""Names of the FHIR indices: `<prefix>-fhir-<type>` (search fields) and `<prefix>-fhir-<type>-resources`
+(the rendered resources) aliases over versioned physical indices."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ def alias(prefix: str, rtype: str) -> str:
 
 def physical(prefix: str, rtype: str, version: int) -> str:
     return f"{alias(prefix, rtype)}-v{version}"
+
+
+def resources(prefix: str, rtype: str) -> str:
+    """The alias of the type's resource store: the rendered resources returned by searches (`mapping.store_body`)."""
+    return f"{alias(prefix, rtype)}-resources"
+
+
+def resources_physical(prefix: str, rtype: str, version: int) -> str:
+    return f"{resources(prefix, rtype)}-v{version}"
 
 
 def version_of(prefix: str, rtype: str, index: str) -> int | None:

@@ -67,10 +67,11 @@ class FhirSync(FhirIndex):
             chunk = ids[start:start + BATCH]
             found = store.fetch(self.graph, rtype, chunk)
             batch = [(r, orjson.dumps(r).decode()) for r in found]
-            written += self.index(rtype, batch, names.alias(self.prefix, rtype), self._fetch_live, refresh=refresh)
+            indices = (names.alias(self.prefix, rtype), names.resources(self.prefix, rtype))
+            written += self.index(rtype, batch, indices, self._fetch_live, refresh=refresh)
             missing = set(chunk) - {r["id"] for r in found}
-            self.bulk([{"_op_type": "delete", "_index": self._physical(rtype), "_id": i} for i in sorted(missing)],
-                      refresh=refresh)
+            self.bulk([{"_op_type": "delete", "_index": index, "_id": i} for i in sorted(missing)
+                       for index in self._physical(rtype)], refresh=refresh)
             deleted += len(missing)
         return written, deleted
 
@@ -98,14 +99,15 @@ class FhirSync(FhirIndex):
             else:
                 query = {"terms": {reference: chunk}}
             hits = self.client.search(index=names.alias(self.prefix, source), body={
-                "query": query, "size": MAX_DEPENDENTS, "_source": {"excludes": ["chain-*"]},
+                "query": query, "size": MAX_DEPENDENTS,
                 "seq_no_primary_term": True}, request_timeout=ADMIN_TIMEOUT)["hits"]["hits"]
             out += hits
         return out
 
     def _rewrite(self, rtype: str, hits: list[dict], refresh: bool) -> None:
-        """New copies in documents found by a search; a document written or deleted since that search is left
-        alone (its sequence number moved: 409, ignored), so a rewrite never brings a deleted one back."""
+        """New copies in documents found by a search (their `_source`: own fields); a document written or deleted
+        since that search is left alone (its sequence number moved: 409, ignored), so a rewrite never brings a
+        deleted one back."""
         if not hits:
             return
         owns = [chains.own_part(h["_source"]) for h in hits]
@@ -118,12 +120,19 @@ class FhirSync(FhirIndex):
     def _fetch_live(self, rtype: str, ids: list[str]) -> dict[str, dict]:
         return self.own_documents(names.alias(self.prefix, rtype), ids)
 
-    def _physical(self, rtype: str) -> str:
-        aliased = self.client.indices.get_alias(name=names.alias(self.prefix, rtype), request_timeout=ADMIN_TIMEOUT)
-        return sorted(aliased)[-1]
+    def _physical(self, rtype: str) -> tuple[str, str]:
+        """The physical (search index, resource store) of a type (deletes need them: not an alias' job)."""
+        out = []
+        for alias in (names.alias(self.prefix, rtype), names.resources(self.prefix, rtype)):
+            aliased = self.client.indices.get_alias(name=alias, request_timeout=ADMIN_TIMEOUT)
+            out.append(sorted(aliased)[-1])
+        return out[0], out[1]
 
     def refresh(self) -> None:
-        self.client.indices.refresh(index=",".join(names.alias(self.prefix, t) for t in ORDER),
+        """Make every write visible to searches, in one request (search indices and resource stores; an index
+        without new writes costs nothing)."""
+        self.client.indices.refresh(index=",".join(i for t in ORDER for i in (names.alias(self.prefix, t),
+                                                                              names.resources(self.prefix, t))),
                                     request_timeout=ADMIN_TIMEOUT)
 
     # --- pushes right after a write (search/sync.py listeners) ------------------------------------------
@@ -132,8 +141,9 @@ class FhirSync(FhirIndex):
         """A capacity or tension change: the Locations of these offers, and the offers that copy them."""
         places = self._places(sorted(set(offer_ids)))
         if places:
-            self.upsert("Location", places, refresh=True)
-            self.recopy({"Location": set(places)}, refresh=True)
+            self.upsert("Location", places)
+            self.recopy({"Location": set(places)})  # copies read by id (real-time): no refresh needed before
+            self.refresh()  # one refresh makes the places and their copies visible together
 
     def push_offers(self, offer_ids: Iterable[str]) -> None:
         """A status or description change: the offers, their roles and places, and what copies them."""

@@ -65,3 +65,61 @@ def test_sync_catches_up_a_write_and_the_copies_of_it(client, graph, search_clie
     assert report.written["Organization"] >= 1
     assert total(client, "Organization?name=clinique du bugey") == 1
     assert total(client, "HealthcareService?organization.name=clinique du bugey") == 1  # OFF-01-C's copy
+
+
+def test_the_page_and_includes_come_from_the_resource_store(client, search_client):
+    """The search index keeps its own fields in `_source` (no resource text, no chained copies: they are
+    indexed only); the resource store holds the rendered resource and its references, which searches return."""
+    import orjson
+
+    from fhir_api.index import names
+
+    search_doc = search_client.get(index=names.alias(PREFIX, "HealthcareService"), id="OFF-01-A")["_source"]
+    assert search_doc["id"] == "OFF-01-A" and search_doc["location"]
+    assert "resource" not in search_doc and not [k for k in search_doc if k.startswith("chain-")]
+    stored = search_client.get(index=names.resources(PREFIX, "HealthcareService"), id="OFF-01-A")["_source"]
+    assert set(stored) >= {"id", "resource", "location", "organization"}
+    assert stored["location"] == search_doc["location"]
+    body = client.get("/fhir/HealthcareService?_id=OFF-01-A&_include=HealthcareService:location"
+                      "&_revinclude=PractitionerRole:service").get_json()
+    match = next(e["resource"] for e in body["entry"] if e["search"]["mode"] == "match")
+    assert match == orjson.loads(stored["resource"])
+    included = {(e["resource"]["resourceType"], e["resource"]["id"]) for e in body["entry"]
+                if e["search"]["mode"] == "include"}
+    assert {("Location", i) for i in stored["location"]} <= included
+    roles = search_client.search(index=names.resources(PREFIX, "PractitionerRole"),
+                                 body={"query": {"terms": {"service": ["OFF-01-A"]}}})["hits"]["hits"]
+    assert len(roles) == 2 and {("PractitionerRole", h["_id"]) for h in roles} <= included
+
+
+def test_a_deleted_resource_leaves_both_indices(client, graph, search_client):
+    """An upsert of an id the graph no longer serves deletes it from the search index and the resource store."""
+    from fhir_api.index import names
+
+    sync = FhirSync(graph, search_client, PREFIX)
+    store = names.resources(PREFIX, "Practitioner")
+    search_client.index(index=store, id="GHOST-1", body={"id": "GHOST-1", "resource": "{}"}, refresh=True)
+    search_client.index(index=names.alias(PREFIX, "Practitioner"), id="GHOST-1", body={"id": "GHOST-1"},
+                        refresh=True)
+    written, deleted = sync.upsert("Practitioner", ["GHOST-1"], refresh=True)
+    assert (written, deleted) == (0, 1)
+    assert not search_client.exists(index=store, id="GHOST-1")
+    assert not search_client.exists(index=names.alias(PREFIX, "Practitioner"), id="GHOST-1")
+
+
+def test_a_failed_build_leaves_no_index_behind(graph, search_client, tmp_path, monkeypatch):
+    """A build that fails while filling deletes the indices it created; the live ones keep answering."""
+    from fhir_api.index import build
+
+    prefix = "fhirfail"
+    index = build.FhirIndex(graph, search_client, prefix, tmp_path)
+    index.drop()
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("bulk refused")
+
+    monkeypatch.setattr(build.FhirIndex, "bulk", broken)
+    with pytest.raises(RuntimeError, match="bulk refused"):
+        index.build()
+    left = search_client.indices.get(index=f"{prefix}-fhir-*", ignore_unavailable=True, allow_no_indices=True)
+    assert list(left) == []
