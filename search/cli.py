@@ -46,13 +46,19 @@ def index() -> None:
 
 @index.command("build")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Type de documents (défaut : tous).")
+@click.option("--projections-only", is_flag=True,
+              help="Seulement les autres projections (l'index FHIR), sans l'index d'orientation.")
 @click.pass_obj
-def index_build(settings: Settings, kinds: tuple[str, ...]) -> None:
+def index_build(settings: Settings, kinds: tuple[str, ...], projections_only: bool) -> None:
     """Reconstruit l'index (nouvelles versions par région, bascule atomique des alias)."""
     from search import sync
     from search.indexer import Indexer
 
     with _engines(settings) as (graph, client):
+        if projections_only:
+            for hook in sync.build_hooks:
+                hook(graph, client, settings, click.echo)
+            return
         report = Indexer(graph, client, settings.index_prefix).build(
             kinds or KINDS, progress=lambda kind, n: click.echo(f"  {kind} : {n:,} documents…".replace(",", " "),
                                                                 err=True))
