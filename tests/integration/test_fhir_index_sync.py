@@ -123,3 +123,32 @@ def test_a_failed_build_leaves_no_index_behind(graph, search_client, tmp_path, m
         index.build()
     left = search_client.indices.get(index=f"{prefix}-fhir-*", ignore_unavailable=True, allow_no_indices=True)
     assert list(left) == []
+
+
+def test_index_build_projections_only_builds_the_fhir_indices_alone(graph, search_client, engine_endpoints,
+                                                                     tmp_path, monkeypatch):
+    """`ror index build --projections-only`: the FHIR indices (search + resource store per type), no
+    orientation index."""
+    from click.testing import CliRunner
+
+    import core.settings
+    from fhir_api.index import names
+    from ror.cli import cli
+
+    load_fixture_or_skip(graph, engine_endpoints)
+    monkeypatch.setattr(core.settings, "PROJECT_ROOT", tmp_path)  # the build's export folder: var/exports
+    prefix = "fhirproj"
+    search_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+    endpoints, _ = engine_endpoints
+    result = CliRunner().invoke(cli, ["index", "build", "--projections-only"], env={
+        "NEO4J_URI": endpoints.neo4j_uri, "OPENSEARCH_URL": endpoints.opensearch_url, "ROR_INDEX_PREFIX": prefix})
+    try:
+        assert result.exit_code == 0, result.output
+        assert "Index FHIR v1 en service" in result.output
+        for rtype in ("Organization", "Location", "Practitioner", "HealthcareService", "PractitionerRole"):
+            assert search_client.indices.exists_alias(name=names.alias(prefix, rtype))
+            assert search_client.indices.exists_alias(name=names.resources(prefix, rtype))
+        assert search_client.count(index=names.resources(prefix, "HealthcareService"))["count"] > 0
+        assert not search_client.indices.exists(index=f"{prefix}-offers*", allow_no_indices=False)
+    finally:
+        search_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
