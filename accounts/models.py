@@ -117,3 +117,13 @@ class Principal:
         if self.role == "admin":
             return None
         return list(self.user.regions)
+
+    def regions_within(self, region: str | None) -> list[str] | None:
+        """[région] when this principal may read it (else Forbidden), or every visible région when none is
+        asked (None: all)."""
+        visible = self.regions_visible()
+        if region is None:
+            return visible
+        if visible is not None and region not in visible:
+            raise Forbidden("Région hors de votre périmètre.")
+        return [region]

@@ -14,7 +14,7 @@ from accounts.models import Principal
 from capacity.board_table import BoardTables, PlaceState, RegionTable
 from core import freshness
 from core.clock import iso_with_offset
-from core.errors import BadRequest, Forbidden
+from core.errors import BadRequest
 
 LEVELS = ("departements", "sites", "unites")
 STALENESS = ("toutes", "perimees", "a-jour")
@@ -120,9 +120,7 @@ class BoardPage:
 def check(principal: Principal, query: BoardQuery) -> BoardQuery:
     """The query, once the principal may read this région and its values are known ones."""
     principal.require("board.read")
-    visible = principal.regions_visible()
-    if visible is not None and query.region not in visible:
-        raise Forbidden("Région hors de votre périmètre.")
+    principal.regions_within(query.region)
     errors = {}
     if query.level not in LEVELS:
         errors["vue"] = "départements, sites ou unités"
@@ -285,13 +283,9 @@ def board(tables: BoardTables, principal: Principal, *, region: str | None, depa
           stale_hours: float, regions: list[str] | None = None) -> list[BoardRow]:
     """Département × activity rows of the visible régions (the API's flat shape, with the 7-day trend)."""
     principal.require("board.read")
-    visible = principal.regions_visible()
-    if region is not None:
-        if visible is not None and region not in visible:
-            raise Forbidden("Région hors de votre périmètre.")
-        chosen = [region]
-    else:
-        chosen = visible if visible is not None else (regions or [])
+    chosen = principal.regions_within(region)
+    if chosen is None:  # every région: those given
+        chosen = regions or []
     out = []
     for code in chosen:
         page = read(tables, principal, BoardQuery(region=code, department=department, size=MAX_PAGE_SIZE),

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from accounts.models import Principal
-from core.errors import Forbidden
 from crisis.declarations import (
     CRISIS_CAPACITY_TYPES,
     EQUIPMENT,
@@ -66,20 +65,11 @@ class Board:
     totals: Totals
 
 
-def _regions(principal: Principal, region: str | None) -> list[str] | None:
-    visible = principal.regions_visible()
-    if region is None:
-        return visible
-    if visible is not None and region not in visible:
-        raise Forbidden("Région hors de votre périmètre.")
-    return [region]
-
-
 def board(graph: Graph, principal: Principal, *, region: str | None = None, department: str | None = None,
           now: datetime | None = None) -> Board:
     """The board of `region` (default: the coordinator's régions; every région for an admin)."""
     principal.require("crisis.board")
-    regions = _regions(principal, region)
+    regions = principal.regions_within(region)
     if now is not None:
         return _board(graph, regions, department, now)
     key = ("crisis-board", tuple(regions) if regions is not None else None, department)

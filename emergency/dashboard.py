@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from accounts.models import Principal
 from accounts.store import UserStore
-from core.errors import Forbidden, NotFound
+from core.errors import NotFound
 from core.freshness import age_minutes, age_text, moment
 from emergency import series
 from emergency.indicators import EMERGENCY_ACTIVITIES, LABELS, SERIES, occupancy
@@ -117,15 +117,6 @@ def dashboard_json(d: Dashboard) -> dict:
             "boarding": d.boarding}
 
 
-def _regions(principal: Principal, region: str | None) -> list[str] | None:
-    visible = principal.regions_visible()
-    if region is None:
-        return visible
-    if visible is not None and region not in visible:
-        raise Forbidden("Région hors de votre périmètre.")
-    return [region]
-
-
 def _order(row: SiteActivity):
     """Over a threshold first (highest level, longest first), then by patients waiting for a bed."""
     since = row.alert_since.timestamp() if row.alert_since else 0
@@ -142,7 +133,7 @@ def dashboard(graph: Graph, principal: Principal, *, region: str | None = None, 
     """The dashboard of `region` (default: the principal's régions; all for an admin). Without `now`, the
     territory's summary is shared by its readers and reused until something changes (graph/changes.py)."""
     principal.require("emergency.dashboard")
-    regions = _regions(principal, region)
+    regions = principal.regions_within(region)
     if now is not None:
         return _dashboard(graph, regions, department, now)
     key = ("emergency-dashboard", tuple(regions) if regions is not None else None, department)

@@ -215,10 +215,7 @@ def stats(graph: Graph, principal: Principal, *, region: str | None = None, star
           end: date | None = None) -> Stats:
     """Forms per category and per structure for the network's review (coordinators: their régions)."""
     principal.require("fei.stats")
-    visible = principal.regions_visible()
-    if region is not None and visible is not None and region not in visible:
-        raise Forbidden("Région hors de votre périmètre.")
-    regions = [region] if region else visible
+    regions = principal.regions_within(region or None)
     rows = graph.read_named("read/fei_stats", regions=regions, start=start, end=end)
     by_state = Counter(r["state"] for r in rows)
     categories: dict[str, Counter] = {}

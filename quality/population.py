@@ -13,7 +13,7 @@ from accounts.audit import append
 from accounts.models import Principal
 from accounts.store import UserStore
 from core.clock import PARIS
-from core.errors import BadRequest, Forbidden
+from core.errors import BadRequest
 from core.freshness import native
 from core.kept_tables import KeptTables
 from graph.driver import Graph
@@ -74,9 +74,7 @@ def table(graph: Graph, principal: Principal, region: str, department: str | Non
 def check(graph: Graph, principal: Principal, region: str, department: str | None) -> None:
     """May the principal read this région's follow-up, and is the département one of it?"""
     principal.require("population.read")
-    visible = principal.regions_visible()
-    if visible is not None and region not in visible:
-        raise Forbidden("Région hors de votre périmètre.")
+    principal.regions_within(region)
     if department is not None and department not in {d["code"] for d in departments(graph, region)}:
         raise BadRequest(f"Le département {department} n'est pas dans la région {region}.",
                          fields={"department": f"un département de la région {region}"})
