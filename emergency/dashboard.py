@@ -21,7 +21,7 @@ STALE_MINUTES = 90  # reports come every hour or more often: older than this, th
 CHARTED = ("present", "boarding")  # on the dashboard (a site's own view charts every SERIES indicator)
 SILENT_CACHE_SECONDS = 600  # the list of emergency sites changes with the directory, not with the feed
 SUMMARY_MAX_AGE = 10.0  # seconds a dashboard is reused while nothing changed in this process (others' writes)
-FEED_LAG = 2.0  # while a new dashboard is computed, readers may take the previous one if it is this recent and
+FEED_LAG = 5.0  # while a new dashboard is computed, readers may take the previous one if it is this recent and
 # only emergency reports were committed since (graph/changes.py)
 
 

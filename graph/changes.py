@@ -7,10 +7,11 @@ the topics it depends on, read before it was computed: it is reused while they a
 change committed in this process before its request. Writes of other processes (another web worker, a CLI) are not
 counted: a summary is also never older than `max_age` seconds.
 
-Concurrent readers of one summary share one computation (if it started after the changes they know of). While one
-runs, a reader may take the previous summary if only `lagging` topics changed since and it is younger than `lag`
-seconds: under a burst of emergency reports the dashboard stays one computation behind instead of every reader
-computing it again. A reader alone (no computation running) always gets a summary computed after its request began."""
+Concurrent readers of one summary share one computation (if it started after the changes they know of, `lagging`
+topics aside). While one runs, a reader may take the previous summary if only `lagging` topics changed since and it
+is younger than `lag` seconds: under a burst of emergency reports the dashboard stays one computation behind, and one
+computation runs at a time, instead of every reader computing it again. A reader alone (no computation running)
+always gets a summary computed after its request began."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from typing import Any
 ANY = "any"
 
 _counters: dict[tuple[str, str, str], int] = {}
+_clock = time.monotonic  # a summary's age (tests put a clock of their own)
 _lock = threading.Lock()
 
 
@@ -70,6 +72,7 @@ class Summaries:
         self._entries: dict[Hashable, _Entry] = {}
         self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
+        self.waiting = 0  # readers waiting for a computation another began
 
     def forget(self) -> None:
         with self._lock:
@@ -84,19 +87,26 @@ class Summaries:
         now_stamp = stamp(graph, self.topics)
         with self._lock:
             entry, flight = self._entries.get(key), self._flights.get(key)
-            age = time.monotonic() - entry.at if entry else None
+            age = _clock() - entry.at if entry else None
             if entry and age is not None and age < self.max_age:
                 if entry.stamp == now_stamp:
                     return entry.value
                 if flight is not None and age < self.lag and self._lagging_only(entry.stamp, now_stamp):
                     return entry.value
-            if flight is not None and all(a >= b for a, b in zip(flight.stamp, now_stamp, strict=True)):
-                mine = False  # a computation that began after every change this reader knows of
+            if flight is not None and (all(a >= b for a, b in zip(flight.stamp, now_stamp, strict=True))
+                                       or self._lagging_only(flight.stamp, now_stamp)):
+                mine = False  # a computation that began after every change this reader knows of (but lagging ones)
             else:
                 flight, mine = _Flight(now_stamp), True
                 self._flights[key] = flight
         if not mine:
-            flight.done.wait()
+            with self._lock:
+                self.waiting += 1
+            try:
+                flight.done.wait()
+            finally:
+                with self._lock:
+                    self.waiting -= 1
             if flight.error is not None:
                 raise flight.error
             return flight.value
@@ -112,7 +122,7 @@ class Summaries:
                 if flight.error is None:
                     old = self._entries.get(key)
                     if old is None or all(a <= b for a, b in zip(old.stamp, flight.stamp, strict=True)):
-                        self._entries[key] = _Entry(flight.stamp, time.monotonic(), flight.value)
+                        self._entries[key] = _Entry(flight.stamp, _clock(), flight.value)
                     if len(self._entries) > self.size:
                         del self._entries[min(self._entries, key=lambda k: self._entries[k].at)]
             flight.done.set()
