@@ -7,11 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from accounts.models import Principal
+from accounts.models import Principal, User
 from accounts.store import UserStore
 from crisis import plan as crisis_plan
 from crisis.declarations import SSE_CATEGORIES
 from emergency import dashboard, feed, feeder
+from emergency import service as emergency_service
+from emergency.series import PARIS
+from fei import form as fei_form
 from tests.browser.conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -105,3 +108,102 @@ def test_the_emergency_dashboard_draws_its_line_charts(page, base_url, crisis_wo
     assert page.locator("table tbody tr td.code").count() == len(crisis_world["moments"])  # the last 24 h
     shot(page, "urgences-02-structure")
     assert page.console_errors == []
+
+
+def test_the_walk_through_of_a_crisis_on_the_region(page, base_url, graph, crisis_world):
+    """The issue's walk-through, in one browser session: an establishment triggers its plan blanc, the région's
+    coordinator follows it on the crisis board and asks every establishment to answer; sees which emergency
+    departments are saturated right now and since when; files an adverse-event form that the establishment's
+    referent answers and the coordinator takes to its closure. Screenshots in artifacts/screenshots/parcours-*."""
+    hospital, site = crisis_world["hospital"], crisis_world["sites"][0]
+    clicks = {"plan blanc": 0, "urgences": 0, "fiche": 0}
+
+    def click(part: str, selector: str) -> None:
+        clicks[part] += 1
+        page.click(selector)
+
+    def switch_to(username: str, target: str) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{base_url}/connexion?suivant={target}")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url(f"{base_url}{target}")
+
+    # the site's software reports a saturation (patients waiting for a bed), twice, after the fixture's last report
+    sender = Principal(User("logiciel-urgences-ui", "admin"), via="test")
+    first_over = datetime.now(UTC)
+    signals = []
+    for n, boarding in enumerate((22, 27)):
+        at = first_over if n == 0 else datetime.now(UTC)
+        body = {**feed.message(SEED, site, at), "message_id": f"parcours-{site.finess}-{n}", "present": 60,
+                "boarding": boarding, "observed_at": at.isoformat()}
+        receipt = emergency_service.submit(graph, sender, body)
+        assert receipt.latest
+        signals.append(receipt.signal and receipt.signal.action)
+    assert signals == ["open", None]  # the site's TES alert opened by the rule, then still the same rule
+    contributor = Principal(UserStore(graph).get("contrib_crise_ui"), via="test")
+    crisis_plan.set_plan(graph, contributor, hospital["finess"], {"active": False})  # lifted before the crisis
+    try:
+        # 1. the hospital triggers its plan blanc; the coordinator follows it and asks every establishment to answer
+        switch_to("contrib_crise_ui", f"/contribution/etablissements/{hospital['finess']}/plan-blanc")
+        page.select_option("#active", "true")
+        page.select_option("#level", "2")
+        page.fill("#plan-note", "Afflux de victimes (exercice, données synthétiques)")
+        click("plan blanc", "form[aria-label='Plan blanc'] button[type=submit]")
+        page.wait_for_selector("[role=status]")
+        shot(page, "parcours-01-plan-blanc-declenche")
+        switch_to("coord_crise_ui", "/espace")
+        click("plan blanc", "nav.breadcrumb a:has-text('Plan blanc')")
+        page.wait_for_selector("[data-total=plans]")
+        row = page.locator(f"tr[data-finess='{hospital['finess']}']")
+        assert "niveau 2" in row.inner_text() and page.locator("[data-total=plans]").inner_text() == "1"
+        assert page.locator("tbody tr").first.get_attribute("data-finess") == hospital["finess"]
+        page.fill("#reason", "Afflux de victimes (exercice)")
+        click("plan blanc", "button[name=action][value=open]")
+        page.wait_for_selector("[data-survey-open]")
+        assert page.locator("tr.row-silent").count() == int(page.locator("[data-total=not_answered]").inner_text())
+        shot(page, "parcours-02-tableau-de-crise")
+
+        # 2. which emergency departments are saturated right now, and since when
+        click("urgences", "nav.breadcrumb a:has-text('Urgences')")
+        saturated = page.locator("table.emergency-board tbody tr.row-alert")
+        saturated.first.wait_for()
+        assert saturated.count() == 1 and saturated.first.get_attribute("data-finess") == site.finess
+        assert f"depuis {first_over.astimezone(PARIS):%d/%m %H:%M}" in saturated.first.inner_text()
+        shot(page, "parcours-03-urgences-saturees")
+        click("urgences", f"tr[data-finess='{site.finess}'] a")
+        page.wait_for_selector("h1:has-text('Activité des urgences')")
+        assert f"depuis le {first_over.astimezone(PARIS):%d/%m/%Y %H:%M}" in page.inner_text("main")
+        shot(page, "parcours-04-urgences-structure")
+
+        # 3. an adverse-event form between the two structures, followed to its closure
+        click("fiche", "nav.breadcrumb a:has-text('Évènements indésirables')")
+        click("fiche", "a[href$='/fei/nouvelle']")
+        page.select_option("#category", list(fei_form.categories())[0])
+        page.fill("#sites", f"{site.finess}, {hospital['finess']}")
+        page.fill("#description", "Transfert vers le plateau technique retardé de 3 h faute de lit d'aval "
+                                  "(exercice, données synthétiques).")
+        click("fiche", "form[aria-label='Nouvelle fiche'] button[type=submit]")
+        page.wait_for_selector("dd[data-state=declaree]")
+        form_url = page.url.split("?")[0]
+        assert "contrib_crise_ui" in page.inner_text("main")  # routed to the hospital's referent
+        click("fiche", "form[aria-label='Faire avancer la fiche'] button[type=submit]")  # → en analyse
+        page.wait_for_selector("dd[data-state=en_analyse]")
+        switch_to("contrib_crise_ui", form_url.removeprefix(base_url))
+        page.fill("#text", "Lits d'aval ouverts sous plan blanc depuis 10 h ; procédure de transfert revue.")
+        click("fiche", "button[name=action][value=answer]")
+        page.wait_for_selector("li[data-kind=answer]")
+        switch_to("coord_crise_ui", form_url.removeprefix(base_url))
+        page.fill("#actions", "Cellule de régulation des lits d'aval activée pendant le plan blanc.")
+        click("fiche", "form[aria-label='Faire avancer la fiche'] button[type=submit]")  # → clôturée
+        page.wait_for_selector("dd[data-state=cloturee]")
+        assert "Actions décidées" in page.inner_text("main")
+        assert page.locator("li[data-kind=answer]").count() == 1
+        shot(page, "parcours-05-fiche-cloturee")
+        assert page.console_errors == []
+        print(f"\nclics du parcours : {clicks}")
+    finally:
+        graph.write("MATCH (t:TensionAlert {source: 'urgences'}) DETACH DELETE t")
+        graph.write("MATCH (n) WHERE n:AdverseEvent OR n:AdverseEventAnswer DETACH DELETE n")
+        graph.write("MATCH (a:AuditEntry) WHERE a.actor IN ['signal-urgences', 'logiciel-urgences-ui'] DELETE a")
