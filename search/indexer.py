@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 from opensearchpy import OpenSearch, helpers
 
+import cypher
 from core.errors import BadRequest
 from graph.driver import Graph
 from search.client import translated
 from search.documents import DOCUMENT_ID, NO_REGION, TO_DOCUMENT, region_of
-from search.mappings import KINDS, index_body, meta_body
+from search.mappings import AUTO_REPLICAS, KINDS, index_body, meta_body
 
-BULK_CHUNK = 2000
-BULK_THREADS = 2
+BULK_CHUNK = 2000  # documents per bulk request of a sync
+# A build streams each projection in large Bolt batches from a prefetch thread (Neo4j computes the next rows while
+# Python converts), encodes every document once into NDJSON bulk bodies and keeps BUILD_WRITERS bulk requests
+# in flight (all kinds together) while the projections go on. See docs/benchmarks.md, "National index build".
+BUILD_SLICE = 10_000  # keys (offer ids, FINESS numbers) per projected slice
+BUILD_READERS = 3  # slices projected at once (Neo4j runs each query on one core)
+BUILD_FETCH = 2000  # records per Bolt round trip
+BUILD_CHUNK_DOCS = 4000  # documents per bulk request
+BUILD_WRITERS = 3  # bulk requests in flight
+BUILD_ADMIN_THREADS = 8  # index creations at once
+PROGRESS_EVERY = 10_000
+SLICE_COST = {"offers": 3, "professionals": 2, "sites": 1}  # relative cost of a slice: the costliest start first
+SERVING_SETTINGS = {"refresh_interval": "1s", "auto_expand_replicas": AUTO_REPLICAS}
 SWAP_GRACE_SECONDS = 2.0
 SYNC_BATCH = 1000
 META_ID = "sync"
@@ -81,8 +95,13 @@ class Indexer:
     # ------------------------------------------------------------------------------------------- build
 
     def build(self, kinds: Iterable[str] = KINDS, progress: Callable[[str, int], None] | None = None) -> BuildReport:
-        """New versioned indices per région, filled from the graph (kinds in parallel), then every alias
-        swapped in one atomic request: searches keep working on the previous version until then."""
+        """New versioned indices per région, filled from the graph, then every alias swapped in one atomic
+        request: searches keep working on the previous version until then.
+
+        The projections are cut into slices of keys (offer ids, FINESS numbers) that BUILD_READERS threads
+        project at once, the largest kind first, so Neo4j works on several slices in parallel and no kind waits
+        for another; each slice's documents are encoded once into NDJSON bulk bodies that BUILD_WRITERS threads
+        send while the reads go on. Indices are built without refresh nor replica, both turned on at the end."""
         started = time.perf_counter()
         kinds = list(kinds)
         self.graph.replan()  # the documents are read with plans made on current statistics
@@ -91,24 +110,45 @@ class Indexer:
         with translated():
             version = self._next_version()
             report = BuildReport(version=version)
-            with ThreadPoolExecutor(max_workers=len(kinds)) as pool:
-                futures = {kind: pool.submit(self._fill, kind, regions, version, progress) for kind in kinds}
-                for kind, future in futures.items():
-                    report.counts[kind], report.indices[kind] = future.result()
+            with ThreadPoolExecutor(max_workers=BUILD_ADMIN_THREADS) as admin:  # creations, one request each
+                created = {kind: dict(zip([r.lower() for r in regions], admin.map(
+                    lambda r, k=kind: self._create(self.names.physical(k, r, version), k), regions), strict=True))
+                    for kind in kinds}
+            keys = {"offers": "index/offer_keys", "professionals": "index/offer_keys", "sites": "index/site_keys"}
+            listed = {name: [row["id"] for row in self.graph.read_named(name)] for name in {keys[k] for k in kinds}}
+            slices = [(kind, listed[keys[kind]][i:i + BUILD_SLICE]) for kind in kinds
+                      for i in range(0, len(listed[keys[kind]]), BUILD_SLICE)]
+            slices.sort(key=lambda task: SLICE_COST[task[0]], reverse=True)  # the costliest first, for balance
+            counts = dict.fromkeys(kinds, 0)
+            lock = threading.Lock()
+
+            def project(task: tuple[str, list[str]]) -> None:
+                kind, ids = task
+                rows = self.graph.stream(cypher.query(f"index/{kind}"), {"ids": ids}, fetch_size=BUILD_FETCH,
+                                         plain_values=False)
+                written = self._bulk(kind, rows, created[kind], version, writer, lock)
+                with lock:
+                    counts[kind] += written
+                    total = counts[kind]
+                if progress and total // PROGRESS_EVERY != (total - written) // PROGRESS_EVERY:
+                    progress(kind, total)
+
+            with _BulkWriter(self.client, BUILD_WRITERS) as writer:
+                with ThreadPoolExecutor(max_workers=BUILD_READERS, thread_name_prefix="index-read") as readers:
+                    for _ in readers.map(project, slices):
+                        pass
+                writer.wait()
+            for kind in kinds:
+                names = ",".join(created[kind].values())
+                # Built: searchable (refresh) and, on a cluster, copied to a second node (replica).
+                self.client.indices.put_settings(index=names, body={"index": SERVING_SETTINGS},
+                                                 request_timeout=BUILD_ADMIN_TIMEOUT_S)
+                self.client.indices.refresh(index=names, request_timeout=BUILD_ADMIN_TIMEOUT_S)
+                report.counts[kind], report.indices[kind] = counts[kind], sorted(created[kind].values())
             self._swap(report.indices)
             self._save_meta(watermark, version)
         report.seconds = time.perf_counter() - started
         return report
-
-    def _fill(self, kind: str, regions: list[str], version: int,
-              progress: Callable[[str, int], None] | None) -> tuple[int, list[str]]:
-        created = {r.lower(): self._create(self.names.physical(kind, r, version), kind) for r in regions}
-        count = self._bulk(kind, self.graph.stream_named(f"index/{kind}", ids=None), created, version, progress)
-        for index in created.values():
-            self.client.indices.put_settings(index=index, body={"index": {"refresh_interval": "1s"}},
-                                             request_timeout=BUILD_ADMIN_TIMEOUT_S)
-        self.client.indices.refresh(index=",".join(created.values()), request_timeout=BUILD_ADMIN_TIMEOUT_S)
-        return count, sorted(created.values())
 
     def _next_version(self) -> int:
         existing = self.client.indices.get(index=f"{self.names.prefix}-*", ignore_unavailable=True,
@@ -121,23 +161,29 @@ class Indexer:
         return index
 
     def _bulk(self, kind: str, rows: Iterable[dict], indices: dict[str, str], version: int,
-              progress: Callable[[str, int], None] | None) -> int:
-        def actions() -> Iterator[dict]:
-            for row in rows:
-                doc = TO_DOCUMENT[kind](row)
-                region = region_of(doc)
-                if region not in indices:
-                    indices[region] = self._create(self.names.physical(kind, region, version), kind)
-                yield {"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]], "_source": doc}
-
+              writer: _BulkWriter, lock: threading.Lock) -> int:
+        """Documents of the projection's rows, encoded once (orjson) into NDJSON bulk bodies of BUILD_CHUNK_DOCS
+        documents handed to the writer threads. Returns the number of documents."""
+        to_document, id_key, dumps = TO_DOCUMENT[kind], DOCUMENT_ID[kind], orjson.dumps
+        heads: dict[str, bytes] = {}  # per région: the action line's fixed part
+        lines: list[bytes] = []
         count = 0
-        # Threads overlap the graph projection (this thread) with OpenSearch indexing (bulk threads).
-        for _ok, _item in helpers.parallel_bulk(self.client, actions(), thread_count=BULK_THREADS,
-                                                chunk_size=BULK_CHUNK, queue_size=BULK_THREADS * 2,
-                                                raise_on_error=True, request_timeout=120):
-            count += 1
-            if progress and count % 10000 == 0:
-                progress(kind, count)
+        for values in rows:
+            doc = to_document(values)
+            region = (doc.get("region_code") or NO_REGION).lower()
+            head = heads.get(region)
+            if head is None:
+                with lock:  # a région without its index yet (sites without région: "none")
+                    if region not in indices:
+                        indices[region] = self._create(self.names.physical(kind, region, version), kind)
+                head = heads[region] = b'{"index":{"_index":' + dumps(indices[region]) + b',"_id":'
+            lines.append(head + dumps(doc[id_key]) + b"}}\n" + dumps(doc) + b"\n")
+            if len(lines) >= BUILD_CHUNK_DOCS:
+                writer.submit(lines)
+                count, lines = count + len(lines), []
+        if lines:
+            writer.submit(lines)
+            count += len(lines)
         return count
 
     def _swap(self, new_indices: dict[str, list[str]]) -> None:
@@ -234,7 +280,7 @@ class Indexer:
             region = region_of(doc)
             if region not in indices:
                 indices[region] = self._create(self.names.physical(kind, region, version), kind)
-                self.client.indices.put_settings(index=indices[region], body={"index": {"refresh_interval": "1s"}})
+                self.client.indices.put_settings(index=indices[region], body={"index": SERVING_SETTINGS})
                 self.client.indices.update_aliases(body={"actions": [
                     {"add": {"index": indices[region], "alias": self.names.alias(kind)}}]})
             action = {"_op_type": "index", "_index": indices[region], "_id": doc[DOCUMENT_ID[kind]], "_source": doc}
@@ -269,6 +315,56 @@ class Indexer:
             return None
         found = self.client.get(index=self.names.meta, id=META_ID, ignore=[404])
         return found.get("_source") if found.get("found") else None
+
+
+class _BulkWriter:
+    """Bulk requests of ready NDJSON bodies on `threads` threads, at most 2 × threads waiting (memory bound);
+    a failure is raised by the next submit or by wait."""
+
+    def __init__(self, client: OpenSearch, threads: int):
+        self.client = client
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="index-bulk")
+        self.slots = threading.BoundedSemaphore(threads * 2)
+        self.futures: list = []
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> _BulkWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, lines: list[bytes]) -> None:
+        body = b"".join(lines)
+        self._raise_failures()
+        self.slots.acquire()
+        try:
+            future = self.pool.submit(self._send, body)
+        except BaseException:
+            self.slots.release()
+            raise
+        future.add_done_callback(lambda _f: self.slots.release())
+        with self.lock:
+            self.futures.append(future)
+
+    def wait(self) -> None:
+        with self.lock:
+            futures, self.futures = self.futures, []
+        for future in futures:
+            future.result()
+
+    def _raise_failures(self) -> None:
+        with self.lock:
+            done = [f for f in self.futures if f.done()]
+            self.futures = [f for f in self.futures if not f.done()]
+        for future in done:
+            future.result()
+
+    def _send(self, body: bytes) -> None:
+        answer = self.client.bulk(body=body, request_timeout=BUILD_ADMIN_TIMEOUT_S, filter_path="errors,items.*.error")
+        if answer.get("errors"):
+            failed = [item for item in answer.get("items", []) if next(iter(item.values())).get("error")]
+            raise helpers.BulkIndexError(f"{len(failed)} document(s) failed to index", failed[:20])
 
 
 __all__ = ["Indexer", "IndexNames", "BuildReport", "SyncReport", "NO_REGION"]
