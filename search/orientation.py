@@ -318,7 +318,7 @@ class OrientationService:
                 if not ranked:
                     break
                 try:
-                    hits = self._rings(ranked, body, size)
+                    hits = self._rings(ranked, body, size, everything=scope.radius_km is not None)
                 except (os_errors.NotFoundError, os_errors.TransportError) as exc:
                     if attempt == 2 or (isinstance(exc.status_code, int) and exc.status_code < 500
                                         and not isinstance(exc, os_errors.NotFoundError)):
@@ -329,10 +329,12 @@ class OrientationService:
                 router.invalidate()  # a rebuild swapped the indices, or a shard failed: never a partial answer
         return self._search(kind, scope, body)
 
-    def _rings(self, ranked: list[tuple[float, str]], body: dict, size: int) -> list[dict] | None:
+    def _rings(self, ranked: list[tuple[float, str]], body: dict, size: int, *, everything: bool) -> list[dict] | None:
+        """`everything`: a radius already limits `ranked` to the few régions it reaches: one request for all."""
         searched: set[str] = set()
         hits: list[dict] = []
-        batch = [index for bound, index in ranked if bound <= 0.0] or [ranked[0][1]]
+        batch = [index for _, index in ranked] if everything else \
+            [index for bound, index in ranked if bound <= 0.0] or [ranked[0][1]]
         while batch:
             response = self.client.search(index=",".join(sorted(batch)), body=body)
             if response.get("_shards", {}).get("failed"):
