@@ -101,7 +101,7 @@ class Indexer:
         The projections are cut into slices of keys (offer ids, FINESS numbers) that BUILD_READERS threads
         project at once, the largest kind first, so Neo4j works on several slices in parallel and no kind waits
         for another; each slice's documents are encoded once into NDJSON bulk bodies that BUILD_WRITERS threads
-        send while the reads go on. Indices are built without refresh nor replica, both turned on at the end."""
+        send while the reads go on. Indices are built without refresh, turned on at the end."""
         started = time.perf_counter()
         kinds = list(kinds)
         self.graph.replan()  # the documents are read with plans made on current statistics
@@ -140,7 +140,7 @@ class Indexer:
                 writer.wait()
             for kind in kinds:
                 names = ",".join(created[kind].values())
-                # Built: searchable (refresh) and, on a cluster, copied to a second node (replica).
+                # Built: searchable (refresh).
                 self.client.indices.put_settings(index=names, body={"index": SERVING_SETTINGS},
                                                  request_timeout=BUILD_ADMIN_TIMEOUT_S)
                 self.client.indices.refresh(index=names, request_timeout=BUILD_ADMIN_TIMEOUT_S)

@@ -107,12 +107,9 @@ PROPERTIES = {"offers": OFFER_PROPERTIES, "sites": SITE_PROPERTIES, "professiona
 
 
 def index_body(kind: str, *, building: bool = True) -> dict:
-    """Settings and mappings of one physical index: one shard, a replica on a cluster. While building, no refresh
-    and no replica (the indexer turns both on when the index is full: copying a built shard costs less than
-    indexing every document twice)."""
+    """Settings and mappings of one physical index (one shard, a replica on a cluster; no refresh while building)."""
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0,
-                     "auto_expand_replicas": "false" if building else AUTO_REPLICAS,
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": AUTO_REPLICAS,
                      "refresh_interval": "-1" if building else "1s", "analysis": analysis()},
         "mappings": {"dynamic": "strict", "properties": PROPERTIES[kind]},
     }
