@@ -143,6 +143,10 @@ class SearchEngine:
         with translated():
             response = self.client.mget(index=resources_alias(self.prefix, rtype), body={"ids": ids},
                                         request_timeout=deadline.remaining())
+        errors = [d["error"] for d in response["docs"] if d.get("error")]
+        if errors:  # no resource store (indices built by older code): never a silently empty page
+            raise ServiceUnavailable("L'index FHIR n'est pas à jour : lancez « ror index build "
+                                     "--projections-only ».", detail=str(errors[0])[:500])
         return [store_hit(d, refs) for d in response["docs"] if d.get("found")]
 
     def _sort(self, sort: list | None, ctx: Context) -> list:

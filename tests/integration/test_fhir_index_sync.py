@@ -152,3 +152,23 @@ def test_index_build_projections_only_builds_the_fhir_indices_alone(graph, searc
         assert not search_client.indices.exists(index=f"{prefix}-offers*", allow_no_indices=False)
     finally:
         search_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+
+
+def test_an_index_without_resource_store_answers_503_not_an_empty_page(graph, search_client, engine_endpoints,
+                                                                       tmp_path_factory):
+    """FHIR indices built before the resource stores: a search says the index must be rebuilt (503), never a
+    page without its resources."""
+    from fhir_api.index import names
+
+    load_fixture_or_skip(graph, engine_endpoints)
+    prefix = "fhirold"
+    app = search_app(graph, search_client, tmp_path_factory, prefix=prefix).test_client()
+    try:
+        assert app.get("/fhir/HealthcareService?_id=OFF-01-A").get_json()["total"] == 1
+        store = names.resources(prefix, "HealthcareService")
+        search_client.indices.delete(index=list(search_client.indices.get_alias(name=store)))
+        response = app.get("/fhir/HealthcareService?_id=OFF-01-A")
+        assert response.status_code == 503, response.get_data(as_text=True)
+        assert "ror index build --projections-only" in response.get_data(as_text=True)
+    finally:
+        search_client.indices.delete(index=f"{prefix}-fhir-*", ignore_unavailable=True)
