@@ -55,8 +55,7 @@
     raw.insertAdjacentElement("afterend", search);
     raw.insertAdjacentElement("afterend", chips);
 
-    var seq = 0, timer = null;
-    var box = window.RorListbox(search, list, add, true);
+    var items = [], active = -1, seq = 0, timer = null;
 
     function sync() { raw.value = selected.map(function (s) { return s.code; }).join("; "); }
     function renderChips() {
@@ -83,7 +82,15 @@
         chips.appendChild(li);
       });
     }
-    function close() { box.close(); }
+    function close() {
+      list.hidden = true; list.innerHTML = ""; items = []; active = -1;
+      search.setAttribute("aria-expanded", "false"); search.removeAttribute("aria-activedescendant");
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      if (i >= 0) { search.setAttribute("aria-activedescendant", list.children[i].id); list.children[i].scrollIntoView({ block: "nearest" }); }
+    }
     function add(option) {
       if (!selected.some(function (s) { return s.code === option.code; })) {
         selected.push({ code: option.code, label: option.label });
@@ -93,7 +100,23 @@
       search.value = ""; close(); search.focus();
     }
     function render(options) {
-      box.render(options, function (o) { return o.code; });
+      list.innerHTML = ""; items = options; active = -1;
+      options.forEach(function (o, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = o.label;
+        var code = document.createElement("span");
+        code.className = "kind";
+        code.textContent = o.code;
+        li.appendChild(code);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        li.addEventListener("click", function () { add(o); });
+        list.appendChild(li);
+      });
+      list.hidden = options.length === 0;
+      search.setAttribute("aria-expanded", options.length ? "true" : "false");
       status.textContent = options.length ? options.length + " valeur(s) proposée(s)." : "Aucune valeur ne correspond.";
     }
     function matches(typed) {
@@ -126,9 +149,14 @@
     search.addEventListener("focus", function () { if (embedded && !search.value) { render(matches("")); } });
     search.addEventListener("keydown", function (e) {
       if (e.key === "Backspace" && !search.value && selected.length) {
-        var removed = selected.pop(); sync(); renderChips(); status.textContent = removed.label + " retiré.";
+        var removed = selected.pop(); sync(); renderChips(); status.textContent = removed.label + " retiré."; return;
       }
-    });  /* ↓ ↑ Entrée Échap: the list's own (listbox.js) */
+      if (list.hidden) { return; }
+      if (e.key === "ArrowDown") { e.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); highlight(Math.max(active - 1, 0)); }
+      else if (e.key === "Enter") { e.preventDefault(); if (active >= 0) { add(items[active]); } else if (items.length === 1) { add(items[0]); } }
+      else if (e.key === "Escape") { close(); }
+    });
     search.addEventListener("blur", function () { setTimeout(close, 150); });
     sync(); renderChips();
   }

@@ -25,11 +25,20 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", list.id);
-    var timer = null, seq = 0;
-    var box = window.RorListbox(input, list, choose, false);
+    var items = [], active = -1, timer = null, seq = 0;
 
-    function close() { box.close(); }
-    function choose(s) {
+    function close() {
+      list.hidden = true; list.innerHTML = ""; items = []; active = -1;
+      input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, j) { li.setAttribute("aria-selected", j === i ? "true" : "false"); });
+      if (i >= 0) { input.setAttribute("aria-activedescendant", list.children[i].id); list.children[i].scrollIntoView({ block: "nearest" }); }
+    }
+    function choose(i) {
+      var s = items[i];
+      if (!s) { return; }
       input.value = s.label;
       if (role === "what") {
         code.value = s.code;
@@ -42,7 +51,23 @@
       close();
     }
     function render(suggestions) {
-      box.render(suggestions, function (s) { return (KIND_LABELS[s.kind] || s.kind) + (s.detail ? " · " + s.detail : ""); });
+      list.innerHTML = ""; items = suggestions; active = -1;
+      suggestions.forEach(function (s, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = s.label;
+        var kind = document.createElement("span");
+        kind.className = "kind";
+        kind.textContent = (KIND_LABELS[s.kind] || s.kind) + (s.detail ? " · " + s.detail : "");
+        li.appendChild(kind);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });  /* focus stays in the field */
+        li.addEventListener("click", function () { choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = suggestions.length === 0;
+      input.setAttribute("aria-expanded", suggestions.length ? "true" : "false");
     }
     function fetchSuggestions() {
       var prefix = input.value.trim();
@@ -59,7 +84,13 @@
       if (role === "what") { code.value = ""; } else { lat.value = ""; lon.value = ""; }
       clearTimeout(timer); timer = setTimeout(fetchSuggestions, 150);
     });
-    /* ↓ ↑ Entrée Échap: the list's own (listbox.js) */
+    input.addEventListener("keydown", function (e) {
+      if (list.hidden) { return; }
+      if (e.key === "ArrowDown") { e.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); highlight(Math.max(active - 1, 0)); }
+      else if (e.key === "Enter" && active >= 0) { e.preventDefault(); choose(active); }
+      else if (e.key === "Escape") { close(); }
+    });
     /* Keyboard: leaving the field closes the list at once. Pointer: the list stays until the click is over
        (closing it on pointerdown would move what is below before the button is released). */
     input.addEventListener("blur", function () { if (!pointerIsDown) { close(); } });
