@@ -141,11 +141,15 @@ def test_the_description_form_picks_nos_values_by_their_label(admin, base_url, g
     assert field.locator(".chip").count() == 0
     search.fill("jour")
     page.locator("#care_modes-options li[role=option]", has_text="Hospitalisation de jour").click()
+    page.locator(".chips li", has_text="Hospitalisation de jour").wait_for()
     assert page.locator(".chips li", has_text="Hospitalisation de jour").count() == 1
     ages = page.locator("#age_groups")
     ages.fill("75 ans et plus")
+    # the list is drawn after the input event (a timer, then the lookup): the keys wait for it, not for a time
+    page.locator("#age_groups-options li[role=option]").first.filter(has_text="Sénior, 75 ans et plus").wait_for()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
+    page.locator(".chips li", has_text="Sénior, 75 ans et plus").wait_for()
     assert page.locator(".chips li", has_text="Sénior, 75 ans et plus").count() == 1
     shot(page, "description-choix-par-libelle")
     page.click("form.search-form button[type=submit]")
