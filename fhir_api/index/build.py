@@ -21,6 +21,7 @@ from opensearchpy import helpers
 from fhir_api.export import ExportJobs
 from fhir_api.index import chains, documents, names
 from fhir_api.index.mapping import LIVE_SETTINGS, index_body, reference_fields, store_body
+from loaders.common import chunks
 from search.client import translated
 from search.mappings import AUTO_REPLICAS
 
@@ -105,7 +106,7 @@ class FhirIndex:
             for wanted in passes:
                 owned: deque = deque()
                 written: deque = deque()
-                batches = _batches(_lines(path), BATCH)
+                batches = chunks(_lines(path), BATCH)
                 while True:
                     lines = next(batches, None)
                     if lines is not None:
@@ -253,13 +254,3 @@ def own_documents_of(rtype: str, lines: list[bytes], wanted: str | None) -> list
         out.append((documents.own_document(rtype, resource), line.decode()))
     return out
 
-
-def _batches(items, size: int):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
