@@ -157,6 +157,27 @@ def test_the_description_form_picks_nos_values_by_their_label(admin, base_url, g
     assert "29" in codes_of(graph, editable_offer, "MODE") and "11" in codes_of(graph, editable_offer, "FOR_AGE")
 
 
+def test_a_picker_left_and_taken_again_at_once_keeps_its_list(admin, base_url, editable_offer):
+    """The list closes a moment after the field loses the focus; coming back before that moment (a fast hand, or
+    a test: the official CI failed here) must not close the list the field shows again. The page waits on its own
+    timers, which fire in order: the 150 ms close is due before the 400 ms check."""
+    page = admin
+    page.goto(f"{base_url}/contribution/offres/{editable_offer}/description")
+    page.locator("#age_groups[role=combobox]").wait_for()
+    shown = page.evaluate("""async () => {
+        const ages = document.getElementById("age_groups"), modes = document.getElementById("care_modes");
+        // no value chosen, so that every class can be proposed (the synthetic offer may hold them all)
+        for (const remove of ages.closest(".code-field").querySelectorAll(".chip-remove")) { remove.click(); }
+        ages.focus(); modes.focus(); ages.focus();
+        ages.value = "ans";  // several classes hold it, so one at least is not chosen yet
+        ages.dispatchEvent(new Event("input", {bubbles: true}));
+        await new Promise(r => setTimeout(r, 400));
+        const list = document.getElementById("age_groups-options");
+        return {hidden: list.hidden, options: Array.from(list.querySelectorAll("li[role=option]")).length};
+    }""")
+    assert shown["hidden"] is False and shown["options"] >= 1, shown
+
+
 def test_without_javascript_labels_are_read_and_errors_name_the_field_in_french(browser, base_url, admin_account,
                                                                                 graph, editable_offer):
     context = browser.new_context(locale="fr-FR", java_script_enabled=False)

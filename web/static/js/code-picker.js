@@ -157,7 +157,11 @@
       else if (e.key === "Enter") { e.preventDefault(); if (active >= 0) { add(items[active]); } else if (items.length === 1) { add(items[0]); } }
       else if (e.key === "Escape") { close(); }
     });
-    search.addEventListener("blur", function () { setTimeout(close, 150); });
+    /* Leaving the field closes its list a moment later (a click on an option lands first); if the field has the
+       focus again by then (a quick return, a test typing at once), the list it now shows stays open. */
+    search.addEventListener("blur", function () {
+      setTimeout(function () { if (document.activeElement !== search) { close(); } }, 150);
+    });
     sync(); renderChips();
   }
 
