@@ -159,6 +159,9 @@ def spawned_here(pid: int, marker: str) -> bool:
     return child is not None and _MARKERS.get(pid) == marker and child.poll() is None
 
 
+KILL_WAIT_S = 120.0  # a guard: SIGKILL is not refused, the wait ends when the process does
+
+
 def stop_pid(pid: int, marker: str, timeout: float = 30.0) -> None:
     """SIGTERM, wait, then SIGKILL: the engine flushes its stores on TERM."""
     if not pid_alive(pid) or not (spawned_here(pid, marker) or cmdline_mentions(pid, marker)):
@@ -171,9 +174,10 @@ def stop_pid(pid: int, marker: str, timeout: float = 30.0) -> None:
             return
         time.sleep(0.2)
     os.kill(pid, signal.SIGKILL)
-    for _ in range(50):
-        if _gone(pid):
-            return
+    # A killed JVM can take seconds to leave on a loaded machine (its heap is unmapped first); it cannot refuse,
+    # so its end is waited for: returning earlier left a child Python then reported "still running" at exit.
+    deadline = time.monotonic() + KILL_WAIT_S
+    while not _gone(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
 
 

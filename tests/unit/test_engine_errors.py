@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -104,3 +106,25 @@ def test_stop_never_signals_a_foreign_process(tmp_path):
     while process.pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not process.pid_alive(pid)
+
+
+def test_stop_waits_for_a_killed_process_to_be_gone(monkeypatch):
+    """After SIGKILL the end is awaited however long the process takes to leave (a killed JVM unmaps its heap
+    first): returning after 5 s left a running child that Python reported "still running" at exit."""
+    signals, polls = [], {"n": 0}
+    clock = {"t": 0.0}
+
+    def gone(pid):
+        polls["n"] += 1
+        return bool(signals and signals[-1] == signal.SIGKILL and polls["n"] > 400)  # leaves 40 s after the kill
+
+    monkeypatch.setattr(process, "pid_alive", lambda pid: True)
+    monkeypatch.setattr(process, "cmdline_mentions", lambda pid, marker: True)
+    monkeypatch.setattr(process, "_gone", gone)
+    # the module's own view of os and time is replaced (the real modules stay untouched for other threads)
+    monkeypatch.setattr(process, "os", SimpleNamespace(kill=lambda pid, sig: (signals.append(sig), polls.update(n=0))))
+    monkeypatch.setattr(process, "time", SimpleNamespace(monotonic=lambda: clock["t"],
+                                                         sleep=lambda s: clock.update(t=clock["t"] + s)))
+    process.stop_pid(4242, "marker", timeout=1.0)
+    assert signals == [signal.SIGTERM, signal.SIGKILL]
+    assert polls["n"] == 401  # it waited until the process was gone, not a fixed 5 s
