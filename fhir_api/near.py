@@ -7,13 +7,16 @@ returns the nearest K whatever the distance. An explicit distance is honoured as
 with the chosen distance: the Bundle's self link carries it, and an OperationOutcome entry
 (`search.mode = outcome`, severity `information`) says in French how far it went and why.
 
-One extra index request (`probe`): the matches within each radius of the sequence (a `filters` aggregation of
-the whole query compiled at each radius) and, when time-critical, the K nearest sorted by distance.
+One extra index request (`probe`): the matches within each radius of the sequence (a `filters` aggregation: the
+`near` alone at each radius within the query at the largest, or the whole query at each radius when other criteria
+read the same chained place); when time-critical and too few within the largest radius, a second one: the K
+nearest anywhere, sorted by distance.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,6 +31,7 @@ NEAR_PARAMS = ("near", "near-insee-code")
 # parameter → (kind of the time-critical table, the NOS code system its codes belong to)
 CODED = {"specialty": ("activity", "TRE_R211"), "characteristic": ("act", "TRE_R210"),
          "equipment-type": ("equipment", "TRE_R212")}
+POINT_FIRST_KM = 8.0
 POINT_SEARCH_KM = 60.0  # a bare point's département is the one of the nearest commune within this distance
 
 
@@ -48,6 +52,7 @@ def adapt(engine, rtype: str, tree: fl.And, items: list[tuple[str, str]], deadli
     start = _start_km(engine, cmp, deadline)
     reason = _time_critical(tree, data_dir)
     memo: dict = {}
+    alone = fl.And((cmp,)) if _independent(tree, at) else None
 
     def context() -> Context:
         def has_ids(source: str, c: fl.Compare) -> list[str]:
@@ -61,22 +66,25 @@ def adapt(engine, rtype: str, tree: fl.And, items: list[tuple[str, str]], deadli
         return compile_tree(rtype, tree_, ctx), ctx
 
     def probe(radii: tuple[float, ...], k: int) -> Probe:
+        """The matches within each radius (one request); when time-critical and too few within the largest,
+        the K nearest anywhere and how many there are (a second request)."""
         filters, ctx = {}, None
-        for radius in radii:
-            filters[f"{radius:g}"], ctx = compiled(_with_distance(tree, at, radius))
-        if k:
-            outer, _ = compiled(fl.And(tree.items[:at] + tree.items[at + 1:]))
-        else:
-            outer = filters[f"{radii[-1]:g}"]
-        body: dict = {"query": outer, "size": k, "_source": False, "track_total_hits": bool(k),
-                      "aggs": {"radii": {"filters": {"filters": filters}}}}
-        if k:
-            body["sort"] = [_distance_sort(ctx), {"id": "asc"}]
+        for radius in radii:  # within the outer query, the `near` alone counts when nothing else reads its item
+            filters[f"{radius:g}"], ctx = compiled(_with_distance(alone if alone else tree, 0 if alone else at,
+                                                                  radius))
+        outer, _ = compiled(_with_distance(tree, at, radii[-1]))
+        body = {"query": outer, "size": 0, "track_total_hits": False,
+                "aggs": {"radii": {"filters": {"filters": filters}}}}
+        buckets = engine.search(rtype, body, deadline)["aggregations"]["radii"]["buckets"]
+        counts = {r: buckets[f"{r:g}"]["doc_count"] for r in radii}
+        if not k or counts[radii[-1]] >= policy.min_results:
+            return Probe(counts)
+        anywhere, _ = compiled(fl.And(tree.items[:at] + tree.items[at + 1:]))
+        body = {"query": anywhere, "size": k, "_source": False, "track_total_hits": True,
+                "sort": [_distance_sort(ctx), {"id": "asc"}]}
         response = engine.search(rtype, body, deadline)
-        buckets = response["aggregations"]["radii"]["buckets"]
         hits = response["hits"]["hits"]
-        return Probe(counts={r: buckets[f"{r:g}"]["doc_count"] for r in radii},
-                     total_anywhere=response["hits"]["total"]["value"] if k else 0,
+        return Probe(counts, total_anywhere=response["hits"]["total"]["value"],
                      kth_km=float(hits[-1]["sort"][0]) if hits else None)
 
     widening = widen(start, policy, probe, reason=reason)
@@ -110,6 +118,14 @@ def _adaptive_near(tree: fl.And) -> int | None:
     return None
 
 
+def _independent(tree: fl.And, at: int) -> bool:
+    """Whether the `near` comparison can be counted on its own: the other criteria are plain comparisons that
+    do not read the same chained item (`location.near` with `location.capacity-status` must hold for one place)."""
+    chain = tree.items[at].path.rpartition(".")[0]
+    return all(isinstance(node, fl.Compare) and node.path != "_filter" and not node.path.startswith("_has")
+               and not (chain and node.path.startswith(chain + ".")) for i, node in enumerate(tree.items) if i != at)
+
+
 def _with_distance(tree: fl.And, at: int, radius_km: float) -> fl.And:
     cmp = tree.items[at]
     parts = cmp.values[0].split("|")
@@ -126,9 +142,27 @@ def _start_km(engine, cmp: fl.Compare, deadline) -> float:
     point = params.near(raw)
     if engine.graph is None:
         return FALLBACK_RADIUS_KM
-    rows = engine.graph.read_named("fhir/point_sas_radius", timeout_=deadline.remaining(), lat=point["lat"],
-                                   lon=point["lon"], meters=POINT_SEARCH_KM * 1000)
-    return float(rows[0]["radius_km"]) if rows and rows[0]["radius_km"] else FALLBACK_RADIUS_KM
+    return _point_radius(engine.graph, round(point["lat"], 3), round(point["lon"], 3), deadline)
+
+
+def _point_radius(graph, lat: float, lon: float, deadline) -> float:
+    """The SAS radius of the nearest commune's département (kept with the graph, per point rounded to ~100 m):
+    first within a few km (a commune centre is nearly always that close), then within POINT_SEARCH_KM."""
+    kept = _RADII.setdefault(graph, {})
+    if (lat, lon) not in kept:
+        rows = []
+        for km_ in (POINT_FIRST_KM, POINT_SEARCH_KM):
+            rows = graph.read_named("fhir/point_sas_radius", timeout_=deadline.remaining(), lat=lat, lon=lon,
+                                    meters=km_ * 1000)
+            if rows:
+                break
+        if len(kept) >= 20_000:
+            kept.clear()
+        kept[(lat, lon)] = float(rows[0]["radius_km"]) if rows and rows[0]["radius_km"] else FALLBACK_RADIUS_KM
+    return kept[(lat, lon)]
+
+
+_RADII: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # graph → {(lat, lon): km}, gone with the graph
 
 
 def _time_critical(tree: fl.And, data_dir: Path) -> str | None:

@@ -76,6 +76,9 @@ def test_chained_near_and_commune_code_widen_the_same_way(app, service, monkeypa
     # 30 km: none; 45 km: C; 68 km: still C; 102 km: C and the two offers of Fleyriat (PL-01-A)
     assert sorted(matches(bundle)) == ["OFF-01-A", "OFF-01-B", "OFF-01-C"]
     assert outcomes(bundle)[0]["diagnostics"] == ("Élargi à 102 km : aucun résultat à moins de 30 km.")
+    same_place = search(app, f"HealthcareService?location.near={SOUTH_OF_AMBERIEU}&location.commune-cog=01004")
+    assert matches(same_place) == ["OFF-01-C"]  # counted with the whole query: both hold for one place
+    assert outcomes(same_place)[0]["diagnostics"] == "Élargi jusqu'au maximum de 200 km : 1 résultat seulement."
     by_commune = search(app, "Location?near-insee-code=01004")  # Ambérieu, SAS radius 30 km: both Ain places
     assert matches(by_commune) == ["PL-01-C", "PL-01-A"]
     assert outcomes(by_commune)[0]["diagnostics"] == "Rayon du SAS du département : 30 km, non élargi."

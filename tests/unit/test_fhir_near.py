@@ -52,3 +52,13 @@ def test_the_chosen_distance_is_written_in_km():
 ])
 def test_time_critical_codes_come_from_the_data(pairs, urgent):
     assert (near._time_critical(tree(*pairs), DATA) is not None) is urgent
+
+
+@pytest.mark.parametrize(("pairs", "independent"), [
+    ((("location.near", "45.6|5.36"), ("specialty", "227")), True),
+    ((("near", "45.6|5.36"), ("status", "active"), ("capacity-status", "x|01")), True),  # same document
+    ((("location.near", "45.6|5.36"), ("location.capacity-status", "x|01")), False),  # one place must hold both
+    ((("location.near", "45.6|5.36"), ("_filter", "name co cardio")), False),
+])
+def test_near_is_counted_alone_unless_another_criterion_reads_the_same_place(pairs, independent):
+    assert near._independent(tree(*pairs), 0) is independent
