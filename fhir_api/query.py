@@ -19,6 +19,7 @@ from fhir_api.params import InvalidParam
 from fhir_api.searchparams import SearchParam
 
 ORDERED = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
+DIRECT_KEY = "#direct"  # a nesting key: the `:above` field's path, its `direct` copies only
 MATCH_NOTHING = {"bool": {"must_not": {"match_all": {}}}}
 
 
@@ -30,6 +31,7 @@ class Target:
     param: SearchParam
     modifier: str | None
     chain: str | None = None  # `chain-location`, `chain-organization-above`…
+    direct: bool = False  # a plain chain read from an `:above` field: its `direct` copies only
 
     def field(self, name: str | None = None) -> str:
         name = name or self.param.field
@@ -39,7 +41,7 @@ class Target:
 
     @property
     def nest(self) -> tuple[str, ...]:
-        out = (self.chain,) if self.chain else ()
+        out = ((self.chain + DIRECT_KEY if self.direct else self.chain),) if self.chain else ()
         if self.param.group:
             out += (f"{self.chain}.{self.param.group}" if self.chain else self.param.group,)
         return out
@@ -77,6 +79,8 @@ def resolve(rtype: str, path: str) -> Target:
     if above and (rtype, head) not in sp.ABOVE:
         raise InvalidParam(f"Le modificateur « :above » n'est pas pris en charge pour « {path} ».")
     param = _param(target_type, name, path)
+    if not above and (rtype, head) in sp.ABOVE:
+        return Target(target_type, param, modifier or None, sp.chain_field(head, True), direct=True)
     return Target(target_type, param, None if above else (modifier or None), sp.chain_field(head, above))
 
 
@@ -112,20 +116,29 @@ def _as_query(clauses: list[Clause], depth: int = 0) -> dict:
         if clause.negate:
             query = clause.query
             for path in reversed(clause.nest[depth:]):
-                query = {"nested": {"path": path, "query": query}}
+                query = _nested(path, query)
             must_not.append(query)
         elif len(clause.nest) > depth:
             nested.setdefault(clause.nest[depth], []).append(clause)
         else:
             must.append(clause.query)
     for path, group in nested.items():
-        must.append({"nested": {"path": path, "query": _as_query(group, depth + 1)}})
+        must.append(_nested(path, _as_query(group, depth + 1)))
     if len(must) == 1 and not must_not:
         return must[0]
     body: dict = {"filter": must} if must else {"filter": [{"match_all": {}}]}
     if must_not:
         body["must_not"] = must_not
     return {"bool": body}
+
+
+def _nested(key: str, query: dict) -> dict:
+    """A nested query on a nesting key (a path, or an `:above` field's path restricted to its `direct` copies)."""
+    if key.endswith(DIRECT_KEY):
+        path = key.removesuffix(DIRECT_KEY)
+        query = {"bool": {"filter": [{"term": {f"{path}.{sp.DIRECT}": True}}, query]}}
+        return {"nested": {"path": path, "query": query}}
+    return {"nested": {"path": key, "query": query}}
 
 
 def compare_clause(rtype: str, cmp: Compare, ctx: Context) -> Clause:
@@ -197,7 +210,8 @@ def _token(target: Target, cmp: Compare) -> dict:
                                f"{', '.join(target.param.choices)}).")
         system = codes.canonical_system(token["system"]) if token["system"] else token["system"]
         if token["code"] is None:
-            out.append({"term": {target.field() + ".s": system}} if system else MATCH_NOTHING)
+            # `system|`: any code of the system (each "system|code" pair starts so)
+            out.append({"prefix": {target.field() + ".sc": f"{system}|"}} if system else MATCH_NOTHING)
         elif system is None:
             out.append({"term": {target.field() + ".c": token["code"]}})
         else:
@@ -215,9 +229,9 @@ def _string(target: Target, cmp: Compare) -> dict:
         elif op in ("eq", "=", "sw"):
             out.append({"prefix": {target.field() + ".n": value}})
         elif op == "co":
-            out.append({"wildcard": {target.field() + ".w": {"value": f"*{_escape(value)}*"}}})
+            out.append({"wildcard": {target.field() + ".n": {"value": f"*{_escape(value)}*"}}})
         elif op == "ew":
-            out.append({"wildcard": {target.field() + ".w": {"value": f"*{_escape(value)}"}}})
+            out.append({"wildcard": {target.field() + ".n": {"value": f"*{_escape(value)}"}}})
         else:
             raise InvalidParam(f"L'opérateur « {op} » ne s'applique pas au texte « {cmp.path} ».")
     return _any(out)
@@ -325,5 +339,7 @@ def sort_keys(rtype: str, raw: str | None) -> list[dict]:
         key: dict = {"order": order, "missing": "_last"}
         if target.chain:
             key["nested"] = {"path": target.chain}
+            if target.direct:
+                key["nested"]["filter"] = {"term": {f"{target.chain}.{sp.DIRECT}": True}}
         keys.append({field: key})
     return keys

@@ -224,8 +224,11 @@ CHAINS: dict[str, dict[str, str]] = {
     "Practitioner": {},
 }
 TEXT_CHAINS = {"location"}  # chains whose copies keep the target's text (`location._content`)
-# `ref.param:above`: the target and its parents (the EJ of an EG), under `chain-<reference>-above`.
+# `ref.param:above`: the target and its parents (the EJ of an EG), under `chain-<reference>-above`. Such a chain has
+# no `chain-<reference>` field: the copies of the referenced resources themselves carry `DIRECT` (true), and the
+# plain chain `ref.param` reads those only (one copy of each target per document instead of two).
 ABOVE = {("HealthcareService", "organization"), ("Location", "organization"), ("PractitionerRole", "organization")}
+DIRECT = "direct"
 PARENT = ("Organization", "partof")  # how a target's parents are found
 
 # _include / _revinclude: every reference parameter of an indexed type ("Source:param" → (source, param, target)).

@@ -1,5 +1,6 @@
 """Chained copies: a document holds the own fields of the resources it references (`searchparams.CHAINS`), and
-for `:above` chains those of their parents too (an EG's EJ), so a chained search is one query."""
+for `:above` chains those of their parents too (an EG's EJ, in the same field: the referenced ones are marked
+`direct`), so a chained search is one query."""
 
 from __future__ import annotations
 
@@ -32,13 +33,13 @@ def chains(rtype: str, docs: list[dict], fetch: FetchOwn) -> list[dict[str, list
         fields: dict[str, list[dict]] = {}
         for reference, target in sp.CHAINS[rtype].items():
             copies = [_copy(found[target][i], reference) for i in doc.get(reference) or [] if i in found[target]]
-            if copies:
-                fields[sp.chain_field(reference)] = copies
             if (rtype, reference) in sp.ABOVE:
-                above = copies + [_copy(parents[p], reference) for c in copies for p in c.get(sp.PARENT[1]) or []
-                                  if p in parents]
+                above = [{**c, sp.DIRECT: True} for c in copies] + [
+                    _copy(parents[p], reference) for c in copies for p in c.get(sp.PARENT[1]) or [] if p in parents]
                 if above:
                     fields[sp.chain_field(reference, above=True)] = above
+            elif copies:
+                fields[sp.chain_field(reference)] = copies
         out.append(fields)
     return out
 
@@ -65,7 +66,5 @@ def dependents(target: str) -> list[tuple[str, str, bool]]:
     for source, refs in sp.CHAINS.items():
         for reference, to in refs.items():
             if to == target:
-                out.append((source, reference, False))
-                if (source, reference) in sp.ABOVE:
-                    out.append((source, reference, True))
+                out.append((source, reference, (source, reference) in sp.ABOVE))
     return out

@@ -3,8 +3,9 @@ and the values of the resources it chains to; beside it, in the type's resource 
 (JSON text, returned as is) with its references (`store_document`).
 
 Field encodings, by parameter type (`mapping.py` maps them):
-- token: `{c: codes, sc: "system|code" (or "|code"), s: systems, t: "type-system|type-code|value"}`;
-- string: `{n: normalised (case and accents folded), w: same as a wildcard field, x: as written}`;
+- token: `{c: codes, sc: "system|code" (or "|code"; `system|` is a prefix query on it),
+  t: "type-system|type-code|value"}`;
+- string: `{n: normalised (case and accents folded), x: as written}`;
 - date: ISO instants (or `{gte, lte}` ranges for period parameters); number / quantity: numbers;
 - reference: logical ids of the target; `near`: a geo point; `_content`: the resource's text.
 """
@@ -26,7 +27,7 @@ def normalise(text: str) -> str:
 
 
 def token_value(values: list) -> dict:
-    codes_, pairs, systems, typed = [], [], [], []
+    codes_, pairs, typed = [], [], []
     for value in values:
         if isinstance(value, dict):  # an identifier: its system and its type codings
             code = value["value"]
@@ -37,11 +38,7 @@ def token_value(values: list) -> dict:
         codes_.append(code)
         for system in systems_of:
             pairs.append(f"{system or ''}|{code}")
-            if system:
-                systems.append(system)
     out = {"c": _unique(codes_), "sc": _unique(pairs)}
-    if systems:
-        out["s"] = _unique(systems)
     if typed:
         out["t"] = _unique(typed)
     return out
@@ -49,7 +46,7 @@ def token_value(values: list) -> dict:
 
 def string_value(values: list[str]) -> dict:
     folded = _unique(normalise(v) for v in values)
-    return {"n": folded, "w": folded, "x": _unique(values)}
+    return {"n": folded, "x": _unique(values)}
 
 
 def date_value(param: SearchParam, values: list):

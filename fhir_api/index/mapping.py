@@ -8,12 +8,16 @@ from fhir_api.searchparams import SearchParam
 from search.mappings import AUTO_REPLICAS, analysis
 
 KW = {"type": "keyword"}
-TOKEN = {"properties": {"c": KW, "sc": KW, "s": KW, "t": KW}}
-STRING = {"properties": {"n": KW, "w": {"type": "wildcard"}, "x": KW}}
+# Matched only, never sorted nor aggregated: no doc values (they cost indexing time and disk, on every copy).
+MATCHED = {"type": "keyword", "doc_values": False}
+# `c` (token) and `n` (string) are the `_sort` keys; `:contains` / `ew` are wildcard queries on `n` (a keyword:
+# its term dictionary is scanned, fast enough for the ROR's names, and far cheaper to index than a wildcard field).
+TOKEN = {"properties": {"c": KW, "sc": MATCHED, "t": MATCHED}}
+STRING = {"properties": {"n": KW, "x": MATCHED}}
 TEXT = {"type": "text", "analyzer": "fr", "search_analyzer": "fr_search"}
 
 
-def field_mapping(param: SearchParam) -> dict:
+def field_mapping(param: SearchParam, *, copy: bool = False) -> dict:
     if param.type == "token":
         return TOKEN
     if param.type == "string":
@@ -22,8 +26,8 @@ def field_mapping(param: SearchParam) -> dict:
         return {"type": "date_range"} if param.period else {"type": "date"}
     if param.type in ("number", "quantity"):
         return {"type": "double"}
-    if param.type == "reference":
-        return KW
+    if param.type == "reference":  # own references are aggregated by `_has`; a copy's are matched only
+        return MATCHED if copy else KW
     if param.name == "near":
         return {"type": "geo_point"}
     if param.name == "_content":
@@ -31,26 +35,28 @@ def field_mapping(param: SearchParam) -> dict:
     raise ValueError(f"no mapping for {param.name}")
 
 
-def own_properties(rtype: str, *, text: bool = True) -> dict:
-    """The fields of a document without its chains (also the fields of a chained copy, with its text only where
-    a chained `_content` is searched: `sp.TEXT_CHAINS`)."""
+def own_properties(rtype: str, *, text: bool = True, copy: bool = False) -> dict:
+    """The fields of a document without its chains (also the fields of a chained copy, `copy`, with its text only
+    where a chained `_content` is searched: `sp.TEXT_CHAINS`)."""
     props: dict = {"id": KW}
     for param in sp.own_params(rtype):
         if param.group is None and (text or param.name != "_content"):
-            props[param.field] = field_mapping(param)
+            props[param.field] = field_mapping(param, copy=copy)
     for group in sp.GROUPS.get(rtype, {}):
         props[group] = {"type": "nested", "properties": {
-            p.field: field_mapping(p) for p in sp.PARAMS[rtype] if p.group == group}}
+            p.field: field_mapping(p, copy=copy) for p in sp.PARAMS[rtype] if p.group == group}}
     return props
 
 
 def properties(rtype: str) -> dict:
     props = own_properties(rtype)
     for reference, target in sp.CHAINS[rtype].items():
-        copy = {"type": "nested", "properties": own_properties(target, text=reference in sp.TEXT_CHAINS)}
-        props[sp.chain_field(reference)] = copy
-        if (rtype, reference) in sp.ABOVE:
-            props[sp.chain_field(reference, above=True)] = copy
+        copy = own_properties(target, text=reference in sp.TEXT_CHAINS, copy=True)
+        if (rtype, reference) in sp.ABOVE:  # the targets (`direct`) and their parents, in one field
+            props[sp.chain_field(reference, above=True)] = {"type": "nested",
+                                                            "properties": {**copy, sp.DIRECT: {"type": "boolean"}}}
+        else:
+            props[sp.chain_field(reference)] = {"type": "nested", "properties": copy}
     return props
 
 

@@ -8,7 +8,7 @@ import pytest
 from fhir_api import codes
 from fhir_api import searchparams as sp
 from fhir_api.filter import parse
-from fhir_api.index import documents, mapping
+from fhir_api.index import chains, documents, mapping
 from fhir_api.params import InvalidParam
 from fhir_api.query import Context, compile_tree, sort_keys
 from fhir_api.resources import capacity_extensions
@@ -42,7 +42,7 @@ def test_a_location_document_holds_what_its_parameters_read():
     doc = documents.own_document("Location", LOCATION)
     assert doc["identifier"]["sc"] == [f"{codes.SYSTEM_PLACE}|PL-1", f"{codes.SYSTEM_PLACE_IDENTIFIER_TYPE}|PL-1"]
     assert doc["identifier"]["t"] == [f"{codes.SYSTEM_PLACE_IDENTIFIER_TYPE}|25|PL-1"]
-    assert doc["name"] == {"n": ["batiment ecarlate"], "w": ["batiment ecarlate"], "x": ["Bâtiment Écarlate"]}
+    assert doc["name"] == {"n": ["batiment ecarlate"], "x": ["Bâtiment Écarlate"]}
     assert doc["near"] == {"lat": 46.2, "lon": 5.2}
     assert doc["meta-tag"]["c"] == ["84"]
     women = next(c for c in doc["capacity"] if c.get("gender-capacity-available", {}).get("c") == ["01"])
@@ -60,7 +60,7 @@ def test_every_declared_parameter_is_mapped():
 def test_token_forms():
     assert query("HealthcareService", "specialty=227") == {"term": {"specialty.c": "227"}}
     assert query("HealthcareService", f"specialty={R211}|227") == {"term": {"specialty.sc": f"{R211}|227"}}
-    assert query("HealthcareService", f"specialty={R211}|") == {"term": {"specialty.s": R211}}
+    assert query("HealthcareService", f"specialty={R211}|") == {"prefix": {"specialty.sc": f"{R211}|"}}
     typo = R211.replace("/FHIR/TRE-", "/FHIR/TRE_")  # the documentation's misspelt system URL
     assert query("HealthcareService", f"specialty={typo}|227") == {"term": {"specialty.sc": f"{R211}|227"}}
     assert query("HealthcareService", "specialty:not=227") == {"bool": {
@@ -91,6 +91,43 @@ def test_above_reads_the_organization_and_its_parents():
         "path": "chain-organization-above", "query": {"term": {"chain-organization-above.identifier.c": "010000024"}}}}
 
 
+def test_a_plain_organization_chain_reads_the_direct_copies_of_the_above_field_apart_from_above():
+    q = query("HealthcareService", "organization.type=355&organization.identifier:above=010000024")
+    direct = {"term": {"chain-organization-above.direct": True}}
+    assert q == {"bool": {"filter": [
+        {"nested": {"path": "chain-organization-above", "query": {"bool": {"filter": [
+            direct, {"term": {"chain-organization-above.type.c": "355"}}]}}}},
+        {"nested": {"path": "chain-organization-above", "query": {
+            "term": {"chain-organization-above.identifier.c": "010000024"}}}}]}}
+    # a negated plain chain: no referenced organization matches (its parents are not read)
+    assert query("HealthcareService", "organization.type:not=355") == {"bool": {
+        "filter": [{"match_all": {}}], "must_not": [{"nested": {"path": "chain-organization-above", "query": {
+            "bool": {"filter": [direct, {"term": {"chain-organization-above.type.c": "355"}}]}}}}]}}
+    assert sort_keys("HealthcareService", "-organization.price-validity-start-date") == [
+        {"chain-organization-above.price-validity-start-date": {
+            "order": "desc", "missing": "_last",
+            "nested": {"path": "chain-organization-above", "filter": direct}}}]
+
+
+def test_chained_copies_mark_the_referenced_organizations_and_add_their_parents():
+    own = {"EG1": {"id": "EG1", "partof": ["EJ1"], "name": {"n": ["eg"], "x": ["EG"]}},
+           "EJ1": {"id": "EJ1", "name": {"n": ["ej"], "x": ["EJ"]}}}
+    fetched = []
+
+    def fetch(rtype, ids):
+        fetched.append((rtype, ids))
+        return {i: own[i] for i in ids if i in own}
+
+    [fields] = chains.chains("Location", [{"id": "PL-1", "organization": ["EG1"]}], fetch)
+    assert fields == {"chain-organization-above": [{**own["EG1"], "direct": True}, own["EJ1"]]}
+    assert chains.dependents("Organization") == [
+        ("HealthcareService", "organization", True), ("Location", "organization", True),
+        ("Organization", "partof", False), ("PractitionerRole", "organization", True)]
+    props = mapping.properties("HealthcareService")
+    assert "chain-organization" not in props and props["chain-organization-above"]["properties"]["direct"] == {
+        "type": "boolean"}
+
+
 def test_has_and_near():
     assert query("HealthcareService", "_has:PractitionerRole:service:practitioner=P1") == {
         "terms": {"id": ["X1", "X2"]}}
@@ -100,9 +137,9 @@ def test_has_and_near():
 
 def test_string_and_date_operators():
     assert compile_tree("Organization", parse("name co \"h*pital\""), ctx()) == {
-        "wildcard": {"name.w": {"value": "*h\\*pital*"}}}
+        "wildcard": {"name.n": {"value": "*h\\*pital*"}}}
     assert compile_tree("Organization", parse("name ew nantes"), ctx()) == {
-        "wildcard": {"name.w": {"value": "*nantes"}}}
+        "wildcard": {"name.n": {"value": "*nantes"}}}
     assert compile_tree("Organization", parse("_lastUpdated ge 2024-01-01"), ctx()) == {
         "range": {"meta-lastUpdated": {"gte": "2024-01-01T00:00:00+00:00"}}}
 
