@@ -283,13 +283,15 @@ class OrientationService:
     # ------------------------------------------------------------------------------------------ internals
 
     def _search(self, kind: str, scope: dsl.Scope, body: dict) -> dict:
-        """Search the regional indices the circle can reach (the alias when unbounded)."""
+        """Search the regional indices the circle can reach (around a place without a radius: the indices holding
+        documents; without a place: the alias)."""
         with translated():
             if scope.origin is None:
                 return self.client.search(index=self.names.alias(kind), body=body)
             router = self.routers[kind]
             for attempt in (1, 2):
-                index = router.indices(scope.origin.lat, scope.origin.lon, scope.radius_km)
+                index = (router.indices(scope.origin.lat, scope.origin.lon, scope.radius_km)
+                         if scope.radius_km is not None else router.populated())
                 try:
                     response = self.client.search(index=index, body=body)
                 except (os_errors.NotFoundError, os_errors.TransportError) as exc:
@@ -396,20 +398,27 @@ class OrientationService:
     def _widened(self, kind: QueryKind, q: BaseQuery, filters: list[dict], ctx: Context, scope: dsl.Scope,
                  source: str | None, enlargement: float | None, matched: tuple[Coded, ...], *,
                  must: list[dict] | None, facets: bool, urgent: str | None) -> SearchResult:
-        """One request: the hits sorted by distance within the largest radius (no limit when time-critical) and
-        the number of hits within each radius of the sequence; then the radius is chosen from those counts."""
+        """One request: the hits sorted by distance and the number of hits within each radius of the sequence
+        (a `geo_distance` aggregation); then the radius is chosen from those counts and the hits beyond it dropped.
+
+        The query has no distance filter: the indices searched are those the largest radius reaches (all of them
+        when time-critical), the aggregation's ranges stop at the largest radius and the hits are distance-sorted,
+        so the answer is the same as with a `geo_distance` filter at the largest radius — which made OpenSearch
+        2–4× slower on the national demo (docs/benchmarks.md, issue 15). The total of every match is counted only
+        when time-critical (the nearest K whatever the distance)."""
         started = time.perf_counter()
         origin, start_km = scope.around()
         radii = radius_steps(start_km, self.policy)
         outer = dsl.Scope(scope.origin, None if urgent else radii[-1])
-        body = dsl.search_body(q, outer, filters, must=must)
+        body = dsl.search_body(q, dsl.Scope(scope.origin, None), filters, must=must)
         body["query"]["bool"]["filter"].append(dsl.published_filter())
+        body["track_total_hits"] = bool(urgent)
         body["aggs"] = {"radii": dsl.radius_counts(origin, radii, dsl.facet_aggs() if facets else None)}
         response = self._search("offers", outer, body)
         buckets = response["aggregations"]["radii"]["buckets"]
         counts = {r: buckets[f"{r:g}"]["doc_count"] for r in radii}
         raw = response["hits"]["hits"]
-        anywhere = response["hits"]["total"]["value"]
+        anywhere = response["hits"]["total"]["value"] if urgent else 0
         first = (q.page - 1) * body["size"] if q.search_after is None else None
         k = self.policy.time_critical_k
         kth = raw[k - 1 - first] if first is not None and 0 <= k - 1 - first < len(raw) else None

@@ -24,6 +24,7 @@ class IndexRouter:
     def __init__(self, client: OpenSearch, alias: str, ttl_seconds: float = 10.0):
         self.client, self.alias, self.ttl = client, alias, ttl_seconds
         self._bounds: dict[str, tuple[float, float, float, float] | None] = {}
+        self._populated: tuple[str, ...] = ()
         self._loaded_at = -math.inf
         self._lock = threading.Lock()
 
@@ -44,6 +45,13 @@ class IndexRouter:
                                                                                               west, east))]
         return ",".join(sorted(chosen)) if chosen else next(iter(sorted(bounds)))
 
+    def populated(self) -> str:
+        """An index expression for a search around a place without a radius: the indices holding documents (an
+        empty regional index still costs a shard request), the alias when none is known to."""
+        self.bounds()
+        with self._lock:
+            return ",".join(self._populated) or self.alias
+
     def ranked(self, lat: float, lon: float, radius_km: float | None = None) -> list[tuple[float, str]]:
         """(lower bound of the distance from (lat, lon) to any indexed point of the index, index), nearest first,
         for the indices holding located documents (within radius_km when given). A nearest-k search that has k
@@ -58,11 +66,13 @@ class IndexRouter:
     def bounds(self) -> dict[str, tuple[float, float, float, float] | None]:
         with self._lock:
             if time.monotonic() - self._loaded_at > self.ttl:
-                self._bounds = self._fetch()
+                self._bounds, self._populated = self._fetch()
                 self._loaded_at = time.monotonic()
             return self._bounds
 
-    def _fetch(self) -> dict[str, tuple[float, float, float, float] | None]:
+    def _fetch(self) -> tuple[dict[str, tuple[float, float, float, float] | None], tuple[str, ...]]:
+        """The box of each aliased index's located documents (None when it has none) and the indices holding
+        documents, located or not."""
         body = {"size": 0, "aggs": {"by_index": {"terms": {"field": "_index", "size": 1000},
                                                  "aggs": {"box": {"geo_bounds": {"field": "location",
                                                                                  "wrap_longitude": False}}}}}}
@@ -75,7 +85,7 @@ class IndexRouter:
             if box:
                 out[b["key"]] = (box["bottom_right"]["lat"], box["top_left"]["lat"], box["top_left"]["lon"],
                                  box["bottom_right"]["lon"])
-        return out
+        return out, tuple(sorted(b["key"] for b in buckets if b["doc_count"] and b["key"] in out))
 
 
 def lower_bound_km(lat: float, lon: float, box: tuple[float, float, float, float]) -> float:

@@ -276,6 +276,38 @@ def test_sas_radius_widens_by_half_while_fewer_than_n_results(world):
     assert widened_from_zero >= 1, "fixture: at least one place with no emergency within its SAS radius"
 
 
+def test_widening_without_a_distance_filter_matches_brute_force_and_the_same_radius_asked(world):
+    """The widened query has no distance filter (the indices it reaches, ranges up to the maximum, hits beyond the
+    chosen radius dropped): same hits, total and steps as brute force, on every page; a text search gives the same
+    hits, total and facets as the same search with the chosen radius asked explicitly (a filtered query)."""
+    cardio = [r for r in world.rows if "013" in r["activities"]]
+    checked, beyond = 0, 0
+    for lat, lon, zone in random_points(60, 20, seed=23):
+        where = Where(lat=lat, lon=lon)
+        origin = world.service.gazetteer.resolve(where)
+        radius, count, steps = expected_widening(world, cardio, origin)
+        for page in (1, 2):
+            result = world.service.specialist_opinion(SpecialistOpinionQuery(activity="013", where=where, size=4,
+                                                                              page=page))
+            w = result.widening
+            assert (w.radius_km, result.total) == (radius, count), f"{zone} {lat},{lon}"
+            assert [(s.radius_km, s.count) for s in w.steps] == [
+                (r, len(brute_force_nearest(origin.lat, origin.lon, cardio, 10**6, r))) for r in steps[:len(w.steps)]]
+            expected = brute_force_nearest(origin.lat, origin.lon, cardio, 4 * page, radius)[4 * (page - 1):]
+            assert_same_top_k([(h.offer_id, h.distance_km) for h in result.hits], expected, f"{zone} page {page}")
+        checked += 1
+        beyond += len(brute_force_nearest(origin.lat, origin.lon, cardio, 10**6)) > count
+    assert checked == 80 and beyond >= 40, "fixture: most points have cardiology beyond the chosen radius"
+    for text, place in (("cardiologie", "Mende"), ("IRM", "Aurillac"), ("urgences", "Lyon"), ("cardiolgie", "Brest")):
+        widened = world.service.text(TextQuery(text=text, where=Where(text=place), size=10))
+        assert widened.widening.mode in ("sas", "widened", "maximum"), (text, place)
+        asked = world.service.text(TextQuery(text=text, where=Where(text=place), radius_km=widened.radius_km,
+                                             size=10))
+        assert widened.total == asked.total > 0, (text, place)
+        assert [h.offer_id for h in widened.hits] == [h.offer_id for h in asked.hits], (text, place)
+        assert {f.name: f for f in widened.facets} == {f.name: f for f in asked.facets}, (text, place)
+
+
 def test_time_critical_act_gets_the_nearest_k_beyond_the_maximum_radius(world):
     teams = [r for r in world.rows if "0459" in r["acts"]]
     k = world.service.policy.time_critical_k

@@ -166,7 +166,8 @@ def test_synonyms_file_is_data_with_key_medical_terms():
 
 class _Indices:
     def get_alias(self, name):
-        return {"p-offers-84-v1": {}, "p-offers-11-v1": {}, "p-offers-04-v1": {}, "p-offers-02-v1": {}}
+        return {"p-offers-84-v1": {}, "p-offers-11-v1": {}, "p-offers-04-v1": {}, "p-offers-02-v1": {},
+                "p-offers-06-v1": {}}
 
 
 class _Client:
@@ -174,11 +175,12 @@ class _Client:
 
     def search(self, index, body):
         def b(s, n, w, e, key):
-            return {"key": key, "box": {"bounds": {"top_left": {"lat": n, "lon": w},
-                                                   "bottom_right": {"lat": s, "lon": e}}}}
+            return {"key": key, "doc_count": 3, "box": {"bounds": {"top_left": {"lat": n, "lon": w},
+                                                                   "bottom_right": {"lat": s, "lon": e}}}}
         return {"aggregations": {"by_index": {"buckets": [
             b(44.1, 46.8, 2.1, 7.2, "p-offers-84-v1"), b(48.1, 49.2, 1.4, 3.6, "p-offers-11-v1"),
-            b(-21.4, -20.9, 55.2, 55.8, "p-offers-04-v1")]}}}
+            b(-21.4, -20.9, 55.2, 55.8, "p-offers-04-v1"),
+            {"key": "p-offers-06-v1", "doc_count": 2, "box": {}}]}}}  # documents, none located
 
 
 def test_router_only_searches_regions_the_circle_can_reach():
@@ -188,3 +190,17 @@ def test_router_only_searches_regions_the_circle_can_reach():
     assert router.indices(-21.0, 55.5, 30) == "p-offers-04-v1"
     assert router.indices(45.75, 5.68, None) == "p-offers"  # unbounded: every région
     assert router.indices(16.2, -61.5, 50) == "p-offers-02-v1"  # nothing reachable: one shard answers "none"
+
+
+def test_router_leaves_empty_indices_out_of_a_search_without_radius():
+    router = IndexRouter(_Client(), "p-offers")
+    # p-offers-02-v1 holds no document; p-offers-06-v1 holds some, none located (a distance sort puts them last)
+    assert router.populated() == "p-offers-04-v1,p-offers-06-v1,p-offers-11-v1,p-offers-84-v1"
+
+
+def test_router_without_any_document_searches_the_alias():
+    class Empty(_Client):
+        def search(self, index, body):
+            return {"aggregations": {"by_index": {"buckets": []}}}
+
+    assert IndexRouter(Empty(), "p-offers").populated() == "p-offers"
