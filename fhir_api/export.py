@@ -445,7 +445,6 @@ def _export_in_process(uri: str, auth, database: str, rtype: str, path: str) -> 
     return count
 
 
-
 def _render(items: list[dict]) -> bytes:
     """NDJSON bytes of ready resources. orjson writes compact UTF-8 (non-ASCII kept, as json.dumps with
     ensure_ascii=False), keys in insertion order, so every line starts with `{"resourceType":"…","id":"…"` (the

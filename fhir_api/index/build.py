@@ -253,4 +253,3 @@ def own_documents_of(rtype: str, lines: list[bytes], wanted: str | None) -> list
             continue
         out.append((documents.own_document(rtype, resource), line.decode()))
     return out
-
