@@ -14,7 +14,7 @@ from fhir_api import hooks
 from fhir_api import searchparams as sp
 from fhir_api.budget import Deadline, TooCostly
 from fhir_api.params import InvalidParam
-from fhir_api.search import Hit, store_hit
+from fhir_api.search import NO_FETCH, Hit
 
 MAX_INCLUDED = 5000
 MAX_WAVES = 5
@@ -129,13 +129,14 @@ def by_ids(engine, rtype: str, ids: list[str], refs: list[str], deadline: Deadli
 
 
 def _referencing(engine, spec: IncludeSpec, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
-    """The source type's resources whose reference points to `ids` (its resource store indexes references)."""
+    """The source type's resources whose reference points to `ids` (its resource store indexes references):
+    the search returns their ids and versions, the resources come from the cache or by id."""
     body = {"query": {"terms": {spec.reference: ids}}, "size": MAX_INCLUDED + 1, "track_total_hits": False,
-            "sort": [{"id": "asc"}]}
+            "sort": [{"id": "asc"}], **NO_FETCH, "seq_no_primary_term": True}
     hits = engine.search(spec.source, body, deadline, store=True)["hits"]["hits"]
     if len(hits) > MAX_INCLUDED:
         raise TooCostly(f"« _revinclude={spec.key} » inclut plus de {MAX_INCLUDED} ressources : réduisez « _count ».")
-    return [store_hit(h, refs) for h in hits]
+    return engine.cached_hits(spec.source, hits, refs, deadline)
 
 
 def _text(resource: dict) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from fhir_api import filter as fl
 from fhir_api import params
 from fhir_api.query import Context, compile_tree
+from fhir_api.search import NO_FETCH
 from geo.sas import FALLBACK_RADIUS_KM
 from search.models import Widening
 from search.widening import Probe, WideningPolicy, codes_reason, km, widen
@@ -80,7 +81,7 @@ def adapt(engine, rtype: str, tree: fl.And, items: list[tuple[str, str]], deadli
         if not k or counts[radii[-1]] >= policy.min_results:
             return Probe(counts)
         anywhere, _ = compiled(fl.And(tree.items[:at] + tree.items[at + 1:]))
-        body = {"query": anywhere, "size": k, "_source": False, "track_total_hits": True,
+        body = {"query": anywhere, "size": k, **NO_FETCH, "track_total_hits": True,
                 "sort": [_distance_sort(ctx), {"id": "asc"}]}
         response = engine.search(rtype, body, deadline)
         hits = response["hits"]["hits"]

@@ -172,3 +172,35 @@ def test_an_index_without_resource_store_answers_503_not_an_empty_page(graph, se
         assert "ror index build --projections-only" in response.get_data(as_text=True)
     finally:
         search_client.indices.delete(index=f"{prefix}-fhir-*", ignore_unavailable=True)
+
+
+def test_a_resource_read_before_a_write_is_read_again_after_it(client, graph, search_client):
+    """The resource cache of the search (`search.ResourceCache`) holds a resource at one document version: after
+    a write, the page, an `_include` and a `_revinclude` all give the new text, as the resource store holds it."""
+    import orjson
+
+    from fhir_api.index import names
+
+    queries = {"match": "HealthcareService?_id=OFF-01-A",
+               "include": "PractitionerRole?service=OFF-01-A&_include=PractitionerRole:service",
+               "revinclude": "Location?_id=PL-01-A&_revinclude=HealthcareService:location"}
+
+    def offer_in(query: str) -> dict:
+        body = client.get(f"/fhir/{query}").get_json()
+        return next(e["resource"] for e in body["entry"] if e["resource"]["id"] == "OFF-01-A")
+
+    before = {k: offer_in(q) for k, q in queries.items()}
+    assert {r["name"] for r in before.values()} == {"Hospitalisation complète de pédopsychiatrie"}
+    graph.write("MATCH (o:Offer {id: 'OFF-01-A'}) SET o.name = 'Pédopsychiatrie renommée', "
+                "o.updated_at = datetime()")
+    try:
+        FhirSync(graph, search_client, PREFIX).upsert("HealthcareService", ["OFF-01-A"], refresh=True)
+        stored = search_client.get(index=names.resources(PREFIX, "HealthcareService"), id="OFF-01-A")["_source"]
+        for kind, query in queries.items():
+            assert offer_in(query) == orjson.loads(stored["resource"]), kind
+            assert offer_in(query)["name"] == "Pédopsychiatrie renommée", kind
+    finally:
+        graph.write("MATCH (o:Offer {id: 'OFF-01-A'}) SET o.name = 'Hospitalisation complète de pédopsychiatrie', "
+                    "o.updated_at = datetime()")
+        FhirSync(graph, search_client, PREFIX).upsert("HealthcareService", ["OFF-01-A"], refresh=True)
+    assert {offer_in(q)["name"] for q in queries.values()} == {"Hospitalisation complète de pédopsychiatrie"}

@@ -1,0 +1,41 @@
+"""The process's cache of rendered FHIR resources (`fhir_api.search.ResourceCache`): valid for one document
+version only, least recently used dropped past its size."""
+
+from __future__ import annotations
+
+from fhir_api.search import ResourceCache
+
+
+def doc(i: str, seq: int, text: str = "x" * 100, index: str = "p-fhir-location-resources-v1", term: int = 1) -> dict:
+    return {"_index": index, "_id": i, "_seq_no": seq, "_primary_term": term, "_source": {"resource": text}}
+
+
+def test_a_resource_is_held_for_its_version_only():
+    cache = ResourceCache(10_000)
+    cache.put(doc("a", 3, "v3"))
+    assert cache.get(doc("a", 3)) == {"resource": "v3"}
+    assert cache.get(doc("a", 4)) is None  # written since
+    assert cache.get(doc("a", 3, term=2)) is None  # another primary term: not the same document version
+    assert cache.get(doc("a", 3, index="p-fhir-location-resources-v2")) is None  # a rebuilt index
+    assert cache.get(doc("b", 3)) is None
+    cache.put(doc("a", 4, "v4"))
+    assert cache.get(doc("a", 4)) == {"resource": "v4"} and cache.get(doc("a", 3)) is None
+
+
+def test_the_least_recently_used_leave_past_the_size():
+    cache = ResourceCache(3 * 300)  # three resources of 100 characters (+ 200 of overhead each)
+    for i in "abc":
+        cache.put(doc(i, 1))
+    assert cache.get(doc("a", 1)) is not None  # a is now the most recent
+    cache.put(doc("d", 1))
+    assert cache.get(doc("b", 1)) is None
+    assert all(cache.get(doc(i, 1)) is not None for i in "acd")
+    assert cache.size == 900
+    cache.put(doc("a", 2))  # a new version replaces the old one, not added beside it
+    assert cache.size == 900 and len(cache._items) == 3
+
+
+def test_a_resource_larger_than_the_cache_is_not_kept():
+    cache = ResourceCache(250)
+    cache.put(doc("big", 1, "y" * 100))
+    assert cache.get(doc("big", 1)) is None and cache.size == 0
