@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 import threading
@@ -115,3 +116,8 @@ def _warm_caches(settings: Settings) -> None:
         commune_cells(settings.data_dir)
     except OSError as exc:
         log.warning("could not prepare the territory caches: %s", exc)
+    # The caches (commune table and cells: long lists of coordinates) and the app live as long as the process:
+    # out of the collector's full passes. Each full pass traversed them: 75-330 ms of CPU at load 7-10 on the
+    # national data, about every tenth large FHIR page (the objects of a 200-entry page with its includes
+    # reach the oldest generation while the page is built), which made those pages' p95 (issue 14).
+    gc.freeze()
