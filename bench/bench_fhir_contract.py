@@ -118,9 +118,12 @@ def measure(base: str, request: dict, path: str, runs: int) -> dict:
             "max": round(max(times), 1), "status": sorted(statuses), "total": total}
 
 
-def replay(base: str, runs: int, values: dict, exports: bool = False) -> tuple[list[dict], list[str]]:
+def replay(base: str, runs: int, values: dict, exports: bool = False,
+           only: set[str] | None = None) -> tuple[list[dict], list[str]]:
     rows, mixed = [], []
     for request in json.loads(REQUESTS.read_text(encoding="utf-8"))["requests"]:
+        if only and request["id"] not in only:
+            continue
         if request["resource"] == "$export":
             if exports:
                 rows.append(kick_off(base, request))
@@ -244,18 +247,21 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--workers", type=int, help="with --serve: web processes (`ror web serve --workers`)")
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--no-replay", action="store_true")
     parser.add_argument("--exports", action="store_true", help="send each documented $export kick-off once")
+    parser.add_argument("--only", help="comma-separated request ids (R001,R081…): replay and mix these only")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "fhir_contract.json")
     args = parser.parse_args()
     if not args.url and not args.serve:
         parser.error("give --url or --serve")
-    proc, base = (start_server(args.threads) if args.serve else (None, args.url))
+    proc, base = (start_server(args.threads, args.workers) if args.serve else (None, args.url))
     report: dict = {"load_start": load(), "runs": args.runs}
     try:
         values = placeholders(base)
-        rows, mixed = replay(base, 1 if args.no_replay else args.runs, values, args.exports)
+        only = set(args.only.split(",")) if args.only else None
+        rows, mixed = replay(base, 1 if args.no_replay else args.runs, values, args.exports, only)
         report["requests"] = rows
         ok = [r for r in rows if r["verdict"] == "ok" and r["expected"] == 200]
         report["summary"] = {
