@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
+import enum
 import json
 import uuid
 
@@ -15,6 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 from opensearchpy.serializer import JSONSerializer
 
 from core.fastjson import FlaskJSONProvider, OpenSearchSerializer
+from core.jsonable import dumps, jsonable
 
 
 @dataclasses.dataclass
@@ -64,3 +66,47 @@ def test_opensearch_serializer_matches_the_client_serializer(obj):
     assert json.loads(OpenSearchSerializer().dumps(obj)) == json.loads(reference.dumps(obj))
     assert OpenSearchSerializer().loads(reference.dumps(obj)) == reference.loads(reference.dumps(obj))
     assert OpenSearchSerializer().dumps('{"déjà": "sérialisé"}') == '{"déjà": "sérialisé"}'
+
+
+class Level(enum.StrEnum):
+    HIGH = "haute"
+
+
+class Rank(enum.IntEnum):
+    FIRST = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    level: Level
+    seen: dt.datetime | None
+    day: dt.date
+    codes: tuple
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    place: Place
+    others: tuple[Place, ...]
+    rank: Rank
+    by_key: dict
+    share: float
+    amount: decimal.Decimal
+
+
+ANSWERS = [
+    Answer(Place(Level.HIGH, dt.datetime(2026, 1, 2, 3, 4, 5, 120000, tzinfo=dt.UTC), dt.date(2026, 1, 2),
+                 (1, "é", None)), (Place(Level.HIGH, None, dt.date(2025, 1, 1), ()),), Rank.FIRST,
+           {1: [Level.HIGH], "x": (2.5, -0.0)}, 48.8566, decimal.Decimal("1.50")),
+    {"naive": dt.datetime(2026, 11, 22, 9, 30), "id": uuid.UUID(int=42), "hits": [SAMPLES[2]["hit"]]},
+    {"huge": 2**70, "level": Level.HIGH, "place": Place(Level.HIGH, None, dt.date(2025, 1, 1), ())},
+]
+
+
+@pytest.mark.parametrize("obj", ANSWERS)
+def test_jsonable_dumps_writes_what_jsonify_of_jsonable_wrote(obj):
+    app = Flask(__name__)
+    app.json = FlaskJSONProvider(app)
+    with app.app_context():
+        expected = app.json.response(jsonable(obj)).get_data()
+    assert dumps(obj) + b"\n" == expected
