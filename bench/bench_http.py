@@ -92,7 +92,7 @@ def query_factory(endpoint: str, codes: dict[str, list[str]], places: list[str],
                       "open_now": rng.choice(["true", "false"])}
         else:
             params = {"activity": rng.choice(activities), "where": where, "gender": rng.choice(["any", "women"])}
-        return f"/api/v1/orientation/{endpoint}?{urlencode(params)}"
+        return f"/api/v1/orientation/{endpoint.removesuffix('-urgent')}?{urlencode(params)}"
 
     return make
 
@@ -102,9 +102,11 @@ def _connection(base: str, timeout: float) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
 
 
-def load_phase(base: str, make_url, clients: int, duration: float, warmup: float, rate: float | None = None) -> dict:
+def load_phase(base: str, make_url, clients: int, duration: float, warmup: float, rate: float | None = None,
+               server_pids: list[int] | None = None) -> dict:
     """`clients` threads, keep-alive; closed loop, or paced to `rate` requests/s in all (open loop, so a
-    slow answer does not lower the offered load). Only requests started after the warm-up are measured."""
+    slow answer does not lower the offered load). Only requests started after the warm-up are measured;
+    with `server_pids`, the server's CPU milliseconds per measured request."""
     start = time.perf_counter()
     measure_from, stop_at = start + warmup, start + warmup + duration
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -137,16 +139,24 @@ def load_phase(base: str, make_url, clients: int, duration: float, warmup: float
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    cpu_at_start: list[float] = []
+    if server_pids:  # the server's CPU counted from the end of the warm-up
+        sampler = threading.Timer(max(0.0, measure_from - time.perf_counter()),
+                                  lambda: cpu_at_start.append(cpu_seconds(server_pids)))
+        sampler.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    cpu = cpu_seconds(server_pids) - cpu_at_start[0] if server_pids and cpu_at_start else None
     flat = [x for lst in latencies for x in lst]
     errs = [x for lst in errors for x in lst]
     return {"requests": len(flat), "errors": len(errs), "error_samples": errs[:5],
             "rps": round(len(flat) / duration, 1), "p50_ms": round(percentile(flat, 50), 1),
             "p95_ms": round(percentile(flat, 95), 1), "p99_ms": round(percentile(flat, 99), 1),
-            "max_ms": round(max(flat), 1) if flat else None}
+            "max_ms": round(max(flat), 1) if flat else None,
+            "server_cpu_ms": round(cpu * 1000 / max(1, len(flat)), 2) if cpu is not None else None,
+            "load": os.getloadavg()[0]}
 
 
 def start_server(threads: int, workers: int | None = None) -> tuple[subprocess.Popen, str]:
@@ -164,11 +174,51 @@ def start_server(threads: int, workers: int | None = None) -> tuple[subprocess.P
             conn = _connection(base, 2.0)
             conn.request("GET", "/api/v1/health")
             if conn.getresponse().status == 200:
+                settle(proc.pid)
                 return proc, base
         except OSError:
             time.sleep(0.3)
     proc.terminate()
     raise SystemExit(f"the app did not become healthy on {base}: {proc.stdout.read() if proc.stdout else ''}")
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (the gunicorn master and its workers)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo += [int(c) for c in Path(f"/proc/{p}/task/{task}/children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (Linux /proc; 0 elsewhere)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
+
+
+def settle(pid: int, idle_share: float = 0.15, bound_s: float = 180.0) -> None:
+    """Wait until the server's processes are idle (under `idle_share` of a core for a second): each worker warms
+    its caches after it answers /health (base map, commune cells: seconds of CPU), and that must not fall into
+    the measured phases."""
+    deadline = time.time() + bound_s
+    while time.time() < deadline:
+        pids = process_tree(pid)
+        before = cpu_seconds(pids)
+        time.sleep(1.0)
+        if cpu_seconds(pids) - before < idle_share:
+            return
 
 
 def main() -> None:
@@ -200,7 +250,8 @@ def main() -> None:
         results = {}
         for endpoint in args.endpoints.split(","):
             make = query_factory(endpoint, codes, places, random.Random(args.seed))
-            results[endpoint] = load_phase(base, make, args.clients, args.duration, args.warmup, args.rate)
+            results[endpoint] = load_phase(base, make, args.clients, args.duration, args.warmup, args.rate,
+                                           server_pids=process_tree(proc.pid) if proc is not None else None)
             print(endpoint, json.dumps(results[endpoint], ensure_ascii=False), flush=True)
     finally:
         if proc is not None:
@@ -211,10 +262,11 @@ def main() -> None:
               "workers": args.workers if args.serve else None, "base": base, "codes": codes, "results": results}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print("\n| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n|---|---|---|---|---|---|---|")
+    print("\n| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/request | load |\n"
+          "|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         print(f"| {name} | {r['requests']} | {r['rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-              f"| {r['errors']} |")
+              f"| {r['errors']} | {r['server_cpu_ms'] if r['server_cpu_ms'] is not None else '–'} | {r['load']:.1f} |")
     if any(r["errors"] for r in results.values()):
         sys.exit(1)
 
