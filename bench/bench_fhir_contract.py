@@ -12,7 +12,8 @@ filled with ids read from the server first (a Task id: the first anomaly report,
 `$export` kick-offs are not replayed (each starts an export job of the whole country: `bench/bench_fhir.py
 --export` measures exports); `--exports` sends each once and deletes its job. `--changes N` writes N capacity entries
 (capacity.service.update, as the form and PATCH do) on places with beds and measures how long until a FHIR
-search sees each one. Prints the machine's load average next to every figure.
+search sees each one. Prints the machine's load average next to every figure. Every request is sent once before
+the replay (`--no-warm-pass` to skip); `--only R001,R081` restricts the replay and the mixed load to some requests.
 """
 
 from __future__ import annotations
