@@ -30,7 +30,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_http import _connection, load_phase, start_server  # noqa: E402
+from bench_http import _connection, load_phase, process_tree, start_server  # noqa: E402
 from common import percentile  # noqa: E402
 
 REQUESTS = ROOT / "tests" / "fixtures" / "fhir" / "ror_documented_requests.json"
@@ -300,7 +300,8 @@ def main() -> None:
                 return rng.choice(mixed)
 
         if args.clients:
-            report["mixed"] = load_phase(base, make, args.clients, args.duration, args.warmup)
+            report["mixed"] = load_phase(base, make, args.clients, args.duration, args.warmup,
+                                         server_pids=process_tree(proc.pid) if proc is not None else None)
             report["mixed"]["load"] = load()
             print("mixed", json.dumps(report["mixed"]), flush=True)
         if args.changes:
