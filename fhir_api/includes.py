@@ -75,34 +75,42 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
     refs = _refs_by_type(includes)
     seen = {(rtype, h.id) for h in matches}
     pool = [Included(rtype, h) for h in matches]
+    types = {rtype}  # the types present in the pool
     added: list[Included] = []
 
-    def keep(rt: str, hits: list[Hit]) -> None:
+    def keep(rt: str, hits: list[Hit]) -> list[Included]:
+        new = []
         for hit in hits:
             if (rt, hit.id) not in seen:
                 seen.add((rt, hit.id))
-                item = Included(rt, hit)
-                pool.append(item)
-                added.append(item)
+                new.append(Included(rt, hit))
+        if new:
+            types.add(rt)
+            added.extend(new)
         if len(added) > MAX_INCLUDED:
             raise TooCostly(f"Trop de ressources incluses (plus de {MAX_INCLUDED}) : réduisez « _count ».")
+        return new
 
     ids = [h.id for h in matches]
     tasks = [lambda spec=spec: (spec.source, _revincluded(engine, rtype, spec, ids, refs, deadline))
              for spec in revincludes]  # read in the same wave as the first includes
+    fresh = pool  # a wave follows the references of the resources the previous one added (the first: the page's)
     for _ in range(MAX_WAVES):
         wanted: dict[str, list[str]] = {}
         for spec in includes:
-            for item in pool:
+            if spec.source not in types:
+                continue
+            targets = wanted.setdefault(spec.target, [])  # in the order of the includes, as the Bundle lists them
+            for item in fresh:
                 if item.rtype == spec.source:
-                    wanted.setdefault(spec.target, []).extend(
-                        i for i in item.hit.refs.get(spec.reference, []) if (spec.target, i) not in seen)
+                    targets.extend(i for i in item.hit.refs.get(spec.reference, ()) if (spec.target, i) not in seen)
         tasks += [lambda t=t, v=v: (t, by_ids(engine, t, list(dict.fromkeys(v)), refs.get(t, []), deadline))
                   for t, v in wanted.items() if v]
         if not tasks:
             break
+        fresh = []
         for target, hits in _POOL.map(lambda task: task(), tasks):  # one wave's reads run in parallel
-            keep(target, hits)
+            fresh += keep(target, hits)
         tasks = []
     return added
 

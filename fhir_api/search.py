@@ -158,7 +158,7 @@ class SearchEngine:
         """Hits for resource store documents given with their version (`_index`, `_id`, `_seq_no`,
         `_primary_term`, no `_source`): from the cache, else read whole (one `mget`) and kept."""
         docs = [d if "_id" in d else {**d, "_id": hit_id(d)} for d in docs]
-        sources = {d["_id"]: self.cache.get(d) for d in docs}
+        sources = dict(zip((d["_id"] for d in docs), self.cache.get_many(docs), strict=True))
         missing = [i for i, src in sources.items() if src is None]
         if missing:
             for doc in self._mget(rtype, missing, deadline, source=True):
@@ -274,6 +274,20 @@ class ResourceCache:
                 return None
             self._items.move_to_end(key)
             return held[1]
+
+    def get_many(self, docs: list[dict]) -> list[dict | None]:
+        """`get` of each document (one lock)."""
+        out = []
+        with self._lock:
+            for doc in docs:
+                key, version = (doc["_index"], doc["_id"]), (doc["_seq_no"], doc["_primary_term"])
+                held = self._items.get(key)
+                if held is None or held[0] != version:
+                    out.append(None)
+                else:
+                    self._items.move_to_end(key)
+                    out.append(held[1])
+        return out
 
     def put(self, doc: dict) -> None:
         key, version = self._key(doc)

@@ -39,3 +39,12 @@ def test_a_resource_larger_than_the_cache_is_not_kept():
     cache = ResourceCache(250)
     cache.put(doc("big", 1, "y" * 100))
     assert cache.get(doc("big", 1)) is None and cache.size == 0
+
+
+def test_get_many_answers_as_get_does():
+    cache = ResourceCache(10_000)
+    cache.put(doc("a", 1, "a1"))
+    cache.put(doc("b", 2, "b2"))
+    asked = [doc("a", 1), doc("b", 3), doc("c", 1), doc("b", 2)]
+    assert cache.get_many(asked) == [cache.get(d) for d in asked] == [{"resource": "a1"}, None, None,
+                                                                        {"resource": "b2"}]
