@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,15 +107,17 @@ class Indexer:
         self.graph.replan()  # the documents are read with plans made on current statistics
         watermark = graph_now(self.graph)
         regions = [row["code"] for row in self.graph.read_named("index/regions")]
-        with translated():
+        with translated(), ThreadPoolExecutor(max_workers=BUILD_ADMIN_THREADS) as admin:
             version = self._next_version()
             report = BuildReport(version=version)
-            with ThreadPoolExecutor(max_workers=BUILD_ADMIN_THREADS) as admin:  # creations, one request each
-                created = {kind: dict(zip([r.lower() for r in regions], admin.map(
-                    lambda r, k=kind: self._create(self.names.physical(k, r, version), k), regions), strict=True))
-                    for kind in kinds}
+            # The keys are listed and the indices created (one cluster-state update each: tens of seconds for a
+            # nation) at once, the costliest kind's first; a slice's first bulk body for a région waits for its index.
             keys = {"offers": "index/offer_keys", "professionals": "index/offer_keys", "sites": "index/site_keys"}
-            listed = {name: [row["id"] for row in self.graph.read_named(name)] for name in {keys[k] for k in kinds}}
+            listing = {name: admin.submit(self.graph.read_named, name) for name in {keys[k] for k in kinds}}
+            created: dict[str, dict[str, Future | str]] = {
+                kind: {r.lower(): admin.submit(self._create, self.names.physical(kind, r.lower(), version), kind)
+                       for r in regions} for kind in sorted(kinds, key=SLICE_COST.__getitem__, reverse=True)}
+            listed = {name: [row["id"] for row in future.result()] for name, future in listing.items()}
             slices = [(kind, listed[keys[kind]][i:i + BUILD_SLICE]) for kind in kinds
                       for i in range(0, len(listed[keys[kind]]), BUILD_SLICE)]
             slices.sort(key=lambda task: SLICE_COST[task[0]], reverse=True)  # the costliest first, for balance
@@ -139,12 +141,12 @@ class Indexer:
                         pass
                 writer.wait()
             for kind in kinds:
-                names = ",".join(created[kind].values())
+                names = ",".join(_created(created[kind]).values())
                 # Built: searchable (refresh).
                 self.client.indices.put_settings(index=names, body={"index": SERVING_SETTINGS},
                                                  request_timeout=BUILD_ADMIN_TIMEOUT_S)
                 self.client.indices.refresh(index=names, request_timeout=BUILD_ADMIN_TIMEOUT_S)
-                report.counts[kind], report.indices[kind] = counts[kind], sorted(created[kind].values())
+                report.counts[kind], report.indices[kind] = counts[kind], sorted(_created(created[kind]).values())
             self._swap(report.indices)
             self._save_meta(watermark, version)
         report.seconds = time.perf_counter() - started
@@ -160,7 +162,7 @@ class Indexer:
         self.client.indices.create(index=index, body=index_body(kind), request_timeout=BUILD_ADMIN_TIMEOUT_S)
         return index
 
-    def _bulk(self, kind: str, rows: Iterable[dict], indices: dict[str, str], version: int,
+    def _bulk(self, kind: str, rows: Iterable[dict], indices: dict[str, Future | str], version: int,
               writer: _BulkWriter, lock: threading.Lock) -> int:
         """Documents of the projection's rows, encoded once (orjson) into NDJSON bulk bodies of BUILD_CHUNK_DOCS
         documents handed to the writer threads. Returns the number of documents."""
@@ -176,7 +178,10 @@ class Indexer:
                 with lock:  # a région without its index yet (sites without région: "none")
                     if region not in indices:
                         indices[region] = self._create(self.names.physical(kind, region, version), kind)
-                head = heads[region] = b'{"index":{"_index":' + dumps(indices[region]) + b',"_id":'
+                name = indices[region]
+                if isinstance(name, Future):  # created in the background: ready before its first body is sent
+                    name = name.result()
+                head = heads[region] = b'{"index":{"_index":' + dumps(name) + b',"_id":'
             lines.append(head + dumps(doc[id_key]) + b"}}\n" + dumps(doc) + b"\n")
             if len(lines) >= BUILD_CHUNK_DOCS:
                 writer.submit(lines)
@@ -315,6 +320,11 @@ class Indexer:
             return None
         found = self.client.get(index=self.names.meta, id=META_ID, ignore=[404])
         return found.get("_source") if found.get("found") else None
+
+
+def _created(indices: dict[str, Future | str]) -> dict[str, str]:
+    """{région: index name} once every background creation is done (a failed creation raises here)."""
+    return {region: name.result() if isinstance(name, Future) else name for region, name in indices.items()}
 
 
 class _BulkWriter:

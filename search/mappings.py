@@ -107,9 +107,12 @@ PROPERTIES = {"offers": OFFER_PROPERTIES, "sites": SITE_PROPERTIES, "professiona
 
 
 def index_body(kind: str, *, building: bool = True) -> dict:
-    """Settings and mappings of one physical index (one shard, a replica on a cluster; no refresh while building)."""
+    """Settings and mappings of one physical index: one shard, a replica on a cluster. While building: no refresh
+    and no replica (written once; the replicas are copied from the finished primaries when the build turns the
+    serving settings on, instead of indexing every document twice)."""
+    replicas = {"auto_expand_replicas": False} if building else {"auto_expand_replicas": AUTO_REPLICAS}
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": AUTO_REPLICAS,
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, **replicas,
                      "refresh_interval": "-1" if building else "1s", "analysis": analysis()},
         "mappings": {"dynamic": "strict", "properties": PROPERTIES[kind]},
     }

@@ -69,7 +69,8 @@ def cluster_client(cluster):
 
 
 def _green(client) -> bool:
-    health = client.cluster.health(params={"wait_for_status": "green", "timeout": "5s"}, request_timeout=30)
+    # Not green within the 5 s: the health API answers 408 with the current health (not an error: ask again).
+    health = client.cluster.health(params={"wait_for_status": "green", "timeout": "5s"}, request_timeout=30, ignore=408)
     return health["status"] == "green" and health["number_of_nodes"] == NODES
 
 
