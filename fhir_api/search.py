@@ -269,20 +269,14 @@ class ResourceCache:
 
     def get(self, doc: dict) -> dict | None:
         """The `_source` held for this document version, or None."""
-        key, version = self._key(doc)
-        with self._lock:
-            held = self._items.get(key)
-            if held is None or held[0] != version:
-                return None
-            self._items.move_to_end(key)
-            return held[1]
+        return self.get_many([doc])[0]
 
     def get_many(self, docs: list[dict]) -> list[dict | None]:
         """`get` of each document (one lock)."""
         out = []
         with self._lock:
             for doc in docs:
-                key, version = (doc["_index"], doc["_id"]), (doc["_seq_no"], doc["_primary_term"])
+                key, version = self._key(doc)
                 held = self._items.get(key)
                 if held is None or held[0] != version:
                     out.append(None)
@@ -294,18 +288,23 @@ class ResourceCache:
     def put(self, doc: dict) -> None:
         key, version = self._key(doc)
         src = doc["_source"]
-        cost = len(src[RESOURCE]) + 200
+        cost = _cost(src)
         if cost > self.max_bytes:
             return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self.size -= len(old[1][RESOURCE]) + 200
+                self.size -= _cost(old[1])
             self._items[key] = (version, src)
             self.size += cost
             while self.size > self.max_bytes:
                 _, (_, dropped) = self._items.popitem(last=False)
-                self.size -= len(dropped[RESOURCE]) + 200
+                self.size -= _cost(dropped)
+
+
+def _cost(source: dict) -> int:
+    """What a kept resource counts against the cache's bound: its JSON text, plus a little for the entry."""
+    return len(source[RESOURCE]) + 200
 
 
 def hit_id(raw: dict) -> str:
