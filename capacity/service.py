@@ -7,20 +7,18 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import cypher
 from accounts.audit import entry as audit_entry
 from accounts.models import Principal, Target
 from capacity.validation import CapacityErrors, validate
+from core.clock import paris_today
 from core.errors import BadRequest, NotFound, RorError
 from graph import group_commit
 from graph.driver import Graph
 from search.models import Capacity
 from search.sync import IndexSync
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -28,10 +26,6 @@ class CapacityWrite:
     capacity: Capacity
     offer_ids: tuple[str, ...]
     indexed: bool
-
-
-def paris_today() -> date:
-    return datetime.now(PARIS).date()
 
 
 def _public(snap: dict | None) -> dict | None:

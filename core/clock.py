@@ -13,6 +13,12 @@ PARIS = ZoneInfo("Europe/Paris")
 ZONE_LABEL = "heure de Paris"
 
 
+def paris_today(now: datetime | None = None) -> date:
+    """The calendar day in France (`now` an aware instant, the current one by default): from 23:00 or 22:00 UTC
+    it is already tomorrow for the person filling a form, so a date a form accepts as "today" is this one."""
+    return (now or datetime.now(UTC)).astimezone(PARIS).date()
+
+
 def instant(value: Any) -> datetime | None:
     """An aware datetime from a datetime (naive = UTC, as the stores write), a Neo4j DateTime or an ISO text."""
     if value is None or value == "":

@@ -9,11 +9,12 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import cypher
 from accounts.audit import append
 from accounts.models import Principal, Target
+from core.clock import paris_today
 from core.errors import BadRequest, Conflict, Forbidden, NotFound
 from core.freshness import native
 from crisis import checks
@@ -102,7 +103,7 @@ def file(graph: Graph, principal: Principal, payload, *, today: date | None = No
     """File a new form (state déclarée), routed to the structures' referents and their régions' coordinators."""
     principal.require("fei.file")
     try:
-        new = check_form(payload, today=today or datetime.now(UTC).date())
+        new = check_form(payload, today=today or paris_today())
     except checks.FieldErrors as exc:
         raise _bad(exc, "Fiche d'évènement indésirable invalide") from exc
     found = {r["finess"]: r for r in graph.read_named("read/fei_sites", finesses=list(new.sites))}

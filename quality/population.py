@@ -12,7 +12,7 @@ import cypher
 from accounts.audit import append
 from accounts.models import Principal
 from accounts.store import UserStore
-from core.clock import PARIS
+from core import clock
 from core.errors import BadRequest
 from core.freshness import native
 from core.kept_tables import KeptTables
@@ -155,7 +155,7 @@ def _latest_audit_ms(graph: Graph) -> int:
 
 
 def paris_today() -> str:
-    return datetime.now(PARIS).date().isoformat()
+    return clock.paris_today().isoformat()
 
 
 CAMPAIGN_STATES = {"toutes": "toutes", "non-lancee": "non lancée", "en-cours": "lancée, non validée",

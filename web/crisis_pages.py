@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from accounts.web import init_app
-from core.clock import PARIS, paris_text
+from core.clock import paris_text, paris_today
 from core.errors import BadRequest, Conflict, RorError
 from crisis import board as crisis_board
 from crisis import declarations
@@ -209,7 +209,7 @@ def fei_new_page(principal):
     return render_template("crisis/fei_new.html", categories=[c for c in fei_form.categories().values()
                                                               if not c.retired],
                            errors=errors, message=message, values=values,
-                           today=datetime.now(PARIS).date().isoformat()), 400 if errors else 200
+                           today=paris_today().isoformat()), 400 if errors else 200
 
 
 @bp.route("/fei/<form_id>", methods=["GET", "POST"])

@@ -99,7 +99,7 @@ def test_hand_entry_and_the_emergency_dashboard_with_its_charts(app):
 
 def test_an_adverse_event_form_from_filing_to_closure(app):
     reader = logged_in(app, "reader")
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(PARIS).date().isoformat()
     base = {"occurred_on": today, "category": "transfert_documents", "sites": "010000033, 400000011"}
     refused = submit(reader, "/fei/nouvelle", {**base, "description": "M. Martin né le 3 mars 1948, transféré."})
     assert refused.status_code == 400 and "aucune identité de patient" in text(refused)

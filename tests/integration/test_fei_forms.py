@@ -4,14 +4,15 @@ access strictly by role and involvement; audited; statistics per category and st
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from core.clock import paris_today
 from tests.integration.access_world import bearer, build_world, make_app
 
 pytestmark = pytest.mark.integration
-TODAY = datetime.now(UTC).date()
+TODAY = paris_today()
 FORM = {"occurred_on": (TODAY - timedelta(days=1)).isoformat(), "category": "transfert_documents",
         "sites": ["400000011", "010000033"],
         "description": "Patiente de 80 ans transférée de Bourg vers Mont-de-Marsan sans l'imagerie convenue."}
