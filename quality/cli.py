@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
+
+from core.clock import paris_today
 
 
 def _graph(settings):
@@ -53,7 +54,7 @@ def retired(settings) -> None:
 
     graph = _graph(settings)
     try:
-        uses = offers_using(graph, retired_keys(graph, as_of=date.today()))
+        uses = offers_using(graph, retired_keys(graph, as_of=paris_today()))
     finally:
         graph.close()
     click.echo(f"Offres concernées : {len({u.offer_id for u in uses})}.")

@@ -19,6 +19,7 @@ import cypher
 from accounts.audit import append
 from accounts.models import Principal
 from accounts.store import UserStore
+from core.clock import paris_today
 from core.errors import BadRequest, NotFound
 from graph import tombstones
 from graph.driver import Graph
@@ -118,7 +119,7 @@ def check(graph: Graph, rpps: str, payload: dict, *, removing: bool = False,
             codes[name] = [value]
         fields[name] = value
     if codes:
-        errors.update(nomenclature_errors(graph, codes, today or date.today(), CODE_FIELDS))
+        errors.update(nomenclature_errors(graph, codes, today or paris_today(), CODE_FIELDS))
     if errors:
         raise BadRequest("Contact invalide : " + ", ".join(sorted(errors)) + ".", fields=errors)
     if not removing and not fields:

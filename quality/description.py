@@ -17,6 +17,7 @@ import cypher
 from accounts.audit import append
 from accounts.models import Principal, Target
 from accounts.store import UserStore
+from core.clock import paris_today
 from core.errors import BadRequest, Conflict, NotFound
 from graph.driver import Graph
 from quality import nos_choices
@@ -171,7 +172,7 @@ def check(graph: Graph, payload: dict, today: date | None = None) -> tuple[int, 
             else:
                 codes[name] = values
     if codes:
-        errors.update(nomenclature_errors(graph, codes, today or date.today()))
+        errors.update(nomenclature_errors(graph, codes, today or paris_today()))
     if errors:
         named = [field_label(name) for name in sorted(errors, key=_field_order)]
         raise BadRequest("Description à corriger : " + ", ".join(named) + ".", fields=errors)

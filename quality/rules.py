@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from core.clock import paris_today
+
 RULES_FILE = Path(__file__).with_name("rules.json")
 CODE_COLLECTIONS = ("activities", "care_modes", "acts", "age_groups", "publics", "fields")
 COLLECTION_LABELS = {"activities": "activités", "care_modes": "modes de prise en charge", "acts": "actes",
@@ -118,7 +120,7 @@ def is_generic(mailbox: str, ruleset: RuleSet) -> bool:
 class Evaluator:
     def __init__(self, ruleset: RuleSet | None = None, *, today: date | None = None):
         self.ruleset = ruleset or load_rules()
-        self.today = today or date.today()
+        self.today = today or paris_today()
 
     # conditions -------------------------------------------------------------------------------------
     def holds(self, condition: dict | None, facts: dict) -> bool:

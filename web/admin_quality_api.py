@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, jsonify, request
 
 from accounts.web import authenticated, init_app
+from core.clock import paris_today
 from core.errors import BadRequest
 from core.jsonable import jsonable
 from quality import nos, population, workflow
@@ -123,7 +122,7 @@ def population_update(finess: str) -> Response:
 def retired_codes_in_use() -> Response:
     authenticated("nos.report")
     graph = services().get_graph()
-    uses = nos.offers_using(graph, nos.retired_keys(graph, as_of=date.today()))
+    uses = nos.offers_using(graph, nos.retired_keys(graph, as_of=paris_today()))
     return jsonify({"uses": jsonable(uses)})
 
 
