@@ -157,7 +157,9 @@ def search_post(resource_type: str):
 
 def _search(resource_type: str, items):
     req = SearchRequest(resource_type, items, _base_url(), lenient=_lenient())
-    return fhir_response(service().search(req))
+    if request.args.get("_pretty") == "true":
+        return fhir_response(service().search(req))
+    return Response(service().search_json(req), status=200, content_type=FHIR_JSON)
 
 
 @bp.get("/<resource_type>/<resource_id>")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import orjson
+
 from fhir_api import hooks
 from fhir_api import searchparams as sp
 from fhir_api.budget import Deadline, TooCostly
@@ -33,7 +35,7 @@ class IncludeSpec:
         return f"{self.source}:{self.reference}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Included:
     rtype: str
     hit: Hit
@@ -72,7 +74,6 @@ def _spec(rtype: str, name: str, spec: str, iterate: bool) -> IncludeSpec | None
 
 def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], revincludes: list[IncludeSpec],
            deadline: Deadline) -> list[Included]:
-    refs = _refs_by_type(includes)
     seen = {(rtype, h.id) for h in matches}
     pool = [Included(rtype, h) for h in matches]
     types = {rtype}  # the types present in the pool
@@ -92,7 +93,7 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
         return new
 
     ids = [h.id for h in matches]
-    tasks = [lambda spec=spec: (spec.source, _revincluded(engine, rtype, spec, ids, refs, deadline))
+    tasks = [lambda spec=spec: (spec.source, _revincluded(engine, rtype, spec, ids, deadline))
              for spec in revincludes]  # read in the same wave as the first includes
     fresh = pool  # a wave follows the references of the resources the previous one added (the first: the page's)
     for _ in range(MAX_WAVES):
@@ -104,7 +105,7 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
             for item in fresh:
                 if item.rtype == spec.source:
                     targets.extend(i for i in item.hit.refs.get(spec.reference, ()) if (spec.target, i) not in seen)
-        tasks += [lambda t=t, v=v: (t, by_ids(engine, t, list(dict.fromkeys(v)), refs.get(t, []), deadline))
+        tasks += [lambda t=t, v=v: (t, by_ids(engine, t, list(dict.fromkeys(v)), deadline))
                   for t, v in wanted.items() if v]
         if not tasks:
             break
@@ -115,28 +116,19 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
     return added
 
 
-def _revincluded(engine, rtype: str, spec: IncludeSpec, ids: list[str], refs, deadline: Deadline) -> list[Hit]:
+def _revincluded(engine, rtype: str, spec: IncludeSpec, ids: list[str], deadline: Deadline) -> list[Hit]:
     if spec.target is None:
         provided = hooks.revinclude_providers[spec.key](rtype, ids, deadline, engine.graph)
-        return [Hit(r["id"], _text(r), {}) for r in provided]
-    return _referencing(engine, spec, ids, refs.get(spec.source, []), deadline)
+        return [Hit(r["id"], orjson.dumps(r), {}) for r in provided]
+    return _referencing(engine, spec, ids, deadline)
 
 
-def _refs_by_type(includes: list[IncludeSpec]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for spec in includes:
-        out.setdefault(spec.source, [])
-        if spec.reference not in out[spec.source]:
-            out[spec.source].append(spec.reference)
-    return out
-
-
-def by_ids(engine, rtype: str, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
+def by_ids(engine, rtype: str, ids: list[str], deadline: Deadline) -> list[Hit]:
     """Resources of one type by id (its resource store), in the order asked, unknown ids skipped."""
-    return engine.resources(rtype, ids, refs, deadline)
+    return engine.resources(rtype, ids, deadline)
 
 
-def _referencing(engine, spec: IncludeSpec, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
+def _referencing(engine, spec: IncludeSpec, ids: list[str], deadline: Deadline) -> list[Hit]:
     """The source type's resources whose reference points to `ids` (its resource store indexes references):
     the search returns their ids and versions, the resources come from the cache or by id."""
     body = {"query": {"terms": {spec.reference: ids}}, "size": MAX_INCLUDED + 1, "track_total_hits": False,
@@ -144,10 +136,4 @@ def _referencing(engine, spec: IncludeSpec, ids: list[str], refs: list[str], dea
     hits = engine.search(spec.source, body, deadline, store=True)["hits"]["hits"]
     if len(hits) > MAX_INCLUDED:
         raise TooCostly(f"« _revinclude={spec.key} » inclut plus de {MAX_INCLUDED} ressources : réduisez « _count ».")
-    return engine.cached_hits(spec.source, hits, refs, deadline)
-
-
-def _text(resource: dict) -> str:
-    import orjson
-
-    return orjson.dumps(resource).decode()
+    return engine.cached_hits(spec.source, hits, deadline)

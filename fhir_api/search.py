@@ -33,17 +33,17 @@ MAX_HAS_IDS = 65_000  # ids an inner `_has` search may contribute
 # fetched, so OpenSearch decompresses no stored-field block of the page's documents (the fetch phase of a
 # 200-hit page of the national indices: 5-30 ms of its time).
 NO_FETCH = {"_source": False, "stored_fields": "_none_"}
-# Rendered resources a process keeps (`ResourceCache`), in characters of JSON text: the 121 documented requests
+# Rendered resources a process keeps (`ResourceCache`), in bytes of JSON text: the 121 documented requests
 # read 11,655 resources, 35 MB (≈ 110 MB more resident memory in a web process, with the pages' buffers).
 CACHE_BYTES = 64 * 2**20
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Hit:
+    """One resource as the resource store holds it, shared by every page that shows it (`ResourceCache`)."""
     id: str
-    resource: str  # the rendered resource, JSON text
+    resource: bytes  # the rendered resource, UTF-8 JSON text: spliced into the Bundle as it is
     refs: dict[str, list[str]]  # reference parameter → target ids (for _include)
-    distance_km: float | None = None
 
 
 @dataclass
@@ -51,6 +51,7 @@ class Matches:
     total: int
     hits: list[Hit]
     near: dict | None = None
+    distances: list[float | None] = field(default_factory=list)  # km, per hit (`near`), else empty
 
 
 @dataclass
@@ -123,8 +124,7 @@ class SearchEngine:
         self.client, self.prefix, self.graph = client, prefix, graph
         self.cache = ResourceCache(cache_bytes)
 
-    def run(self, crit: Criteria, *, offset: int, count: int, sort: list | None, deadline: Deadline,
-            source: list[str]) -> Matches:
+    def run(self, crit: Criteria, *, offset: int, count: int, sort: list | None, deadline: Deadline) -> Matches:
         if offset + count > MAX_WINDOW:
             raise TooCostly(f"Au-delà de {MAX_WINDOW} résultats, utilisez l'export en masse ($export) ou "
                             "précisez la recherche.")
@@ -136,16 +136,12 @@ class SearchEngine:
         response = self.search(crit.resource_type, body, deadline)
         near = dict(ctx.near, field=ctx.near_field) if ctx.near else None
         raw = response["hits"]["hits"]
-        found = {h.id: h for h in self.resources(crit.resource_type, [hit_id(h) for h in raw], source, deadline)}
-        hits = []
-        for h in raw:
-            if hit_id(h) in found:  # a resource deleted between the two reads is left out
-                hit = found[hit_id(h)]
-                hit.distance_km = _distance_km(h, near)
-                hits.append(hit)
-        return Matches(response["hits"]["total"]["value"], hits, near)
+        found = {h.id: h for h in self.resources(crit.resource_type, [hit_id(h) for h in raw], deadline)}
+        hits = [found[i] for i in map(hit_id, raw) if i in found]  # one deleted between the reads: left out
+        distances = [_distance_km(h, near) for h in raw if hit_id(h) in found] if near is not None else []
+        return Matches(response["hits"]["total"]["value"], hits, near, distances)
 
-    def resources(self, rtype: str, ids: list[str], refs: list[str], deadline: Deadline) -> list[Hit]:
+    def resources(self, rtype: str, ids: list[str], deadline: Deadline) -> list[Hit]:
         """Rendered resources by id from the type's resource store, in the order asked, unknown ids skipped.
 
         Two `mget`s at most: the current versions of the documents (no `_source`), then the whole documents
@@ -154,21 +150,20 @@ class SearchEngine:
         if not ids:
             return []
         versions = self._mget(rtype, ids, deadline, source=False)
-        return self.cached_hits(rtype, [d for d in versions if d.get("found")], refs, deadline)
+        return self.cached_hits(rtype, [d for d in versions if d.get("found")], deadline)
 
-    def cached_hits(self, rtype: str, docs: list[dict], refs: list[str], deadline: Deadline) -> list[Hit]:
+    def cached_hits(self, rtype: str, docs: list[dict], deadline: Deadline) -> list[Hit]:
         """Hits for resource store documents given with their version (`_index`, `_id`, `_seq_no`,
-        `_primary_term`, no `_source`): from the cache, else read whole (one `mget`) and kept."""
+        `_primary_term`, no `_source`), in their order: from the cache, else read whole (one `mget`) and kept."""
         docs = [d if "_id" in d else {**d, "_id": hit_id(d)} for d in docs]
-        sources = dict(zip((d["_id"] for d in docs), self.cache.get_many(docs), strict=True))
-        missing = [i for i, src in sources.items() if src is None]
-        if missing:
-            for doc in self._mget(rtype, missing, deadline, source=True):
-                if doc.get("found"):
-                    sources[doc["_id"]] = doc["_source"]
-                    self.cache.put(doc)
-        return [store_hit({"_id": d["_id"], "_source": sources[d["_id"]]}, refs) for d in docs
-                if sources.get(d["_id"]) is not None]  # a resource deleted between the two reads is left out
+        hits = self.cache.get_many(docs)
+        missing = [d["_id"] for d, hit in zip(docs, hits, strict=True) if hit is None]
+        if not missing:
+            return hits
+        read = {doc["_id"]: self.cache.put(doc) for doc in self._mget(rtype, missing, deadline, source=True)
+                if doc.get("found")}
+        return [hit if hit is not None else read[d["_id"]] for d, hit in zip(docs, hits, strict=True)
+                if hit is not None or d["_id"] in read]  # a resource deleted between the two reads is left out
 
     def _mget(self, rtype: str, ids: list[str], deadline: Deadline, *, source: bool) -> list[dict]:
         with translated():
@@ -254,57 +249,56 @@ _POINTS: dict[tuple[int, str], tuple[float, float, float]] = {}
 
 
 class ResourceCache:
-    """Resource store documents already read (`_source`: the rendered resource and its references), keyed by
-    concrete index and id and valid for one document version (`_seq_no`, `_primary_term`: any write or rebuild
+    """Resource store documents already read, as `Hit`s (the rendered resource as bytes, its references), keyed
+    by concrete index and id and valid for one document version (`_seq_no`, `_primary_term`: any write or rebuild
     changes it), least recently used dropped past `max_bytes` of resource text. Thread-safe."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes, self.size = max_bytes, 0
-        self._items: OrderedDict[tuple[str, str], tuple[tuple[int, int], dict]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], tuple[int, int, Hit]] = OrderedDict()
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _key(doc: dict) -> tuple[tuple[str, str], tuple[int, int]]:
-        return (doc["_index"], doc["_id"]), (doc["_seq_no"], doc["_primary_term"])
-
-    def get(self, doc: dict) -> dict | None:
-        """The `_source` held for this document version, or None."""
+    def get(self, doc: dict) -> Hit | None:
+        """The resource held for this document version, or None."""
         return self.get_many([doc])[0]
 
-    def get_many(self, docs: list[dict]) -> list[dict | None]:
+    def get_many(self, docs: list[dict]) -> list[Hit | None]:
         """`get` of each document (one lock)."""
         out = []
+        items = self._items
         with self._lock:
             for doc in docs:
-                key, version = self._key(doc)
-                held = self._items.get(key)
-                if held is None or held[0] != version:
-                    out.append(None)
+                key = (doc["_index"], doc["_id"])
+                held = items.get(key)
+                if held is not None and held[0] == doc["_seq_no"] and held[1] == doc["_primary_term"]:
+                    items.move_to_end(key)
+                    out.append(held[2])
                 else:
-                    self._items.move_to_end(key)
-                    out.append(held[1])
+                    out.append(None)
         return out
 
-    def put(self, doc: dict) -> None:
-        key, version = self._key(doc)
-        src = doc["_source"]
-        cost = _cost(src)
+    def put(self, doc: dict) -> Hit:
+        """Keep a whole document (with `_source`) at its version; its Hit, kept or not (larger than the cache)."""
+        hit = store_hit(doc)
+        cost = _cost(hit)
         if cost > self.max_bytes:
-            return
+            return hit
+        key = (doc["_index"], doc["_id"])
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self.size -= _cost(old[1])
-            self._items[key] = (version, src)
+                self.size -= _cost(old[2])
+            self._items[key] = (doc["_seq_no"], doc["_primary_term"], hit)
             self.size += cost
             while self.size > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
+                _, (_, _, dropped) = self._items.popitem(last=False)
                 self.size -= _cost(dropped)
+        return hit
 
 
-def _cost(source: dict) -> int:
+def _cost(hit: Hit) -> int:
     """What a kept resource counts against the cache's bound: its JSON text, plus a little for the entry."""
-    return len(source[RESOURCE]) + 200
+    return len(hit.resource) + 200
 
 
 def hit_id(raw: dict) -> str:
@@ -318,10 +312,11 @@ def _distance_km(raw: dict, near: dict | None) -> float | None:
     return None
 
 
-def store_hit(raw: dict, refs: list[str]) -> Hit:
-    """A Hit from a resource store document (mget or search)."""
+def store_hit(raw: dict) -> Hit:
+    """A Hit from a whole resource store document: the resource's text and its reference fields (the document's
+    other fields but `id`, `fhir_api.index.documents.store_document`)."""
     src = raw["_source"]
-    return Hit(raw["_id"], src[RESOURCE], {f: list(src.get(f) or []) for f in refs})
+    return Hit(raw["_id"], src[RESOURCE].encode(), {k: v for k, v in src.items() if k not in (RESOURCE, "id")})
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -350,8 +350,7 @@ def matching_ids(ctx: Ctx, rtype: str, cmp: fl.Compare, ids: list[str]) -> list[
     for start in range(0, len(ids), MAX_CHAIN_IDS):
         chunk = ids[start:start + MAX_CHAIN_IDS]
         crit = Criteria(rtype, fl.And((cmp, fl.Compare("_id", "=", tuple(chunk)))))
-        found = ctx.service.engine.run(crit, offset=0, count=len(chunk), sort=None, deadline=ctx.deadline,
-                                       source=[])
+        found = ctx.service.engine.run(crit, offset=0, count=len(chunk), sort=None, deadline=ctx.deadline)
         out += [h.id for h in found.hits]
     return out
 

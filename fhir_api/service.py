@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -22,7 +22,7 @@ from fhir_api.budget import Deadline
 from fhir_api.includes import Included, IncludeSpec, gather, include_specs
 from fhir_api.params import InvalidParam
 from fhir_api.query import sort_keys
-from fhir_api.search import Hit, SearchEngine, criteria, haversine_km
+from fhir_api.search import Hit, Matches, SearchEngine, criteria, haversine_km
 from search.sync import IndexSync
 from search.widening import WideningPolicy
 
@@ -60,6 +60,14 @@ class FhirService:
 
     def search(self, req: SearchRequest) -> dict:
         """A searchset Bundle (resources as `orjson.Fragment`s): the page of matches, then the included ones."""
+        return self.page(req).bundle()
+
+    def search_json(self, req: SearchRequest) -> bytes:
+        """The same Bundle as compact JSON, the resources' stored text spliced in (`Page.json`)."""
+        return self.page(req).json()
+
+    def page(self, req: SearchRequest) -> Page:
+        """The answer to a search, before it is written as a Bundle."""
         if self.engine.client is None:
             from core.errors import ServiceUnavailable
 
@@ -77,37 +85,94 @@ class FhirService:
         elements = [e for v in values.get("_elements", []) for e in params.split_values(v)]
         crit = criteria(rtype, req.items, lenient=req.lenient)
         includes, revincludes = include_specs(rtype, req.items, req.lenient, crit.ignored)
-        sources = sorted({s.reference for s in includes if s.source == rtype})
         adapted = near.adapt(self.engine, rtype, crit.tree, req.items, deadline, self.policy, self.data_dir)
         if adapted is not None:  # `near` without a distance: the radius the widening chose, said in the Bundle
             crit, req = replace(crit, tree=adapted.tree), replace(req, items=adapted.items)
         matches = self.engine.run(crit, offset=offset, count=count, sort=sort_keys(rtype, _last(values, "_sort")),
-                                  deadline=deadline, source=sources)
+                                  deadline=deadline)
         included = gather(self.engine, rtype, matches.hits, includes, revincludes, deadline) if matches.hits else []
-        entries = [self._match_entry(req, hit, matches.near, summary, elements) for hit in matches.hits]
-        entries += [self._include_entry(req, item, matches.near) for item in included]
+        outcomes = []
         if crit.ignored:
-            entries.append({"resource": outcome("warning", "not-supported", "Paramètres ignorés : "
-                                                + ", ".join(sorted(set(crit.ignored))) + "."),
-                            "search": {"mode": "outcome"}})
+            outcomes.append({"resource": outcome("warning", "not-supported", "Paramètres ignorés : "
+                                                 + ", ".join(sorted(set(crit.ignored))) + "."),
+                             "search": {"mode": "outcome"}})
         if adapted is not None:
-            entries.append({"resource": outcome("information", "informational", near.explanation(adapted.widening)),
-                            "search": {"mode": "outcome"}})
-        return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"lastUpdated": now()},
-                "type": "searchset", "total": matches.total, "link": _links(req, offset, count, matches.total),
-                "entry": entries}
+            outcomes.append({"resource": outcome("information", "informational",
+                                                 near.explanation(adapted.widening)),
+                             "search": {"mode": "outcome"}})
+        return Page(req, offset, count, matches, included, outcomes, summary, elements)
 
-    def _match_entry(self, req: SearchRequest, hit: Hit, near: dict | None, summary, elements) -> dict:
+
+@dataclass
+class Page:
+    """A search's page of matches, its included resources and its outcome entries, written as a Bundle either as
+    dicts (`bundle`, for `_pretty`) or directly as JSON bytes (`json`): the same text, byte for byte."""
+    req: SearchRequest
+    offset: int
+    count: int
+    matches: Matches
+    included: list[Included]
+    outcomes: list[dict]
+    summary: str | None
+    elements: list[str]
+    bundle_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    last_updated: str = field(default_factory=lambda: now())
+
+    def _head(self) -> dict:
+        total = self.matches.total
+        return {"resourceType": "Bundle", "id": self.bundle_id, "meta": {"lastUpdated": self.last_updated},
+                "type": "searchset", "total": total, "link": _links(self.req, self.offset, self.count, total)}
+
+    def bundle(self) -> dict:
+        m = self.matches
+        entries = [self._match_entry(hit, m.distances[i] if m.distances else None) for i, hit in enumerate(m.hits)]
+        entries += [self._include_entry(item) for item in self.included]
+        return {**self._head(), "entry": entries + self.outcomes}
+
+    def json(self) -> bytes:
+        """`orjson.dumps(self.bundle())` without the entries' dicts: a match or an include that is the stored
+        resource as it is (no subset, no distance, the common case) is written from constant pieces around
+        its text; any other entry is the dict entry dumped alone (compact JSON nests as it is)."""
+        head = orjson.dumps(self._head())
+        parts = [head[:-1], b',"entry":[']  # the head without its closing brace
+        m, near, base, sep = self.matches, self.matches.near, self.req.base_url, b""
+        plain = not self.elements and self.summary in (None, "false", "count")
+        located = near is not None and self.req.resource_type == "Location"  # a distance on every match
+        match_url = f"{base}/{self.req.resource_type}/"
+        for i, hit in enumerate(m.hits):
+            distance_km = m.distances[i] if m.distances else None
+            if plain and distance_km is None and not located:
+                parts += (sep, b'{"fullUrl":', orjson.dumps(match_url + hit.id), b',"resource":', hit.resource,
+                          b',"search":{"mode":"match"}}')
+            else:
+                parts += (sep, orjson.dumps(self._match_entry(hit, distance_km)))
+            sep = b","
+        for item in self.included:
+            if near is not None and item.rtype == "Location":
+                parts += (sep, orjson.dumps(self._include_entry(item)))
+            else:
+                parts += (sep, b'{"fullUrl":', orjson.dumps(f"{base}/{item.rtype}/{item.hit.id}"), b',"resource":',
+                          item.hit.resource, b',"search":{"mode":"include"}}')
+            sep = b","
+        for entry in self.outcomes:
+            parts += (sep, orjson.dumps(entry))
+            sep = b","
+        parts.append(b"]}")
+        return b"".join(parts)
+
+    def _match_entry(self, hit: Hit, distance_km: float | None) -> dict:
+        req, near = self.req, self.matches.near
         entry = {"fullUrl": f"{req.base_url}/{req.resource_type}/{hit.id}",
-                 "resource": _subset(hit.resource, summary, elements), "search": {"mode": "match"}}
-        if hit.distance_km is not None:
-            entry["search"]["extension"] = [_distance(hit.distance_km)]
+                 "resource": _subset(hit.resource, self.summary, self.elements), "search": {"mode": "match"}}
+        if distance_km is not None:
+            entry["search"]["extension"] = [_distance(distance_km)]
         elif near is not None and req.resource_type == "Location":
             entry["search"]["extension"] = [_distance(_location_distance(hit.resource, near))]
         return entry
 
-    def _include_entry(self, req: SearchRequest, item: Included, near: dict | None) -> dict:
-        entry = {"fullUrl": f"{req.base_url}/{item.rtype}/{item.hit.id}",
+    def _include_entry(self, item: Included) -> dict:
+        near = self.matches.near
+        entry = {"fullUrl": f"{self.req.base_url}/{item.rtype}/{item.hit.id}",
                  "resource": orjson.Fragment(item.hit.resource), "search": {"mode": "include"}}
         if near is not None and item.rtype == "Location":  # the ROR puts the distance on the included places
             distance = _location_distance(item.hit.resource, near)
@@ -116,7 +181,7 @@ class FhirService:
         return entry
 
 
-def _location_distance(text: str, near: dict) -> float | None:
+def _location_distance(text: bytes, near: dict) -> float | None:
     position = orjson.loads(text).get("position") or {}
     if position.get("latitude") is None:
         return None
@@ -133,7 +198,7 @@ SUMMARY_ELEMENTS = {"identifier", "active", "name", "status", "type", "specialty
                     "healthcareService", "code", "address", "position", "telecom"}
 
 
-def _subset(text: str, summary: str | None, elements: list[str]):
+def _subset(text: bytes, summary: str | None, elements: list[str]):
     """The resource as stored, or the subset `_summary` / `_elements` ask for (marked SUBSETTED)."""
     if not elements and summary in (None, "false", "count"):
         return orjson.Fragment(text)
@@ -194,4 +259,4 @@ def outcome(severity: str, code: str, diagnostics: str) -> dict:
             "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}]}
 
 
-__all__ = ["FhirService", "SearchRequest", "IncludeSpec", "hooks", "now", "outcome"]
+__all__ = ["FhirService", "Page", "SearchRequest", "IncludeSpec", "hooks", "now", "outcome"]

@@ -284,3 +284,50 @@ def test_post_search_equals_get(client):
     posted = client.post("/fhir/HealthcareService/_search", data={"specialty": "227", "_tag": "84"})
     assert posted.status_code == 200
     assert matches(posted.get_json()) == matches(search(client, "HealthcareService?specialty=227&_tag=84")) == [A, C]
+
+
+SPLICED = [
+    "HealthcareService?specialty=227",
+    f"HealthcareService?specialty={R211}|227&_include=HealthcareService:organization"
+    "&_include:iterate=Organization:partof&_include=HealthcareService:location"
+    "&_revinclude=PractitionerRole:service&_include=PractitionerRole:practitioner",
+    "HealthcareService?_elements=identifier&_include=HealthcareService:location",
+    "HealthcareService?_summary=true&_revinclude=PractitionerRole:service",
+    "HealthcareService?specialty=227&_summary=count",
+    "HealthcareService?specialty=http://other|227&_include=HealthcareService:location",
+    "HealthcareService?_count=2&_offset=2",
+    "Location?near=46.2160|5.2460|40|km&_revinclude=HealthcareService:location",
+    "Location?near=46.2160|5.2460",  # the widened radius: an outcome entry
+    "HealthcareService?location.near=46.2160|5.2460|40|km&_include=HealthcareService:location",
+    "Location?_id=PL-01-A&_revinclude=HealthcareService:location",
+]
+
+
+@pytest.mark.parametrize("query", SPLICED)
+def test_the_spliced_bundle_is_the_dict_bundle(client, query):
+    """The Bundle a search answers (written as bytes around the stored resources' text) is byte for byte the
+    Bundle written from dicts (`_pretty` and earlier versions), on real pages with their includes."""
+    import orjson
+
+    from fhir_api import blueprint
+    from fhir_api.service import SearchRequest
+
+    path = query.partition("?")[0]
+    with client.application.test_request_context(f"/fhir/{query}"):
+        from flask import request
+
+        req = SearchRequest(path, list(request.args.items(multi=True)), "http://localhost/fhir")
+        page = blueprint.service().page(req)
+    assert page.json() == orjson.dumps(page.bundle())
+    served = search(client, query)
+    spliced = orjson.loads(page.json())
+    for bundle in (served, spliced):
+        bundle.pop("id"), bundle.pop("meta")
+    assert spliced == served
+
+
+def test_a_lenient_search_says_what_it_ignored_in_the_spliced_bundle(client):
+    bundle = search(client, "HealthcareService?colour=blue&specialty=227", headers={"Prefer": "handling=lenient"})
+    assert matches(bundle) == [A, C, J]
+    assert bundle["entry"][-1]["search"]["mode"] == "outcome"
+    assert "colour" in bundle["entry"][-1]["resource"]["issue"][0]["diagnostics"]

@@ -1,25 +1,30 @@
 """The process's cache of rendered FHIR resources (`fhir_api.search.ResourceCache`): valid for one document
-version only, least recently used dropped past its size."""
+version only, least recently used dropped past its size; it keeps each resource as a `Hit` (its text as bytes,
+its reference fields)."""
 
 from __future__ import annotations
 
-from fhir_api.search import ResourceCache
+from fhir_api.search import Hit, ResourceCache
 
 
 def doc(i: str, seq: int, text: str = "x" * 100, index: str = "p-fhir-location-resources-v1", term: int = 1) -> dict:
-    return {"_index": index, "_id": i, "_seq_no": seq, "_primary_term": term, "_source": {"resource": text}}
+    return {"_index": index, "_id": i, "_seq_no": seq, "_primary_term": term, "_source": {"id": i, "resource": text}}
+
+
+def held(i: str, text: str) -> Hit:
+    return Hit(i, text.encode(), {})
 
 
 def test_a_resource_is_held_for_its_version_only():
     cache = ResourceCache(10_000)
-    cache.put(doc("a", 3, "v3"))
-    assert cache.get(doc("a", 3)) == {"resource": "v3"}
+    assert cache.put(doc("a", 3, "v3")) == held("a", "v3")
+    assert cache.get(doc("a", 3)) == held("a", "v3")
     assert cache.get(doc("a", 4)) is None  # written since
     assert cache.get(doc("a", 3, term=2)) is None  # another primary term: not the same document version
     assert cache.get(doc("a", 3, index="p-fhir-location-resources-v2")) is None  # a rebuilt index
     assert cache.get(doc("b", 3)) is None
     cache.put(doc("a", 4, "v4"))
-    assert cache.get(doc("a", 4)) == {"resource": "v4"} and cache.get(doc("a", 3)) is None
+    assert cache.get(doc("a", 4)) == held("a", "v4") and cache.get(doc("a", 3)) is None
 
 
 def test_the_least_recently_used_leave_past_the_size():
@@ -37,7 +42,7 @@ def test_the_least_recently_used_leave_past_the_size():
 
 def test_a_resource_larger_than_the_cache_is_not_kept():
     cache = ResourceCache(250)
-    cache.put(doc("big", 1, "y" * 100))
+    assert cache.put(doc("big", 1, "y" * 100)) == held("big", "y" * 100)  # answered, not kept
     assert cache.get(doc("big", 1)) is None and cache.size == 0
 
 
@@ -46,5 +51,14 @@ def test_get_many_answers_as_get_does():
     cache.put(doc("a", 1, "a1"))
     cache.put(doc("b", 2, "b2"))
     asked = [doc("a", 1), doc("b", 3), doc("c", 1), doc("b", 2)]
-    assert cache.get_many(asked) == [cache.get(d) for d in asked] == [{"resource": "a1"}, None, None,
-                                                                        {"resource": "b2"}]
+    assert cache.get_many(asked) == [cache.get(d) for d in asked] == [held("a", "a1"), None, None, held("b", "b2")]
+
+
+def test_a_held_resource_keeps_its_reference_fields_and_utf8_text():
+    cache = ResourceCache(10_000)
+    stored = doc("a", 1, '{"name":"Hôpital"}')
+    stored["_source"].update(organization=["eg-1"], location=["PL-1", "PL-2"])
+    cache.put(stored)
+    hit = cache.get(doc("a", 1))
+    assert hit.resource == '{"name":"Hôpital"}'.encode() and hit.id == "a"
+    assert hit.refs == {"organization": ["eg-1"], "location": ["PL-1", "PL-2"]}  # not the id, not the text
