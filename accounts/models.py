@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # coordinators handle them (scope checked on the report's sites and régions, quality.anomalies)
     "anomaly.report": frozenset({"reader", "contributor", "coordinator", "analyst", "admin"}),
     "anomaly.handle": frozenset({"contributor", "coordinator", "admin"}),
+    # input templates written through the FHIR API (POST / PUT Questionnaire): national, like the nomenclature
+    "template.manage": frozenset({"admin"}),
 }
 
 

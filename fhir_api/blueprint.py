@@ -179,8 +179,9 @@ def read(resource_type: str, resource_id: str):
 @bp.route("/<resource_type>/<resource_id>", methods=["PATCH", "PUT", "DELETE"])
 def write_not_implemented(resource_type: str, resource_id: str):
     _check_type(resource_type)
-    raise NotImplementedYet("Seules la mise à jour des capacités d'un lieu (PATCH Location) et celle du statut "
-                            "d'une anomalie (PATCH Task) sont disponibles.")
+    raise NotImplementedYet("Seules la mise à jour des capacités d'un lieu (PATCH Location), celle du statut "
+                            "d'une anomalie (PATCH Task) et le remplacement d'un modèle de saisie (PUT "
+                            "Questionnaire) sont disponibles.")
 
 
 @bp.patch("/Location/<resource_id>")
@@ -295,8 +296,8 @@ def export_file(job: str, name: str):
 # --- errors: always an OperationOutcome, never a stack trace -----------------------------------------------
 
 ISSUE_CODE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
-              409: "conflict", 410: "deleted", 413: "too-long", 415: "not-supported", 422: "processing",
-              431: "too-long", 501: "not-supported", 503: "transient"}
+              409: "conflict", 410: "deleted", 412: "conflict", 413: "too-long", 415: "not-supported",
+              422: "processing", 431: "too-long", 501: "not-supported", 503: "transient"}
 HTTP_MESSAGES = {404: "Ressource ou adresse FHIR introuvable.", 405: "Méthode non prise en charge sur cette adresse.",
                  413: "Requête trop volumineuse.", 414: "Adresse trop longue.", 415: "Format non pris en charge.",
                  431: "En-têtes de requête trop volumineux."}

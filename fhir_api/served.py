@@ -66,6 +66,7 @@ class ServedType:
     default_sort: Callable[[dict], tuple] | None = None
     interactions: tuple[dict, ...] = ({"code": "read"}, {"code": "search-type"})
     documentation: str = ""
+    versioning: str = "no-version"  # CapabilityStatement: "versioned-update" when writes honour If-Match
 
     def param(self, name: str) -> SearchParam | None:
         return next((p for p in self.params if p.name == name), None)
@@ -131,8 +132,10 @@ def _read_route(name: str):
             from core.errors import NotFound
 
             raise NotFound(f"Ressource {name}/{resource_id} introuvable.")
-        last = (resource.get("meta") or {}).get("lastUpdated")
-        return blueprint.fhir_response(resource, headers={"Last-Modified": last} if last else None)
+        meta = resource.get("meta") or {}
+        headers = {"Last-Modified": meta.get("lastUpdated"),
+                   "ETag": f'W/"{meta["versionId"]}"' if meta.get("versionId") else None}
+        return blueprint.fhir_response(resource, headers={k: v for k, v in headers.items() if v})
 
     return view
 
@@ -528,9 +531,11 @@ def capability(served: ServedType) -> dict:
     for p in served.params:
         entry = {"name": p.name, "type": p.type, "documentation": p.doc}
         search_params.append(entry)
-    entry = {"type": served.name, "interaction": list(served.interactions), "versioning": "no-version",
+    entry = {"type": served.name, "interaction": list(served.interactions), "versioning": served.versioning,
              "readHistory": False, "searchInclude": sorted(served.includes),
              "searchRevInclude": sorted(served.revincludes), "searchParam": search_params}
+    if any(i["code"] == "update" for i in served.interactions):
+        entry["updateCreate"] = False
     if served.profile:
         entry["profile"] = served.profile
     if served.documentation:
