@@ -38,7 +38,7 @@ CONSOLE_RELATIONSHIP_TYPES = frozenset({
 # Adverse-event forms (FEI) hold free-text accounts of incidents and who they were routed to: private.
 # Anomaly reports (FHIR Task) keep who reported and handled them: private too (FHIR publishes them without names).
 PRIVATE_LABELS = frozenset({"User", "ApiToken", "AuditEntry", "Tombstone", "IndexOutbox", "AdverseEvent",
-                            "AdverseEventAnswer", "Anomaly"})
+                            "AdverseEventAnswer", "Anomaly", "Questionnaire"})
 PRIVATE_RELATIONSHIP_TYPES = frozenset({"HAS_TOKEN", "INVOLVES", "HAS_ANSWER"})
 
 # Operators that bring nodes into a query: each must name labels, all of them allowed.
