@@ -3,7 +3,7 @@ status and total, then a mixed load of concurrent clients, then the change→vis
 
 Usage (national demo, FHIR indices built under a prefix, see docs/benchmarks.md):
   ROR_INDEX_PREFIX=h14 NEO4J_URI=bolt://127.0.0.1:7687 OPENSEARCH_URL=http://127.0.0.1:9200 \\
-    .venv/bin/python bench/bench_fhir_contract.py --serve [--runs 20] [--clients 50] [--duration 30] [--changes 10]
+    .venv/bin/python bench/bench_fhir_contract.py --serve [--runs 20] [--clients 50] [--rate 200] [--duration 30] [--changes 10]
 
 `--serve` starts `ror web serve` (waitress, real HTTP) on a free loopback port and stops it at the end. The
 requests come from tests/fixtures/fhir/ror_documented_requests.json, sent as documented (a documentation typo is
@@ -14,6 +14,8 @@ filled with ids read from the server first (a Task id: the first anomaly report,
 (capacity.service.update, as the form and PATCH do) on places with beds and measures how long until a FHIR
 search sees each one. Prints the machine's load average next to every figure. Every request is sent once before
 the replay (`--no-warm-pass` to skip); `--only R001,R081` restricts the replay and the mixed load to some requests.
+`--rate R` paces the mixed load at R requests/s in all over the `--clients` connections (open loop: a slow answer does
+not lower the offered load); without it the mixed load is closed loop.
 """
 
 from __future__ import annotations
@@ -264,6 +266,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--workers", type=int, help="with --serve: web processes (`ror web serve --workers`)")
+    parser.add_argument("--rate", type=float, help="mixed phase paced at this many requests/s in all (open loop, "
+                        "spread over --clients connections); closed loop without it")
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--no-replay", action="store_true")
     parser.add_argument("--exports", action="store_true", help="send each documented $export kick-off once")
@@ -300,7 +304,7 @@ def main() -> None:
                 return rng.choice(mixed)
 
         if args.clients:
-            report["mixed"] = load_phase(base, make, args.clients, args.duration, args.warmup,
+            report["mixed"] = load_phase(base, make, args.clients, args.duration, args.warmup, rate=args.rate,
                                          server_pids=process_tree(proc.pid) if proc is not None else None)
             report["mixed"]["load"] = load()
             print("mixed", json.dumps(report["mixed"]), flush=True)
