@@ -3,7 +3,8 @@ status and total, then a mixed load of concurrent clients, then the change→vis
 
 Usage (national demo, FHIR indices built under a prefix, see docs/benchmarks.md):
   ROR_INDEX_PREFIX=h14 NEO4J_URI=bolt://127.0.0.1:7687 OPENSEARCH_URL=http://127.0.0.1:9200 \\
-    .venv/bin/python bench/bench_fhir_contract.py --serve [--runs 20] [--clients 50] [--rate 200] [--duration 30] [--changes 10]
+    .venv/bin/python bench/bench_fhir_contract.py --serve [--runs 20] [--clients 50] [--duration 30]
+      [--changes 10] [--rate 200]
 
 `--serve` starts `ror web serve` (waitress, real HTTP) on a free loopback port and stops it at the end. The
 requests come from tests/fixtures/fhir/ror_documented_requests.json, sent as documented (a documentation typo is
