@@ -120,14 +120,20 @@ def _check_id(body: dict, url_id: str | None, errors: _Errors) -> None:
         errors.add(f"{ROOT}.id", f"« {body['id']} » diffère de l'identifiant de l'adresse « {url_id} »")
 
 
-def _check_identifiers(body: dict, errors: _Errors) -> None:
-    if not isinstance(body.get("identifier"), list):
+def _objects(body: dict, name: str, kind: str, errors: _Errors):
+    """(path, element) of each element of the list `name` that is an object; the others reported as not one."""
+    if not isinstance(body.get(name), list):
         return
-    for n, ident in enumerate(body["identifier"]):
-        path = f"{ROOT}.identifier[{n}]"
-        if not isinstance(ident, dict):
-            errors.add(path, "objet Identifier attendu")
-            continue
+    for n, element in enumerate(body[name]):
+        path = f"{ROOT}.{name}[{n}]"
+        if isinstance(element, dict):
+            yield path, element
+        else:
+            errors.add(path, f"objet {kind} attendu")
+
+
+def _check_identifiers(body: dict, errors: _Errors) -> None:
+    for path, ident in _objects(body, "identifier", "Identifier", errors):
         for key in ("system", "value", "use"):
             if key in ident and (not isinstance(ident[key], str) or not ident[key]):
                 errors.add(f"{path}.{key}", "texte non vide attendu")
@@ -136,13 +142,7 @@ def _check_identifiers(body: dict, errors: _Errors) -> None:
 
 
 def _check_contexts(body: dict, errors: _Errors) -> None:
-    if not isinstance(body.get("useContext"), list):
-        return
-    for n, context in enumerate(body["useContext"]):
-        path = f"{ROOT}.useContext[{n}]"
-        if not isinstance(context, dict):
-            errors.add(path, "objet UsageContext attendu")
-            continue
+    for path, context in _objects(body, "useContext", "UsageContext", errors):
         code = context.get("code")
         if not isinstance(code, dict) or not isinstance(code.get("code"), str) or not code["code"]:
             errors.add(f"{path}.code", "obligatoire : un Coding avec son code")

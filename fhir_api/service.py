@@ -136,7 +136,7 @@ class Page:
         head = orjson.dumps(self._head())
         parts = [head[:-1], b',"entry":[']  # the head without its closing brace
         m, near, base, sep = self.matches, self.matches.near, self.req.base_url, b""
-        plain = not self.elements and self.summary in (None, "false", "count")
+        plain = _whole(self.summary, self.elements)
         located = near is not None and self.req.resource_type == "Location"  # a distance on every match
         match_url = f"{base}/{self.req.resource_type}/"
         for i, hit in enumerate(m.hits):
@@ -198,9 +198,14 @@ SUMMARY_ELEMENTS = {"identifier", "active", "name", "status", "type", "specialty
                     "healthcareService", "code", "address", "position", "telecom"}
 
 
+def _whole(summary: str | None, elements: list[str]) -> bool:
+    """Whether `_summary` / `_elements` leave the resources as stored (no subset)."""
+    return not elements and summary in (None, "false", "count")
+
+
 def _subset(text: bytes, summary: str | None, elements: list[str]):
     """The resource as stored, or the subset `_summary` / `_elements` ask for (marked SUBSETTED)."""
-    if not elements and summary in (None, "false", "count"):
+    if _whole(summary, elements):
         return orjson.Fragment(text)
     resource = orjson.loads(text)
     if summary == "data":
