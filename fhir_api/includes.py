@@ -7,7 +7,7 @@ reads the source type's index by reference, or a registered provider (`hooks.rev
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import orjson
@@ -93,7 +93,7 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
         return new
 
     ids = [h.id for h in matches]
-    tasks = [lambda spec=spec: (spec.source, _revincluded(engine, rtype, spec, ids, deadline))
+    tasks = [lambda spec=spec: [(spec.source, _revincluded(engine, rtype, spec, ids, deadline))]
              for spec in revincludes]  # read in the same wave as the first includes
     fresh = pool  # a wave follows the references of the resources the previous one added (the first: the page's)
     for _ in range(MAX_WAVES):
@@ -105,13 +105,17 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
             for item in fresh:
                 if item.rtype == spec.source:
                     targets.extend(i for i in item.hit.refs.get(spec.reference, ()) if (spec.target, i) not in seen)
-        tasks += [lambda t=t, v=v: (t, by_ids(engine, t, list(dict.fromkeys(v)), deadline))
-                  for t, v in wanted.items() if v]
+        wanted = {t: list(dict.fromkeys(v)) for t, v in wanted.items() if v}
+        if wanted:  # every type the wave reads by id: one read (`SearchEngine.resources_of`)
+            tasks.append(lambda wanted=wanted: list(engine.resources_of(wanted, deadline).items()))
         if not tasks:
             break
         fresh = []
-        for target, hits in _POOL.map(lambda task: task(), tasks):  # one wave's reads run in parallel
-            fresh += keep(target, hits)
+        # one wave's reads run side by side (the last one in this thread); each gives (type, hits) pairs
+        results = [_POOL.submit(task) for task in tasks[:-1]] + [tasks[-1]()]
+        for pairs in results:
+            for target, hits in (pairs.result() if isinstance(pairs, Future) else pairs):
+                fresh += keep(target, hits)
         tasks = []
     return added
 
@@ -121,11 +125,6 @@ def _revincluded(engine, rtype: str, spec: IncludeSpec, ids: list[str], deadline
         provided = hooks.revinclude_providers[spec.key](rtype, ids, deadline, engine.graph)
         return [Hit(r["id"], orjson.dumps(r), {}) for r in provided]
     return _referencing(engine, spec, ids, deadline)
-
-
-def by_ids(engine, rtype: str, ids: list[str], deadline: Deadline) -> list[Hit]:
-    """Resources of one type by id (its resource store), in the order asked, unknown ids skipped."""
-    return engine.resources(rtype, ids, deadline)
 
 
 def _referencing(engine, spec: IncludeSpec, ids: list[str], deadline: Deadline) -> list[Hit]:

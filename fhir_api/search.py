@@ -152,15 +152,33 @@ class SearchEngine:
         return Matches(total["hits"]["total"]["value"], hits, near, distances)
 
     def resources(self, rtype: str, ids: list[str], deadline: Deadline) -> list[Hit]:
-        """Rendered resources by id from the type's resource store, in the order asked, unknown ids skipped.
+        """Rendered resources by id from the type's resource store, in the order asked, unknown ids skipped
+        (`resources_of` of one type)."""
+        return self.resources_of({rtype: ids}, deadline).get(rtype, [])
 
-        Two `mget`s at most: the current versions of the documents (no `_source`), then the whole documents
-        that the process's `ResourceCache` does not hold at that version (none on a warm cache). A resource
-        is thus never older than the store's: a write is read at once, as with one plain `mget`."""
-        if not ids:
-            return []
-        versions = self._mget(rtype, ids, deadline, source=False)
-        return self.cached_hits(rtype, [d for d in versions if d.get("found")], deadline)
+    def resources_of(self, wanted: dict[str, list[str]], deadline: Deadline) -> dict[str, list[Hit]]:
+        """Rendered resources of one or several types by id from their resource stores: per type, in the order
+        asked, unknown ids skipped.
+
+        Two `mget`s at most whatever the number of types: the current versions of the documents (no
+        `_source`), then the whole documents that the process's `ResourceCache` does not hold at that version
+        (none on a warm cache). A resource is thus never older than the store's: a write is read at once, as
+        with one plain `mget`."""
+        asked = [(rtype, i) for rtype, ids in wanted.items() for i in ids]
+        if not asked:
+            return {}
+        versions = self._mget_docs([(resources_alias(self.prefix, t), i) for t, i in asked], deadline, source=False)
+        found = [(rtype, doc) for (rtype, _), doc in zip(asked, versions, strict=True) if doc.get("found")]
+        held = self.cache.get_many([doc for _, doc in found])
+        missing = [(doc["_index"], doc["_id"]) for (_, doc), hit in zip(found, held, strict=True) if hit is None]
+        read = {(doc["_index"], doc["_id"]): self.cache.put(doc)
+                for doc in (self._mget_docs(missing, deadline, source=True) if missing else ()) if doc.get("found")}
+        out: dict[str, list[Hit]] = {rtype: [] for rtype in wanted}
+        for (rtype, doc), hit in zip(found, held, strict=True):
+            hit = hit or read.get((doc["_index"], doc["_id"]))
+            if hit is not None:  # a resource deleted between the two reads is left out
+                out[rtype].append(hit)
+        return out
 
     def cached_hits(self, rtype: str, docs: list[dict], deadline: Deadline) -> list[Hit]:
         """Hits for resource store documents given with their version (`_index`, `_id`, `_seq_no`,
@@ -176,8 +194,12 @@ class SearchEngine:
                 if hit is not None or d["_id"] in read]  # a resource deleted between the two reads is left out
 
     def _mget(self, rtype: str, ids: list[str], deadline: Deadline, *, source: bool) -> list[dict]:
+        return self._mget_docs([(resources_alias(self.prefix, rtype), i) for i in ids], deadline, source=source)
+
+    def _mget_docs(self, keys: list[tuple[str, str]], deadline: Deadline, *, source: bool) -> list[dict]:
+        """Resource store documents by (index or alias, id), in that order, in one `mget`."""
         with translated():
-            response = self.client.mget(index=resources_alias(self.prefix, rtype), body={"ids": ids},
+            response = self.client.mget(body={"docs": [{"_index": index, "_id": i} for index, i in keys]},
                                         params=None if source else {"_source": "false"},
                                         request_timeout=deadline.remaining())
         errors = [d["error"] for d in response["docs"] if d.get("error")]

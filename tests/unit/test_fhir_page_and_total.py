@@ -40,10 +40,17 @@ class Client:
         self.calls.append(("msearch", bodies))
         return {"responses": [self.errors.get(n) or self._answer(b) for n, b in enumerate(bodies)]}
 
-    def mget(self, *, index, body, params=None, request_timeout=None):
+    def mget(self, *, body, params=None, request_timeout=None):
+        """Documents found under their concrete index (the alias's name + "-1"), whole or as versions only."""
         source = params is None
-        docs = [{"_index": index + "-1", "_id": i, "_seq_no": 1, "_primary_term": 1, "found": True,
-                 **({"_source": {"resource": f'{{"id":"{i}"}}', "id": i}} if source else {})} for i in body["ids"]]
+        self.calls.append(("mget", (source, len(body["docs"]))))
+        docs = []
+        for d in body["docs"]:
+            doc = {"_index": d["_index"].removesuffix("-1") + "-1", "_id": d["_id"], "_seq_no": 1,
+                   "_primary_term": 1, "found": not d["_id"].startswith("gone")}
+            if source:
+                doc["_source"] = {"resource": f'{{"id":"{d["_id"]}"}}', "id": d["_id"]}
+            docs.append(doc)
         return {"docs": docs}
 
 
@@ -96,3 +103,17 @@ def test_a_failed_part_is_said_as_the_failure_of_one_search(error, raised, part)
 def test_a_part_that_timed_out_is_a_search_timeout():
     with pytest.raises(SearchTimeout):
         run(Client(["A"], 1, timed_out=True))
+
+
+def test_resources_of_several_types_are_two_reads_then_one_on_a_warm_cache():
+    client = Client([], 0)
+    engine_ = engine(client)
+    wanted = {"Organization": ["O1", "gone-1", "O2"], "Location": ["L1"]}
+    first = engine_.resources_of(wanted, Deadline(30))
+    assert {t: [h.id for h in hits] for t, hits in first.items()} == {"Organization": ["O1", "O2"], "Location": ["L1"]}
+    assert client.calls == [("mget", (False, 4)), ("mget", (True, 3))]  # versions of all, then whole documents
+    client.calls.clear()
+    again = engine_.resources_of(wanted, Deadline(30))
+    assert {t: [h.resource for h in hits] for t, hits in again.items()} == {
+        t: [h.resource for h in hits] for t, hits in first.items()}
+    assert client.calls == [("mget", (False, 4))]  # the cache holds every version: no second read
