@@ -68,6 +68,10 @@ def create_app(settings: Settings | None = None, *, graph=None, search=None) -> 
 # (JSON under /api, OperationOutcome under /fhir, a page elsewhere: security.MAX_CONTENT_LENGTH / MAX_HEADER_BYTES).
 SERVER_MAX_BODY = 16 * security.MAX_CONTENT_LENGTH
 SERVER_MAX_HEADERS = 8 * security.MAX_HEADER_BYTES
+# An answer larger than this is buffered in a temporary file while it is sent (waitress's default: 1 MiB). A FHIR
+# page of 200 offers with their includes is 2.5-4 MB: written to disk and read back, it cost a single-process
+# server about as much CPU as building it (issue 14). Kept in memory up to 16 MiB, as long as it is being sent.
+SERVER_OUTPUT_IN_MEMORY = 16 * 2**20
 
 
 def serve(settings: Settings | None = None, graph=None, search=None, *, host: str | None = None,
@@ -79,7 +83,8 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
     app = create_app(settings, graph=graph, search=search)
     server = create_server(app, host=host or settings.host, port=port if port is not None else settings.port,
                            threads=threads, max_request_body_size=SERVER_MAX_BODY,
-                           max_request_header_size=SERVER_MAX_HEADERS, connection_limit=200, ident="ror")
+                           max_request_header_size=SERVER_MAX_HEADERS, connection_limit=200, ident="ror",
+                           outbuf_overflow=SERVER_OUTPUT_IN_MEMORY)
     app.extensions["ror_server"] = server
     services(app).start_index_replayer()
     threading.Thread(target=_warm_caches, args=(settings,), daemon=True, name="ror-warm").start()
