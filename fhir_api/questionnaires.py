@@ -104,7 +104,7 @@ def _use_context(categories) -> list[dict]:
 def _common(template_id: str, title: str, subject: str, purpose: str, text: str, categories) -> dict:
     return {
         "resourceType": "Questionnaire", "id": template_id,
-        "meta": {"lastUpdated": PUBLISHED_ON + "T00:00:00+00:00"},
+        "meta": {"versionId": "1", "lastUpdated": PUBLISHED_ON + "T00:00:00+00:00"},  # one version: generated
         "url": BASE + template_id, "identifier": [{"use": "official", "system": SYSTEM_TEMPLATE,
                                                    "value": template_id}],
         "version": VERSION, "name": "".join(p.capitalize() for p in template_id.split("-")), "title": title,

@@ -176,6 +176,8 @@ def test_only_administrators_write_templates(world, graph):
 def test_the_generated_templates_cannot_be_replaced(world):
     for tid in ("description-offre", "capacite-lieu"):
         body = world[0].get(f"/fhir/Questionnaire/{tid}").get_json()
+        assert body["meta"]["versionId"] == "1"  # generated: one version, read as such
+        assert world[0].get(f"/fhir/Questionnaire/{tid}/_history/1").get_json()["id"] == tid
         body["title"] = "Remplacé"
         response = send(world, "PUT", f"/fhir/Questionnaire/{tid}", body)
         assert response.status_code == 409 and "formulaire" in response.get_json()["issue"][0]["diagnostics"]
