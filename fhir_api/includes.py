@@ -72,8 +72,16 @@ def _spec(rtype: str, name: str, spec: str, iterate: bool) -> IncludeSpec | None
     return IncludeSpec(source, reference, target, iterate)
 
 
+def soon(call, *args) -> Future:
+    """`call(*args)` started on the include reads' threads (`FhirService.page`: the stores' state, read while the
+    search runs)."""
+    return _POOL.submit(call, *args)
+
+
 def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], revincludes: list[IncludeSpec],
-           deadline: Deadline) -> list[Included]:
+           deadline: Deadline, state=None) -> list[Included]:
+    """The included resources of a page, in the Bundle's order (the wave rule in the module's docstring);
+    `state`: the stores' state read at the start of the request (`SearchEngine.store_state`), or None."""
     seen = {(rtype, h.id) for h in matches}
     pool = [Included(rtype, h) for h in matches]
     types = {rtype}  # the types present in the pool
@@ -107,7 +115,7 @@ def gather(engine, rtype: str, matches: list[Hit], includes: list[IncludeSpec], 
                     targets.extend(i for i in item.hit.refs.get(spec.reference, ()) if (spec.target, i) not in seen)
         wanted = {t: list(dict.fromkeys(v)) for t, v in wanted.items() if v}
         if wanted:  # every type the wave reads by id: one read (`SearchEngine.resources_of`)
-            tasks.append(lambda wanted=wanted: list(engine.resources_of(wanted, deadline).items()))
+            tasks.append(lambda wanted=wanted: list(engine.resources_of(wanted, deadline, state).items()))
         if not tasks:
             break
         fresh = []

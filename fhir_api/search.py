@@ -6,14 +6,16 @@ the source type's index (or a registered provider, `fhir_api.hooks`) for the ids
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from opensearchpy import exceptions as os_errors
 
-from core.errors import ServiceUnavailable
+from core.errors import BadRequest, ServiceUnavailable
 from fhir_api import filter as fl
 from fhir_api import hooks, params
 from fhir_api import searchparams as sp
@@ -27,6 +29,8 @@ from search.client import translated
 
 RESULT_PARAMS = {"_count", "_offset", "_sort", "_summary", "_elements", "_format", "_pretty", "_total",
                  "_include", "_revinclude"}
+log = logging.getLogger(__name__)
+STORE_TYPES = ("HealthcareService", "Location", "Organization", "Practitioner", "PractitionerRole")
 MAX_WINDOW = 10_000  # results a search can page through (beyond: $export, as the ROR documentation says)
 MAX_HAS_IDS = 65_000  # ids an inner `_has` search may contribute
 # A search returns ids only, read from the last sort key (always `id`, equal to `_id`): no stored field is
@@ -124,7 +128,10 @@ class SearchEngine:
         self.client, self.prefix, self.graph = client, prefix, graph
         self.cache = ResourceCache(cache_bytes)
 
-    def run(self, crit: Criteria, *, offset: int, count: int, sort: list | None, deadline: Deadline) -> Matches:
+    def run(self, crit: Criteria, *, offset: int, count: int, sort: list | None, deadline: Deadline,
+            state: Callable[[], StoreState | None] | None = None) -> Matches:
+        """The page of matches; `state`: gives the stores' state read at the start of the request
+        (`store_state`), once the search has answered (its resources are then read with it)."""
         if offset + count > MAX_WINDOW:
             raise TooCostly(f"Au-delà de {MAX_WINDOW} résultats, utilisez l'export en masse ($export) ou "
                             "précisez la recherche.")
@@ -146,39 +153,94 @@ class SearchEngine:
             response = total = self.search(crit.resource_type, page, deadline)
         near = dict(ctx.near, field=ctx.near_field) if ctx.near else None
         raw = response["hits"]["hits"]
-        found = {h.id: h for h in self.resources(crit.resource_type, [hit_id(h) for h in raw], deadline)}
+        found = {h.id: h for h in self.resources(crit.resource_type, [hit_id(h) for h in raw], deadline,
+                                                 state() if state is not None and raw else None)}
         hits = [found[i] for i in map(hit_id, raw) if i in found]  # one deleted between the reads: left out
         distances = [_distance_km(h, near) for h in raw if hit_id(h) in found] if near is not None else []
         return Matches(total["hits"]["total"]["value"], hits, near, distances)
 
-    def resources(self, rtype: str, ids: list[str], deadline: Deadline) -> list[Hit]:
+    def resources(self, rtype: str, ids: list[str], deadline: Deadline, state: StoreState | None = None) -> list[Hit]:
         """Rendered resources by id from the type's resource store, in the order asked, unknown ids skipped
         (`resources_of` of one type)."""
-        return self.resources_of({rtype: ids}, deadline).get(rtype, [])
+        return self.resources_of({rtype: ids}, deadline, state).get(rtype, [])
 
-    def resources_of(self, wanted: dict[str, list[str]], deadline: Deadline) -> dict[str, list[Hit]]:
+    def resources_of(self, wanted: dict[str, list[str]], deadline: Deadline,
+                     state: StoreState | None = None) -> dict[str, list[Hit]]:
         """Rendered resources of one or several types by id from their resource stores: per type, in the order
         asked, unknown ids skipped.
 
         Two `mget`s at most whatever the number of types: the current versions of the documents (no
         `_source`), then the whole documents that the process's `ResourceCache` does not hold at that version
         (none on a warm cache). A resource is thus never older than the store's: a write is read at once, as
-        with one plain `mget`."""
-        asked = [(rtype, i) for rtype, ids in wanted.items() for i in ids]
-        if not asked:
-            return {}
-        versions = self._mget_docs([(resources_alias(self.prefix, t), i) for t, i in asked], deadline, source=False)
-        found = [(rtype, doc) for (rtype, _), doc in zip(asked, versions, strict=True) if doc.get("found")]
-        held = self.cache.get_many([doc for _, doc in found])
-        missing = [(doc["_index"], doc["_id"]) for (_, doc), hit in zip(found, held, strict=True) if hit is None]
-        read = {(doc["_index"], doc["_id"]): self.cache.put(doc)
-                for doc in (self._mget_docs(missing, deadline, source=True) if missing else ()) if doc.get("found")}
-        out: dict[str, list[Hit]] = {rtype: [] for rtype in wanted}
-        for (rtype, doc), hit in zip(found, held, strict=True):
-            hit = hit or read.get((doc["_index"], doc["_id"]))
-            if hit is not None:  # a resource deleted between the two reads is left out
-                out[rtype].append(hit)
+        with one plain `mget`. With `state` (`store_state`, read at the start of the request), a resource the
+        cache confirmed at that same state of its store (no write, no delete in the store since) is taken as
+        it is, without asking its version."""
+        gens = state.generations if state is not None else {}
+        held_now: dict[tuple[str, str], Hit] = {}
+        to_check: list[tuple[str, str]] = []
+        for rtype, ids in wanted.items():
+            store = state.stores.get(rtype) if state is not None else None
+            held = self.cache.current(store[0], ids, store[1]) if store is not None else [None] * len(ids)
+            for i, hit in zip(ids, held, strict=True):
+                if hit is not None:
+                    held_now[(rtype, i)] = hit
+                else:
+                    to_check.append((rtype, i))
+        read: dict[tuple[str, str], Hit] = {}
+        if to_check:
+            versions = self._mget_docs([(resources_alias(self.prefix, t), i) for t, i in to_check], deadline,
+                                       source=False)
+            found = [(key, doc) for key, doc in zip(to_check, versions, strict=True) if doc.get("found")]
+            held = self.cache.get_many([doc for _, doc in found], gens)
+            missing = {(doc["_index"], doc["_id"]): key for (key, doc), hit in zip(found, held, strict=True)
+                       if hit is None}
+            read = {key: hit for (key, _), hit in zip(found, held, strict=True) if hit is not None}
+            for doc in self._mget_docs(list(missing), deadline, source=True) if missing else ():
+                if doc.get("found"):  # a resource deleted between the two reads is left out
+                    read[missing[(doc["_index"], doc["_id"])]] = self.cache.put(doc, gens.get(doc["_index"]))
+        out: dict[str, list[Hit]] = {}
+        for rtype, ids in wanted.items():
+            out[rtype] = [hit for hit in (held_now.get((rtype, i)) or read.get((rtype, i)) for i in ids)
+                          if hit is not None]
         return out
+
+    def store_state(self, rtypes: tuple[str, ...], deadline: Deadline) -> StoreState | None:
+        """Where each type's resource store stands: its concrete index and the write position of its primary
+        shards (index uuid, `max_seq_no`: every write and every delete moves it), in one `_stats` request.
+        Only a settled position is given (every copy has every operation: `global_checkpoint` = `max_seq_no`),
+        so that a resource confirmed at it is current on whichever copy answers. None when the engine cannot
+        say (the reads then ask every version, as without it)."""
+        aliases = {resources_alias(self.prefix, t): t for t in rtypes}
+        try:
+            with translated():
+                response = self.client.indices.stats(
+                    index=",".join(aliases), metric="docs",
+                    params={"level": "shards", "filter_path": "indices.*.uuid,indices.*.shards.*.routing.primary,"
+                                                             "indices.*.shards.*.seq_no"},
+                    request_timeout=deadline.remaining())
+        except (ServiceUnavailable, BadRequest, os_errors.TransportError) as exc:
+            log.info("resource store state unknown, versions asked: %s", exc)
+            return None
+        stores, generations = {}, {}
+        for index, stats in (response.get("indices") or {}).items():
+            rtype = aliases.get(index.rpartition("-v")[0])
+            shards = []
+            for number, copies in sorted((stats.get("shards") or {}).items()):
+                for copy in copies:
+                    if (copy.get("routing") or {}).get("primary"):
+                        seq = copy.get("seq_no") or {}
+                        if seq.get("global_checkpoint") != seq.get("max_seq_no"):
+                            shards = None  # writes being replicated: not settled
+                            break
+                        shards.append((number, seq.get("max_seq_no")))
+                if shards is None:
+                    break
+            if rtype is None or not shards or rtype in stores:
+                continue
+            generation = (stats.get("uuid"), tuple(shards))
+            stores[rtype] = (index, generation)
+            generations[index] = generation
+        return StoreState(stores, generations)
 
     def cached_hits(self, rtype: str, docs: list[dict], deadline: Deadline) -> list[Hit]:
         """Hits for resource store documents given with their version (`_index`, `_id`, `_seq_no`,
@@ -313,19 +375,23 @@ _POINTS: dict[tuple[int, str], tuple[float, float, float]] = {}
 class ResourceCache:
     """Resource store documents already read, as `Hit`s (the rendered resource as bytes, its references), keyed
     by concrete index and id and valid for one document version (`_seq_no`, `_primary_term`: any write or rebuild
-    changes it), least recently used dropped past `max_bytes` of resource text. Thread-safe."""
+    changes it), least recently used dropped past `max_bytes` of resource text. Thread-safe.
+
+    Each entry also notes the state of its store (`SearchEngine.store_state`) at which its version was last
+    confirmed current: while the store stays at that state, `current` gives it without asking its version."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes, self.size = max_bytes, 0
-        self._items: OrderedDict[tuple[str, str], tuple[int, int, Hit]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], list] = OrderedDict()  # [seq_no, primary_term, Hit, confirmed]
         self._lock = threading.Lock()
 
     def get(self, doc: dict) -> Hit | None:
         """The resource held for this document version, or None."""
         return self.get_many([doc])[0]
 
-    def get_many(self, docs: list[dict]) -> list[Hit | None]:
-        """`get` of each document (one lock)."""
+    def get_many(self, docs: list[dict], generations: dict | None = None) -> list[Hit | None]:
+        """`get` of each document (one lock); a version found current is noted as confirmed at its store's state
+        in `generations` (concrete index → state read before the versions were), if given."""
         out = []
         items = self._items
         with self._lock:
@@ -334,13 +400,30 @@ class ResourceCache:
                 held = items.get(key)
                 if held is not None and held[0] == doc["_seq_no"] and held[1] == doc["_primary_term"]:
                     items.move_to_end(key)
+                    if generations:
+                        held[3] = generations.get(key[0])
                     out.append(held[2])
                 else:
                     out.append(None)
         return out
 
-    def put(self, doc: dict) -> Hit:
-        """Keep a whole document (with `_source`) at its version; its Hit, kept or not (larger than the cache)."""
+    def current(self, index: str, ids: list[str], generation) -> list[Hit | None]:
+        """The resources held and confirmed current at `generation` of their store `index` (None otherwise)."""
+        out = []
+        items = self._items
+        with self._lock:
+            for i in ids:
+                held = items.get((index, i))
+                if held is not None and held[3] is not None and held[3] == generation:
+                    items.move_to_end((index, i))
+                    out.append(held[2])
+                else:
+                    out.append(None)
+        return out
+
+    def put(self, doc: dict, generation=None) -> Hit:
+        """Keep a whole document (with `_source`) at its version, confirmed current at `generation` of its store
+        if given; its Hit, kept or not (larger than the cache)."""
         hit = store_hit(doc)
         cost = _cost(hit)
         if cost > self.max_bytes:
@@ -350,12 +433,20 @@ class ResourceCache:
             old = self._items.pop(key, None)
             if old is not None:
                 self.size -= _cost(old[2])
-            self._items[key] = (doc["_seq_no"], doc["_primary_term"], hit)
+            self._items[key] = [doc["_seq_no"], doc["_primary_term"], hit, generation]
             self.size += cost
             while self.size > self.max_bytes:
-                _, (_, _, dropped) = self._items.popitem(last=False)
-                self.size -= _cost(dropped)
+                _, dropped = self._items.popitem(last=False)
+                self.size -= _cost(dropped[2])
         return hit
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """The resource stores' state at one moment (`SearchEngine.store_state`): per type its concrete index and
+    write position, and the same positions by concrete index."""
+    stores: dict[str, tuple[str, tuple]]
+    generations: dict[str, tuple]
 
 
 def _cost(hit: Hit) -> int:

@@ -8,6 +8,7 @@ text without parsing it again. Everything runs within the search's time limit (`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,15 +20,18 @@ from core.errors import NotFound
 from core.settings import PROJECT_ROOT
 from fhir_api import codes, hooks, near, params, store
 from fhir_api.budget import Deadline
-from fhir_api.includes import Included, IncludeSpec, gather, include_specs
+from fhir_api.includes import Included, IncludeSpec, gather, include_specs, soon
 from fhir_api.params import InvalidParam
 from fhir_api.query import sort_keys
-from fhir_api.search import Hit, Matches, SearchEngine, criteria, haversine_km
+from fhir_api.search import STORE_TYPES, Hit, Matches, SearchEngine, criteria, haversine_km
 from search.sync import IndexSync
 from search.widening import WideningPolicy
 
 DEFAULT_COUNT = 200  # the ROR's page size
 MAX_COUNT = 1000
+# From this page size (or with includes) the stores' state is read beside the search, so that the resources the cache
+# confirmed at that state are not asked their versions again (`SearchEngine.store_state`).
+STATE_FROM = 100
 DEFAULT_TIME_LIMIT = 10.0
 SUMMARY = {"true", "false", "count", "data", "text"}
 SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
@@ -88,9 +92,14 @@ class FhirService:
         adapted = near.adapt(self.engine, rtype, crit.tree, req.items, deadline, self.policy, self.data_dir)
         if adapted is not None:  # `near` without a distance: the radius the widening chose, said in the Bundle
             crit, req = replace(crit, tree=adapted.tree), replace(req, items=adapted.items)
+        state = None
+        if includes or revincludes or count >= STATE_FROM:  # many resources to read: the stores' state first
+            pending = soon(self.engine.store_state, STORE_TYPES, deadline)
+            state = functools.cache(lambda: pending.result())
         matches = self.engine.run(crit, offset=offset, count=count, sort=sort_keys(rtype, _last(values, "_sort")),
-                                  deadline=deadline)
-        included = gather(self.engine, rtype, matches.hits, includes, revincludes, deadline) if matches.hits else []
+                                  deadline=deadline, state=state)
+        included = gather(self.engine, rtype, matches.hits, includes, revincludes, deadline,
+                          state() if state is not None else None) if matches.hits else []
         outcomes = []
         if crit.ignored:
             outcomes.append({"resource": outcome("warning", "not-supported", "Paramètres ignorés : "

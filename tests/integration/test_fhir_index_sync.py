@@ -204,3 +204,28 @@ def test_a_resource_read_before_a_write_is_read_again_after_it(client, graph, se
                     "o.updated_at = datetime()")
         FhirSync(graph, search_client, PREFIX).upsert("HealthcareService", ["OFF-01-A"], refresh=True)
     assert {offer_in(q)["name"] for q in queries.values()} == {"Hospitalisation complète de pédopsychiatrie"}
+
+
+def test_an_included_resource_deleted_from_its_store_leaves_the_page_at_once(client, search_client):
+    """A page's includes are taken from the process's cache without asking their versions while their store has
+    had no write nor delete since they were confirmed (`SearchEngine.store_state`): a delete moves the store's
+    state, so the next page no longer includes the resource, and includes it again once it is back."""
+    from fhir_api.index import names
+
+    query = "PractitionerRole?service=OFF-01-A&_include=PractitionerRole:practitioner"
+
+    def practitioners() -> set[str]:
+        body = client.get(f"/fhir/{query}").get_json()
+        return {e["resource"]["id"] for e in body["entry"] if e["resource"]["resourceType"] == "Practitioner"}
+
+    before = practitioners()
+    assert before and practitioners() == before  # read twice: the second page from the confirmed cache
+    gone = sorted(before)[0]
+    store = names.resources(PREFIX, "Practitioner")
+    kept = search_client.get(index=store, id=gone)["_source"]
+    search_client.delete(index=store, id=gone, refresh=True)
+    try:
+        assert practitioners() == before - {gone}
+    finally:
+        search_client.index(index=store, id=gone, body=kept, refresh=True)
+    assert practitioners() == before

@@ -117,3 +117,52 @@ def test_resources_of_several_types_are_two_reads_then_one_on_a_warm_cache():
     assert {t: [h.resource for h in hits] for t, hits in again.items()} == {
         t: [h.resource for h in hits] for t, hits in first.items()}
     assert client.calls == [("mget", (False, 4))]  # the cache holds every version: no second read
+
+
+class Indices:
+    def __init__(self, answer):
+        self.answer = answer
+
+    def stats(self, *, index, metric, params, request_timeout):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def shard(primary: bool, max_seq: int, checkpoint: int | None = None) -> dict:
+    return {"routing": {"primary": primary},
+            "seq_no": {"max_seq_no": max_seq, "local_checkpoint": max_seq,
+                       "global_checkpoint": max_seq if checkpoint is None else checkpoint}}
+
+
+def test_the_store_state_is_each_store_s_settled_write_position():
+    from opensearchpy import exceptions as os_errors
+
+    client = Client([], 0)
+    client.indices = Indices({"indices": {
+        "t-fhir-location-resources-v3": {"uuid": "U1", "shards": {"0": [shard(True, 41), shard(False, 41)]}},
+        "t-fhir-organization-resources-v1": {"uuid": "U2", "shards": {"0": [shard(True, 9, checkpoint=8)]}},
+    }})
+    state = engine(client).store_state(("Location", "Organization", "Practitioner"), Deadline(30))
+    assert state.stores == {"Location": ("t-fhir-location-resources-v3", ("U1", (("0", 41),)))}
+    assert state.generations == {"t-fhir-location-resources-v3": ("U1", (("0", 41),))}  # Organization: replicating
+    client.indices = Indices(os_errors.ConnectionError("N/A", "refused", None))
+    assert engine(client).store_state(("Location",), Deadline(30)) is None
+
+
+def test_resources_confirmed_at_the_store_state_are_not_asked_their_version():
+    from fhir_api.search import StoreState
+
+    client = Client([], 0)
+    engine_ = engine(client)
+    at = StoreState({"Location": ("t-fhir-location-resources-1", ("U", (("0", 7),)))},
+                    {"t-fhir-location-resources-1": ("U", (("0", 7),))})
+    first = engine_.resources_of({"Location": ["L1", "L2"]}, Deadline(30), at)
+    assert client.calls == [("mget", (False, 2)), ("mget", (True, 2))]
+    client.calls.clear()
+    assert engine_.resources_of({"Location": ["L1", "L2"]}, Deadline(30), at) == first
+    assert client.calls == []  # the store has not moved: no read at all
+    moved = StoreState({"Location": ("t-fhir-location-resources-1", ("U", (("0", 8),)))},
+                       {"t-fhir-location-resources-1": ("U", (("0", 8),))})
+    assert engine_.resources_of({"Location": ["L1", "L2"]}, Deadline(30), moved) == first
+    assert client.calls == [("mget", (False, 2))]  # moved: the versions are asked, the cache still serves the text

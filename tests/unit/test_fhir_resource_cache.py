@@ -62,3 +62,16 @@ def test_a_held_resource_keeps_its_reference_fields_and_utf8_text():
     hit = cache.get(doc("a", 1))
     assert hit.resource == '{"name":"Hôpital"}'.encode() and hit.id == "a"
     assert hit.refs == {"organization": ["eg-1"], "location": ["PL-1", "PL-2"]}  # not the id, not the text
+
+
+def test_a_resource_confirmed_at_a_store_state_is_current_while_the_store_stays_there():
+    cache = ResourceCache(10_000)
+    index, state, moved = "p-fhir-location-resources-v1", ("uuid", (("0", 41),)), ("uuid", (("0", 42),))
+    cache.put(doc("a", 3, "v3"), state)
+    cache.put(doc("b", 5, "v5"))  # read without knowing the store's state: never current without asking
+    assert cache.current(index, ["a", "b", "c"], state) == [held("a", "v3"), None, None]
+    assert cache.current(index, ["a"], moved) == [None]  # a write or a delete since: ask its version
+    assert cache.current("p-fhir-location-resources-v2", ["a"], state) == [None]  # a rebuilt store
+    assert cache.get_many([doc("a", 3), doc("b", 5)], {index: moved}) == [held("a", "v3"), held("b", "v5")]
+    assert cache.current(index, ["a", "b"], moved) == [held("a", "v3"), held("b", "v5")]  # confirmed again
+    assert cache.current(index, ["a"], state) == [None]
