@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_http import _connection, load_phase, process_tree, start_server  # noqa: E402
 from common import percentile  # noqa: E402
 
+from core.settings import DEFAULT_THREADS  # noqa: E402
+
 REQUESTS = ROOT / "tests" / "fixtures" / "fhir" / "ror_documented_requests.json"
 R30 = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
 
@@ -265,7 +267,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=5.0)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="with --serve: threads per web process (default: the product's, `ror web serve`)")
     parser.add_argument("--workers", type=int, help="with --serve: web processes (`ror web serve --workers`)")
     parser.add_argument("--rate", type=float, help="mixed phase paced at this many requests/s in all (open loop, "
                         "spread over --clients connections); closed loop without it")

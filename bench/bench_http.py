@@ -30,6 +30,8 @@ from urllib.parse import urlencode, urlsplit
 
 from common import percentile, send
 
+from core.settings import DEFAULT_THREADS
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ("specialist-opinion", "act-team", "equipment", "beds")
 # More phases (--endpoints): time-critical acts without a radius (widening to the nearest K), free text with and
@@ -228,7 +230,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
-    parser.add_argument("--threads", type=int, default=32, help="threads per web process with --serve")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="threads per web process with --serve (default: the product's, `ror web serve`)")
     parser.add_argument("--workers", type=int, default=None,
                         help="web processes with --serve (default: the product's, ROR_WEB_WORKERS / one per core)")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"among {', '.join(ENDPOINTS + EXTRA)}")
