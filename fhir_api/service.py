@@ -95,7 +95,11 @@ class FhirService:
         state = None
         if includes or revincludes or count >= STATE_FROM:  # many resources to read: the stores' state first
             pending = soon(self.engine.store_state, STORE_TYPES, deadline)
-            state = functools.cache(lambda: pending.result())
+
+            def resolved():  # still queued behind other requests' reads when needed: ask the versions instead
+                return None if pending.cancel() else pending.result()
+
+            state = functools.cache(resolved)
         matches = self.engine.run(crit, offset=offset, count=count, sort=sort_keys(rtype, _last(values, "_sort")),
                                   deadline=deadline, state=state)
         included = gather(self.engine, rtype, matches.hits, includes, revincludes, deadline,
