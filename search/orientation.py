@@ -78,6 +78,13 @@ class OrientationService:
             self._vocabulary = Vocabulary.from_graph(self.graph)
         return self._vocabulary
 
+    def prepare(self) -> None:
+        """Build the long-lived tables now (the NOS vocabulary from the graph, the text interpreter's word index)
+        rather than in the first request that needs them: a server then moves them, with the gazetteer, out of
+        the collector's reach (web.services). The interpreter's popularity is still read on its first use."""
+        if self._interpreter is None:
+            self._interpreter = Interpreter(self.vocabulary)
+
     @property
     def interpreter(self) -> Interpreter:
         """The typo-tolerant reader of texts; concepts ranked by how many offers provide them (refreshed)."""

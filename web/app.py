@@ -87,7 +87,8 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
                            outbuf_overflow=SERVER_OUTPUT_IN_MEMORY)
     app.extensions["ror_server"] = server
     services(app).start_index_replayer()
-    threading.Thread(target=_warm_caches, args=(settings,), daemon=True, name="ror-warm").start()
+    services(app).freeze_after_build = True
+    threading.Thread(target=_warm_caches, args=(settings, app), daemon=True, name="ror-warm").start()
     print(f"Application disponible sur {server_url(server)}", flush=True)
     if ready is not None:
         ready.set()
@@ -102,8 +103,9 @@ def server_url(server) -> str:
     return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
 
 
-def _warm_caches(settings: Settings) -> None:
-    """Build the per-process caches (base map, form lists) before the first person asks for them."""
+def _warm_caches(settings: Settings, app: Flask | None = None) -> None:
+    """Build the per-process caches (base map, form lists and, given the app, its orientation service) before the
+    first person asks for them."""
     from web import reference
     from web.basemap import basemap_geojson
 
@@ -121,6 +123,11 @@ def _warm_caches(settings: Settings) -> None:
         commune_cells(settings.data_dir)
     except OSError as exc:
         log.warning("could not prepare the territory caches: %s", exc)
+    if app is not None:  # gazetteer, NOS vocabulary, text interpreter: built and frozen (web.services)
+        try:
+            services(app).orientation  # noqa: B018 - built on first access
+        except Exception as exc:  # noqa: BLE001 - engines not up yet: the first request builds it
+            log.info("orientation service not prepared at start: %s", exc)
     # The caches (commune table and cells: long lists of coordinates) and the app live as long as the process:
     # out of the collector's full passes. Each full pass traversed them: 75-330 ms of CPU at load 7-10 on the
     # national data, about every tenth large FHIR page (the objects of a 200-entry page with its includes

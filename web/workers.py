@@ -33,6 +33,7 @@ def serve_workers(settings: Settings, *, host: str | None, port: int | None, wor
     from gunicorn.app.base import BaseApplication
 
     from web.app import SERVER_MAX_HEADERS, _warm_caches, create_app
+    from web.services import services
 
     # Sessions and CSRF tokens are signed with the secret key: every worker must share it.
     settings = settings.replace(secret_key=settings.secret_key or secrets.token_hex(32))
@@ -47,7 +48,7 @@ def serve_workers(settings: Settings, *, host: str | None, port: int | None, wor
         print(f"{workers} processus de service derrière ce port ({threads} fils chacun).", flush=True)
 
     def post_worker_init(worker) -> None:
-        threading.Thread(target=_warm_caches, args=(settings,), daemon=True, name="ror-warm").start()
+        threading.Thread(target=_warm_caches, args=(settings, worker.wsgi), daemon=True, name="ror-warm").start()
 
     options = {
         "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
@@ -64,6 +65,8 @@ def serve_workers(settings: Settings, *, host: str | None, port: int | None, wor
                 self.cfg.set(key, value)
 
         def load(self):
-            return create_app(settings)  # in each worker, after the fork: drivers are not shared across processes
+            app = create_app(settings)  # in each worker, after the fork: drivers are not shared across processes
+            services(app).freeze_after_build = True
+            return app
 
     Application().run()
