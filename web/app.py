@@ -87,8 +87,7 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
                            outbuf_overflow=SERVER_OUTPUT_IN_MEMORY)
     app.extensions["ror_server"] = server
     services(app).start_index_replayer()
-    services(app).freeze_after_build = True
-    threading.Thread(target=_warm_caches, args=(settings, app), daemon=True, name="ror-warm").start()
+    start_warm_up(settings, app)
     print(f"Application disponible sur {server_url(server)}", flush=True)
     if ready is not None:
         ready.set()
@@ -101,6 +100,13 @@ def serve(settings: Settings | None = None, graph=None, search=None, *, host: st
 def server_url(server) -> str:
     host, port = server.effective_host, server.effective_port
     return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
+
+
+def start_warm_up(settings: Settings, app: Flask) -> None:
+    """What a server does for each of its processes before it accepts requests: mark the app as served (its
+    orientation service is frozen once built, web.services) and warm its caches in the background."""
+    services(app).freeze_after_build = True
+    threading.Thread(target=_warm_caches, args=(settings, app), daemon=True, name="ror-warm").start()
 
 
 def _warm_caches(settings: Settings, app: Flask | None = None) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
 
 from core.settings import Settings
 
@@ -32,8 +31,7 @@ def serve_workers(settings: Settings, *, host: str | None, port: int | None, wor
     import gunicorn.http.wsgi
     from gunicorn.app.base import BaseApplication
 
-    from web.app import SERVER_MAX_HEADERS, _warm_caches, create_app
-    from web.services import services
+    from web.app import SERVER_MAX_HEADERS, create_app, start_warm_up
 
     # Sessions and CSRF tokens are signed with the secret key: every worker must share it.
     settings = settings.replace(secret_key=settings.secret_key or secrets.token_hex(32))
@@ -47,8 +45,8 @@ def serve_workers(settings: Settings, *, host: str | None, port: int | None, wor
         print(f"Application disponible sur http://{shown}:{bound_port}/", flush=True)
         print(f"{workers} processus de service derrière ce port ({threads} fils chacun).", flush=True)
 
-    def post_worker_init(worker) -> None:
-        threading.Thread(target=_warm_caches, args=(settings, worker.wsgi), daemon=True, name="ror-warm").start()
+    def post_worker_init(worker) -> None:  # after the app is loaded, before the worker accepts requests
+        start_warm_up(settings, worker.wsgi)
 
     options = {
         "bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread", "threads": threads,
@@ -65,8 +63,6 @@ def serve_workers(settings: Settings, *, host: str | None, port: int | None, wor
                 self.cfg.set(key, value)
 
         def load(self):
-            app = create_app(settings)  # in each worker, after the fork: drivers are not shared across processes
-            services(app).freeze_after_build = True
-            return app
+            return create_app(settings)  # in each worker, after the fork: drivers are not shared across processes
 
     Application().run()
