@@ -11,8 +11,9 @@ requests come from tests/fixtures/fhir/ror_documented_requests.json, sent as doc
 sent as written, answered 400, and its correction is measured too); the documentation's placeholders (XXX…) are
 filled with ids read from the server first (a Task id: the first anomaly report, if the demo holds one). The
 `$export` kick-offs are not replayed (each starts an export job of the whole country: `bench/bench_fhir.py
---export` measures exports); `--exports` sends each once and deletes its job. `--changes N` writes N capacity entries
-(capacity.service.update, as the form and PATCH do) on places with beds and measures how long until a FHIR
+--export` measures exports); `--exports` sends each once and deletes its job. `--changes N` sends N capacity entries as
+`PATCH /fhir/Location/<id>` (JSON Patch, with a token of the bench's admin account `bench-fhir-contract`, created the
+first time, the token revoked at the end) on places with beds and measures how long from the PATCH until a FHIR
 search sees each one. Prints the machine's load average next to every figure. Every request is sent once before
 the replay (`--no-warm-pass` to skip); `--only R001,R081` restricts the replay and the mixed load to some requests.
 `--rate R` paces the mixed load at R requests/s in all over the `--clients` connections (open loop: a slow answer does
@@ -218,45 +219,91 @@ def families(rows: list[dict]) -> dict:
     return out
 
 
-def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
-    """`count` capacity entries; for each, the time from the write to the FHIR search that sees it."""
-    from accounts.models import Principal, User
-    from capacity import service as capacity_service
-    from core.settings import Settings
-    from fhir_api.index import listeners
-    from graph.driver import Graph
-    from search.client import make_client
-    from search.sync import IndexSync
+BENCH_USER = "bench-fhir-contract"
 
-    settings = Settings.from_env()
-    graph, client = Graph.from_settings(settings), make_client(settings)
-    listeners.install()
+
+def _bench_token(graph) -> tuple[str, str]:
+    """(token id, plaintext) of a fresh API token of the bench's admin account, created with a random password
+    the first time (audited like any account); the caller revokes the token at the end."""
+    import secrets
+
+    from accounts.store import UserStore
+
+    store = UserStore(graph)
+    if store.get(BENCH_USER) is None:
+        store.add(BENCH_USER, secrets.token_urlsafe(24), "admin", display_name="Banc d'essai FHIR")
+    return store.create_token(BENCH_USER, "bench_fhir_contract capacity changes")
+
+
+def _capacity_ext(status: str, gender: str, number: int) -> dict:
+    from fhir_api import codes
+
+    def coded(system: str, code: str) -> dict:
+        return {"coding": [{"system": system, "code": code}]}
+
+    return {"url": codes.EXT_SUPPORTED_CAPACITY, "extension": [
+        {"url": "capacityStatus", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_STATUS, status)},
+        {"url": "temporalityCapacity", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_TEMPORALITY, "01")},
+        {"url": "nbCapacity", "valueInteger": number},
+        {"url": "genderCapacityAvailable", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_GENDER, gender)}]}
+
+
+def patch_location(base: str, place: str, operations: list, token: str) -> tuple[int, bytes, float]:
+    conn = _connection(base, 30.0)
+    t0 = time.perf_counter()
+    conn.request("PATCH", "/fhir/Location/" + place, body=json.dumps(operations).encode(),
+                 headers={"Content-Type": "application/json-patch+json", "Accept": "application/fhir+json",
+                          "Authorization": f"Bearer {token}"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body, (time.perf_counter() - t0) * 1000
+
+
+def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
+    """`count` capacity entries sent as an integrator sends them, `PATCH /fhir/Location/<id>` (JSON Patch, Bearer
+    token of the bench's admin account) to the served application; for each, the time from sending the PATCH to
+    the first FHIR search that sees the new figure (polled every 20 ms)."""
+    from core.settings import Settings
+    from graph.driver import Graph
+
+    graph = Graph.from_settings(Settings.from_env())
     places = graph.read("MATCH (p:Place)<-[:AT]-(o:Offer {status: 'published'}) WHERE p.installed_beds >= 5 "
                         "RETURN DISTINCT p.id AS id, p.installed_beds AS beds LIMIT 2000")
-    rng, admin = random.Random(seed), Principal(User("bench-fhir-contract", "admin"), via="cli")
+    token_id, token = _bench_token(graph)
+    rng = random.Random(seed)
     delays, writes = [], []
-    for place in rng.sample(places, min(count, len(places))):
-        women = rng.randint(1, int(place["beds"]))
-        t0 = time.perf_counter()
-        capacity_service.update(graph, admin, place["id"], {"available_women": women, "available_men": 0,
-                                                            "note": "bench_fhir_contract"},
-                                stale_hours=12, sync=IndexSync(graph, client, settings.index_prefix))
-        writes.append((time.perf_counter() - t0) * 1000)
-        query = (f"Location?_id={place['id']}&capacity-status=02&gender-capacity-available=01&nb-capacity=eq{women}"
-                 "&_summary=count")
-        while True:
-            status, body, _ = get(base, query)
-            if status == 200 and body["total"] == 1:
-                break
-            if time.perf_counter() - t0 > 60:
-                raise SystemExit(f"capacity entry on {place['id']} not visible after 60 s")
-            time.sleep(0.02)
-        delays.append((time.perf_counter() - t0) * 1000)
-    graph.close()
-    client.close()
-    return {"entries": len(delays), "write_ms_p50": round(percentile(writes, 50), 1),
-            "visible_ms_p50": round(percentile(delays, 50), 1), "visible_ms_max": round(max(delays), 1),
-            "load": load()}
+    try:
+        for place in rng.sample(places, min(count, len(places))):
+            women = rng.randint(1, int(place["beds"]))
+            while get(base, f"Location?_id={place['id']}&capacity-status=02&gender-capacity-available=01"
+                            f"&nb-capacity=eq{women}&_summary=count")[1]["total"] == 1:
+                women = women % int(place["beds"]) + 1  # a figure the place does not show yet
+            operations = [{"op": "add", "path": "/extension/-", "value": _capacity_ext("02", "01", women)},
+                          {"op": "add", "path": "/extension/-", "value": _capacity_ext("02", "02", 0)}]
+            query = (f"Location?_id={place['id']}&capacity-status=02&gender-capacity-available=01"
+                     f"&nb-capacity=eq{women}&_summary=count")
+            t0 = time.perf_counter()
+            status, body, ms = patch_location(base, place["id"], operations, token)
+            if status != 200:
+                raise SystemExit(f"PATCH Location/{place['id']}: HTTP {status} {body[:300]!r}")
+            writes.append(ms)
+            while True:
+                status, found, _ = get(base, query)
+                if status == 200 and found["total"] == 1:
+                    break
+                if time.perf_counter() - t0 > 60:
+                    raise SystemExit(f"capacity entry on {place['id']} not visible after 60 s")
+                time.sleep(0.02)
+            delays.append((time.perf_counter() - t0) * 1000)
+    finally:
+        from accounts.store import UserStore
+
+        UserStore(graph).revoke_token(token_id)
+        graph.close()
+    return {"entries": len(delays), "patch_ms_p50": round(percentile(writes, 50), 1),
+            "patch_ms_max": round(max(writes), 1), "visible_ms_p50": round(percentile(delays, 50), 1),
+            "visible_ms_max": round(max(delays), 1), "load": load()}
 
 
 def main() -> None:
