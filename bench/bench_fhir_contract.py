@@ -11,9 +11,10 @@ requests come from tests/fixtures/fhir/ror_documented_requests.json, sent as doc
 sent as written, answered 400, and its correction is measured too); the documentation's placeholders (XXX…) are
 filled with ids read from the server first (a Task id: the first anomaly report, if the demo holds one). The
 `$export` kick-offs are not replayed (each starts an export job of the whole country: `bench/bench_fhir.py
---export` measures exports); `--exports` sends each once and deletes its job. `--changes N` sends N capacity entries as
-`PATCH /fhir/Location/<id>` (JSON Patch, with a token of the bench's admin account `bench-fhir-contract`, created the
-first time, the token revoked at the end) on places with beds and measures how long from the PATCH until a FHIR
+--export` measures exports); `--exports` sends each once and deletes its job. `--changes N` sends N capacity
+entries as `PATCH /fhir/Location/<id>` (JSON Patch, with a token of the bench's admin account
+`bench-fhir-contract`, created the first time and active only during the run, the token revoked at the end) on
+places with beds and measures how long from the PATCH until a FHIR
 search sees each one. Prints the machine's load average next to every figure. Every request is sent once before
 the replay (`--no-warm-pass` to skip); `--only R001,R081` restricts the replay and the mixed load to some requests.
 `--rate R` paces the mixed load at R requests/s in all over the `--clients` connections (open loop: a slow answer does
@@ -224,15 +225,27 @@ BENCH_USER = "bench-fhir-contract"
 
 def _bench_token(graph) -> tuple[str, str]:
     """(token id, plaintext) of a fresh API token of the bench's admin account, created with a random password
-    the first time (audited like any account); the caller revokes the token at the end."""
+    the first time (audited like any account) and active only while the bench runs; `_bench_done` revokes the
+    token and deactivates the account."""
     import secrets
 
     from accounts.store import UserStore
 
     store = UserStore(graph)
-    if store.get(BENCH_USER) is None:
+    user = store.get(BENCH_USER)
+    if user is None:
         store.add(BENCH_USER, secrets.token_urlsafe(24), "admin", display_name="Banc d'essai FHIR")
+    elif not user.active:
+        store.grant(BENCH_USER, active=True)
     return store.create_token(BENCH_USER, "bench_fhir_contract capacity changes")
+
+
+def _bench_done(graph, token_id: str) -> None:
+    from accounts.store import UserStore
+
+    store = UserStore(graph)
+    store.revoke_token(token_id)
+    store.grant(BENCH_USER, active=False)
 
 
 def _capacity_ext(status: str, gender: str, number: int) -> dict:
@@ -297,9 +310,7 @@ def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
                 time.sleep(0.02)
             delays.append((time.perf_counter() - t0) * 1000)
     finally:
-        from accounts.store import UserStore
-
-        UserStore(graph).revoke_token(token_id)
+        _bench_done(graph, token_id)
         graph.close()
     return {"entries": len(delays), "patch_ms_p50": round(percentile(writes, 50), 1),
             "patch_ms_max": round(max(writes), 1), "visible_ms_p50": round(percentile(delays, 50), 1),
