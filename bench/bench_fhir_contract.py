@@ -248,19 +248,6 @@ def _bench_done(graph, token_id: str) -> None:
     store.grant(BENCH_USER, active=False)
 
 
-def _capacity_ext(status: str, gender: str, number: int) -> dict:
-    from fhir_api import codes
-
-    def coded(system: str, code: str) -> dict:
-        return {"coding": [{"system": system, "code": code}]}
-
-    return {"url": codes.EXT_SUPPORTED_CAPACITY, "extension": [
-        {"url": "capacityStatus", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_STATUS, status)},
-        {"url": "temporalityCapacity", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_TEMPORALITY, "01")},
-        {"url": "nbCapacity", "valueInteger": number},
-        {"url": "genderCapacityAvailable", "valueCodeableConcept": coded(codes.SYSTEM_CAPACITY_GENDER, gender)}]}
-
-
 def patch_location(base: str, place: str, operations: list, token: str) -> tuple[int, bytes, float]:
     conn = _connection(base, 30.0)
     t0 = time.perf_counter()
@@ -278,6 +265,7 @@ def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
     token of the bench's admin account) to the served application; for each, the time from sending the PATCH to
     the first FHIR search that sees the new figure (polled every 20 ms)."""
     from core.settings import Settings
+    from fhir_api.resources import capacity_extensions
     from graph.driver import Graph
 
     graph = Graph.from_settings(Settings.from_env())
@@ -286,16 +274,20 @@ def capacity_changes(base: str, count: int, seed: int = 5) -> dict:
     token_id, token = _bench_token(graph)
     rng = random.Random(seed)
     delays, writes = [], []
+    def showing(place: str, women: int) -> str:
+        """The FHIR search that finds `place` once it shows `women` available women's beds."""
+        return (f"Location?_id={place}&capacity-status=02&gender-capacity-available=01&nb-capacity=eq{women}"
+                "&_summary=count")
+
     try:
         for place in rng.sample(places, min(count, len(places))):
             women = rng.randint(1, int(place["beds"]))
-            while get(base, f"Location?_id={place['id']}&capacity-status=02&gender-capacity-available=01"
-                            f"&nb-capacity=eq{women}&_summary=count")[1]["total"] == 1:
+            while get(base, showing(place["id"], women))[1]["total"] == 1:
                 women = women % int(place["beds"]) + 1  # a figure the place does not show yet
-            operations = [{"op": "add", "path": "/extension/-", "value": _capacity_ext("02", "01", women)},
-                          {"op": "add", "path": "/extension/-", "value": _capacity_ext("02", "02", 0)}]
-            query = (f"Location?_id={place['id']}&capacity-status=02&gender-capacity-available=01"
-                     f"&nb-capacity=eq{women}&_summary=count")
+            # the extensions as the product renders them (an integrator sends back what it read)
+            operations = [{"op": "add", "path": "/extension/-", "value": ext}
+                          for ext in capacity_extensions({"available_women": women, "available_men": 0})]
+            query = showing(place["id"], women)
             t0 = time.perf_counter()
             status, body, ms = patch_location(base, place["id"], operations, token)
             if status != 200:
