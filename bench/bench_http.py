@@ -223,21 +223,34 @@ def settle(pid: int, idle_share: float = 0.15, bound_s: float = 180.0) -> None:
             return
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_run_options(parser: argparse.ArgumentParser, *, duration: float) -> None:
+    """The options every orientation load shares: the app measured (a running one or one served for the run),
+    the phases' timing and the queries' seed."""
     parser.add_argument("--url", help="base URL of a running app")
     parser.add_argument("--serve", action="store_true", help="start `ror web serve` for the run")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=30.0, help="measured seconds per endpoint")
+    parser.add_argument("--duration", type=float, default=duration, help="measured seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
                         help="threads per web process with --serve (default: the product's, `ror web serve`)")
     parser.add_argument("--workers", type=int, default=None,
                         help="web processes with --serve (default: the product's, ROR_WEB_WORKERS / one per core)")
-    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"among {', '.join(ENDPOINTS + EXTRA)}")
-    parser.add_argument("--rate", type=float, help="pace the clients to this many requests/s in all")
     parser.add_argument("--min-population", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+
+
+def query_makers(endpoints: list[str], codes: dict[str, list[str]], min_population: int, seed: int) -> dict:
+    """{endpoint: a function drawing its next query}: real communes × `codes` (`top_codes`: the most used by the
+    served offers), each endpoint drawn from its own generator seeded with `seed` (the same queries each run)."""
+    places = towns(ROOT / "data", min_population, random.Random(seed), 400)
+    return {endpoint: query_factory(endpoint, codes, places, random.Random(seed)) for endpoint in endpoints}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_run_options(parser, duration=30.0)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"among {', '.join(ENDPOINTS + EXTRA)}")
+    parser.add_argument("--rate", type=float, help="pace the clients to this many requests/s in all")
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "http.json")
     args = parser.parse_args()
     if not args.url and not args.serve:
@@ -247,12 +260,10 @@ def main() -> None:
     if args.serve:
         proc, base = start_server(args.threads, args.workers)
     try:
-        rng = random.Random(args.seed)
-        places = towns(ROOT / "data", args.min_population, rng, 400)
         codes = top_codes(base)
+        makers = query_makers(args.endpoints.split(","), codes, args.min_population, args.seed)
         results = {}
-        for endpoint in args.endpoints.split(","):
-            make = query_factory(endpoint, codes, places, random.Random(args.seed))
+        for endpoint, make in makers.items():
             results[endpoint] = load_phase(base, make, args.clients, args.duration, args.warmup, args.rate,
                                            server_pids=process_tree(proc.pid) if proc is not None else None)
             print(endpoint, json.dumps(results[endpoint], ensure_ascii=False), flush=True)

@@ -22,17 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench_http import ROOT, cpu_seconds, process_tree, query_factory, start_server, top_codes, towns
+from bench_http import ROOT, add_run_options, cpu_seconds, process_tree, query_makers, start_server, top_codes
 from common import load_average
-
-from core.settings import DEFAULT_THREADS
 
 ENDPOINTS = ("specialist-opinion", "act-team", "equipment", "beds")
 OPENSEARCH_MAIN = b"org.opensearch.bootstrap.OpenSearch"
@@ -115,20 +112,11 @@ def phase(base: str, endpoint: str, urls: list[str], args, watch: dict[str, list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="base URL of a running app")
-    parser.add_argument("--serve", action="store_true", help="start `ror web serve` for the run")
+    add_run_options(parser, duration=15.0)
     parser.add_argument("--connections", type=int, default=20, help="wrk connections (the closed loop's clients)")
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per endpoint")
-    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
-                        help="threads per web process with --serve (default: the product's)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="web processes with --serve (default: the product's, one per core)")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"among {', '.join(ENDPOINTS)}")
     parser.add_argument("--queries", type=int, default=5000, help="distinct queries per endpoint")
-    parser.add_argument("--min-population", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench" / "wrk.json")
     args = parser.parse_args()
     if not args.url and not args.serve:
@@ -141,15 +129,12 @@ def main() -> None:
     proc, base = start_server(args.threads, args.workers) if args.serve else (None, args.url.rstrip("/"))
     results = {}
     try:
-        rng = random.Random(args.seed)
-        places = towns(ROOT / "data", args.min_population, rng, 400)
-        codes = top_codes(base)
+        makers = query_makers(args.endpoints.split(","), top_codes(base), args.min_population, args.seed)
         watch = {"opensearch": opensearch_pids()}
         if proc is not None:
             watch["server"] = process_tree(proc.pid)
         with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
-            for endpoint in args.endpoints.split(","):
-                make = query_factory(endpoint, codes, places, random.Random(args.seed))
+            for endpoint, make in makers.items():
                 results[endpoint] = phase(base, endpoint, [make() for _ in range(args.queries)], args, watch,
                                           Path(tmp))
                 print(endpoint, json.dumps(results[endpoint], ensure_ascii=False), flush=True)
