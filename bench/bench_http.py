@@ -53,22 +53,34 @@ def towns(data_dir: Path, minimum_population: int, rng: random.Random, count: in
 
 
 def top_codes(base: str, timeout: float = 30.0) -> dict[str, list[str]]:
-    """The codes most used by indexed offers, read from the search facets (one request each)."""
+    """The codes most used by indexed offers, read from the search facets of the app at `base`."""
     conn = _connection(base, timeout)
+
+    def get(path: str) -> tuple[int, dict]:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read())
+
+    try:
+        return codes_from(get)
+    finally:
+        conn.close()
+
+
+def codes_from(get) -> dict[str, list[str]]:
+    """The codes most used by indexed offers, from the app's search facets and autocomplete (`get(path)` →
+    (status, JSON body): over HTTP, or a Flask test client)."""
     out: dict[str, list[str]] = {"activity": [], "act": [], "equipment": []}
-    conn.request("GET", "/api/v1/search?" + urlencode({"q": "", "size": 1}))
-    response = conn.getresponse()
-    body = json.loads(response.read())
-    if response.status != 200:
-        raise SystemExit(f"the app is not ready to be measured: HTTP {response.status} {body}")
+    status, body = get("/api/v1/search?" + urlencode({"q": "", "size": 1}))
+    if status != 200:
+        raise SystemExit(f"the app is not ready to be measured: HTTP {status} {body}")
     for facet in body.get("facets", []):
         if facet["name"] == "activity":
             out["activity"] = [b["key"] for b in facet["buckets"]][:30]
     for kind, prefixes in (("act", ("ech", "bil", "con", "thr", "cor")), ("equipment", ("irm", "sca", "tom"))):
         for prefix in prefixes:
-            conn.request("GET", "/api/v1/autocomplete?" + urlencode({"prefix": prefix, "kinds": kind, "limit": 10}))
-            out[kind] += [s["code"] for s in json.loads(conn.getresponse().read())["suggestions"]]
-    conn.close()
+            out[kind] += [s["code"] for s in get("/api/v1/autocomplete?" + urlencode(
+                {"prefix": prefix, "kinds": kind, "limit": 10}))[1]["suggestions"]]
     return out
 
 
