@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from bench_http import ROOT, codes_from, cpu_seconds, query_makers
 from bench_wrk import ENDPOINTS, opensearch_pids
-from common import load_average, percentile
+from common import load_average, percentile, send
 
 from core.settings import Settings
 from search.client import make_client
@@ -96,12 +96,10 @@ def replay(base: str, searches: list[tuple[str, bytes]], requests: int, connecti
         for i in range(first, total, connections):
             path, body = searches[i % len(searches)]
             started = time.perf_counter()
-            conn.request("POST", path, body, headers)
-            response = conn.getresponse()
-            data = response.read()
+            status = send(conn, "POST", path, body, headers)
             latencies.append(time.perf_counter() - started)
-            if response.status != 200:
-                errors.append(f"{path}: HTTP {response.status} {data[:200]!r}")
+            if status != 200:
+                errors.append(f"{path}: {status}")
                 return
         conn.close()
 
@@ -119,8 +117,8 @@ def replay(base: str, searches: list[tuple[str, bytes]], requests: int, connecti
     before = cpu_seconds(engine)
     seconds, latencies = run(requests)
     cpu_ms = (cpu_seconds(engine) - before) * 1000 / requests
-    if errors:
-        raise SystemExit(f"OpenSearch refused a recorded search: {errors[0]}")
+    if errors or len(latencies) != requests:
+        raise SystemExit(f"OpenSearch did not answer every recorded search: {errors[:1] or len(latencies)}")
     cores = os.cpu_count() or 1
     return {"requests": requests, "rps": round(requests / seconds, 1), "engine_cpu_ms": round(cpu_ms, 2),
             "ceiling_rps": round(cores * 1000 / cpu_ms) if cpu_ms else None,
